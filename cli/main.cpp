@@ -1,0 +1,44 @@
+// The `tabula` command-line tool. Exit codes: 0 success, 1 a database or URL error (one line on
+// stderr), 2 a usage error.
+
+#include "demo.hpp"
+
+#include <tabula/error.hpp>
+
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+
+int main(int argc, char** argv) {
+  CLI::App app{"tabula: a C++20 ORM for existing databases (MySQL/MariaDB, SQLite)", "tabula"};
+  app.require_subcommand(1);
+
+  tabula::cli::DemoOptions demo;
+  CLI::App* demo_cmd = app.add_subcommand(
+      "demo",
+      "Open a database (by default the bundled Chinook sample in SQLite) and list its tables");
+  demo_cmd->add_option("--url", demo.url,
+                       "Database URL, e.g. mysql://user:pass@127.0.0.1:3306/db (default: SQLite)");
+  demo_cmd
+      ->add_option("--sqlite-path", demo.sqlite_path,
+                   "Where the embedded default SQLite database lives")
+      ->capture_default_str();
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);
+    return code == 0 ? 0 : 2;
+  }
+
+  try {
+    if (*demo_cmd) tabula::cli::run_demo(demo, std::cout);
+  } catch (const tabula::Error& e) {
+    std::cerr << "tabula: error: " << e.what() << "\n";
+    return 1;
+  } catch (const std::exception& e) {
+    std::cerr << "tabula: unexpected error: " << e.what() << "\n";
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,82 @@
+#pragma once
+
+// One open database connection: a SOCI session plus what tabula knows about it (dialect, server
+// version, whether it is still usable). Connections are made by an Engine and handed out inside a
+// Lease; user code borrows them and never owns one. Not thread-safe: one thread at a time, which a
+// Lease guarantees as long as it is not shared.
+
+#include <tabula/url.hpp>
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+
+namespace soci {
+class session;
+}
+
+namespace tabula {
+
+class Connection {
+ public:
+  using Clock = std::chrono::steady_clock;
+
+  ~Connection();
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  Dialect dialect() const noexcept { return dialect_; }
+  // The server's version string as it reports it: "10.11.6-MariaDB-0+deb12u1", "3.40.1" (SQLite).
+  const std::string& server_version() const noexcept { return server_version_; }
+  bool is_mariadb() const noexcept;
+  Clock::time_point opened_at() const noexcept { return opened_at_; }
+
+  // The SOCI session, for statements tabula has no wrapper for. SOCI throws its own exceptions:
+  // call through run() to get tabula errors (and broken-connection tracking) instead.
+  soci::session& sql() noexcept { return *session_; }
+
+  // Runs one SQL statement that returns no rows. Throws SqlError with the server's code and
+  // SQLSTATE; after a disconnect error the connection is marked broken.
+  void execute(std::string_view statement);
+
+  // Calls `work(sql())` and turns any SOCI exception it throws into the matching tabula error,
+  // marking the connection broken when the error says it is gone. Returns what `work` returns.
+  template <class Work>
+  decltype(auto) run(Work&& work) {
+    try {
+      return std::forward<Work>(work)(*session_);
+    } catch (...) {
+      rethrow_translated();
+    }
+  }
+
+  // Asks the server whether the connection still works (mysql_ping; a trivial query on SQLite).
+  // Never throws; a failed ping marks the connection broken.
+  bool ping() noexcept;
+
+  // True once an error showed that the connection is gone; it must then be closed, not reused.
+  bool is_broken() const noexcept { return broken_; }
+  void mark_broken() noexcept { broken_ = true; }
+
+  // Rethrows the exception currently being handled as a tabula error: a SOCI error becomes a
+  // SqlError carrying the server's code and SQLSTATE; tabula errors and others pass unchanged.
+  // Must be called from inside a catch block.
+  [[noreturn]] void rethrow_translated();
+
+  // Opens a connection for `url`. Throws ConnectError (message with the redacted URL, never the
+  // password) when the server cannot be reached or refuses, and UrlError for unknown options.
+  static std::unique_ptr<Connection> open(const Url& url);
+
+ private:
+  Connection(Dialect dialect, std::unique_ptr<soci::session> session);
+
+  Dialect dialect_;
+  std::unique_ptr<soci::session> session_;
+  std::string server_version_;
+  Clock::time_point opened_at_;
+  bool broken_ = false;
+};
+
+}  // namespace tabula

@@ -1,0 +1,65 @@
+#pragma once
+
+// tabula's one exception hierarchy. Every error tabula throws derives from tabula::Error.
+//
+//   Error            anything tabula reports; carries the server's error code and SQLSTATE
+//   ├── UrlError     a connection URL that cannot be parsed or names an unknown option
+//   ├── ConnectError a connection that could not be opened (server down, bad credentials, ...)
+//   └── SqlError     a statement the database refused or could not run
+//
+// Messages name what was wrong (the URL part, the table, the column, the value) and never contain
+// a password.
+
+#include <stdexcept>
+#include <string>
+#include <utility>
+
+namespace tabula {
+
+// The base of every exception tabula throws. `code()` is the server's (or client library's) error
+// number, 0 when there is none; `sqlstate()` is the five-character SQLSTATE, empty when unknown.
+class Error : public std::runtime_error {
+ public:
+  explicit Error(const std::string& message, int code = 0, std::string sqlstate = {})
+      : std::runtime_error(message), code_(code), sqlstate_(std::move(sqlstate)) {}
+
+  int code() const noexcept { return code_; }
+  const std::string& sqlstate() const noexcept { return sqlstate_; }
+
+ private:
+  int code_;
+  std::string sqlstate_;
+};
+
+// A connection URL was malformed or used an unknown option. The message names the part at fault
+// (scheme, user, host, port, database, option name) but never repeats the password.
+class UrlError : public Error {
+ public:
+  using Error::Error;
+};
+
+// A connection could not be opened: server unreachable, access denied, unknown database, file
+// that SQLite cannot open. The message includes the redacted URL, never the password.
+class ConnectError : public Error {
+ public:
+  using Error::Error;
+};
+
+// The database refused or failed a statement. `code()` holds the server's error number (MySQL
+// ER_* / CR_* codes, SQLite extended result codes) and `sqlstate()` its SQLSTATE when known.
+class SqlError : public Error {
+ public:
+  SqlError(const std::string& message, int code = 0, std::string sqlstate = {},
+           bool disconnect = false)
+      : Error(message, code, std::move(sqlstate)), disconnect_(disconnect) {}
+
+  // True when the error means the connection itself is gone (MySQL 2006 "server has gone
+  // away", 2013 "lost connection", 1927 "connection killed", ...): the connection must not be
+  // reused, and whatever its transaction had not committed is lost.
+  bool is_disconnect() const noexcept { return disconnect_; }
+
+ private:
+  bool disconnect_;
+};
+
+}  // namespace tabula

@@ -1,0 +1,9 @@
+#pragma once
+
+// The umbrella header for users of tabula. Never include it from inside the library.
+
+#include <tabula/connection.hpp>
+#include <tabula/engine.hpp>
+#include <tabula/error.hpp>
+#include <tabula/lease.hpp>
+#include <tabula/url.hpp>

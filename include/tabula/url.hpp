@@ -1,0 +1,96 @@
+#pragma once
+
+// Database URLs: where to connect and how.
+//
+//   mysql://user:pass@host:port/db?opt=val     TCP; port defaults to 3306 ("mariadb://" too)
+//   mysql://user:pass@[::1]:3307/db            IPv6 host in brackets
+//   mysql://user@/db?socket=/run/mysqld.sock   unix socket, no host
+//   sqlite:///var/lib/app/data.db              absolute path (three slashes)
+//   sqlite://data/app.db                       relative path
+//   sqlite://:memory:                          private in-memory database
+//
+// User, password, host, database, option names and values are percent-decoded ("p%40ss" is
+// "p@ss"). A Url is a plain value: copyable, immutable, safe to share between threads.
+// `to_string()` and `operator<<` print the password as "***" so a Url can be logged.
+
+#include <cstdint>
+#include <iosfwd>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace tabula {
+
+// The SQL dialect a URL speaks; it picks the SOCI backend, quoting rules and catalog reader.
+enum class Dialect { mysql, sqlite };
+
+std::string_view to_string(Dialect dialect) noexcept;
+
+class Url {
+ public:
+  using Option = std::pair<std::string, std::string>;
+
+  static constexpr std::uint16_t default_mysql_port = 3306;
+
+  // Parses `text`. Throws UrlError naming the part at fault when the scheme
+  // is unknown, the port is not a number in 1..65535, a bracketed IPv6 host is unterminated, a
+  // percent-escape is malformed, an option is repeated, and so on. The message quotes the bad
+  // fragment only when the URL holds no password, so it can never show (part of) a password.
+  explicit Url(std::string_view text);
+
+  Dialect dialect() const noexcept { return dialect_; }
+  // The scheme as written: "mysql", "mariadb" or "sqlite".
+  const std::string& scheme() const noexcept { return scheme_; }
+  const std::string& user() const noexcept { return user_; }
+  // Empty both when no password was given and when an empty one was ("user:@host");
+  // has_password() tells them apart.
+  const std::string& password() const noexcept { return password_; }
+  bool has_password() const noexcept { return has_password_; }
+  // Host name or address; IPv6 addresses without their brackets. Empty for sockets and SQLite.
+  const std::string& host() const noexcept { return host_; }
+  // The port as written, if any; `effective_port()` applies the dialect's default.
+  std::optional<std::uint16_t> port() const noexcept { return port_; }
+  std::uint16_t effective_port() const noexcept { return port_.value_or(default_mysql_port); }
+  // MySQL: the database (schema) name, may be empty. SQLite: the file path or ":memory:".
+  const std::string& database() const noexcept { return database_; }
+  // The unix socket path from `?socket=`, empty when not given.
+  const std::string& socket() const noexcept { return socket_; }
+  bool is_memory() const noexcept { return dialect_ == Dialect::sqlite && database_ == ":memory:"; }
+
+  // Query options other than `socket`, decoded, in the order written.
+  const std::vector<Option>& options() const noexcept { return options_; }
+  std::optional<std::string> option(std::string_view name) const;
+
+  // A copy of this URL naming another database (MySQL) or file (SQLite); everything else,
+  // password included, is kept.
+  Url with_database(std::string database) const;
+
+  // The URL with the password replaced by "***"; safe for logs and error messages.
+  std::string to_string() const;
+
+  friend bool operator==(const Url&, const Url&) = default;
+
+ private:
+  // `may_quote`: whether error messages may quote fragments of the URL (false when it holds a
+  // password, which a mistyped URL can smear into any part).
+  void parse_mysql(std::string_view rest, bool may_quote);
+  void parse_sqlite(std::string_view rest, bool may_quote);
+  void parse_query(std::string_view query, bool may_quote);
+
+  Dialect dialect_ = Dialect::sqlite;
+  std::string scheme_;
+  std::string user_;
+  std::string password_;
+  bool has_password_ = false;
+  std::string host_;
+  std::optional<std::uint16_t> port_;
+  std::string database_;
+  std::string socket_;
+  std::vector<Option> options_;
+};
+
+std::ostream& operator<<(std::ostream& out, const Url& url);
+
+}  // namespace tabula

@@ -1,0 +1,197 @@
+#!/usr/bin/env bash
+# A throwaway MariaDB for tabula's tests: its own data directory under /tmp, a private unix
+# socket and a free TCP port on 127.0.0.1. It never touches a system server or port 3306.
+#
+#   test-db.sh start   STATE_DIR   create (first time) and start the server, wait until it answers
+#   test-db.sh stop    STATE_DIR   stop it, keeping its data, port and socket
+#   test-db.sh restart STATE_DIR   stop then start again on the same port and socket
+#   test-db.sh destroy STATE_DIR   stop it and delete its data directory
+#   test-db.sh status  STATE_DIR   exit 0 when it answers
+#
+# STATE_DIR receives:
+#   url         mysql://tabula:...@127.0.0.1:PORT/tabula_test   (the test user, all privileges)
+#   socket_url  the same user over the unix socket
+#   server.env  DATADIR, SOCKET, PORT, PIDFILE, LOG for the commands above
+#   script      the path of this script, so tests can stop and restart the server
+set -euo pipefail
+
+die() { echo "test-db: $*" >&2; exit 1; }
+
+command=${1:-}
+state=${2:-}
+[[ -n $command && -n $state ]] || die "usage: test-db.sh start|stop|restart|destroy|status STATE_DIR"
+mkdir -p "$state"
+state=$(cd "$state" && pwd)
+env_file="$state/server.env"
+
+TEST_USER=tabula
+TEST_PASSWORD='tabula-test-pw'
+TEST_DATABASE=tabula_test
+
+find_binary() {
+  local name
+  for name in "$@"; do
+    if command -v "$name" >/dev/null 2>&1; then command -v "$name"; return 0; fi
+    if [[ -x /usr/sbin/$name ]]; then echo "/usr/sbin/$name"; return 0; fi
+  done
+  return 1
+}
+
+MARIADBD=$(find_binary mariadbd mysqld) || die "mariadbd not found: run scripts/install-deps.sh --server"
+INSTALL_DB=$(find_binary mariadb-install-db mysql_install_db) || die "mariadb-install-db not found"
+ADMIN=$(find_binary mariadb-admin mysqladmin) || die "mariadb-admin not found"
+CLIENT=$(find_binary mariadb mysql) || die "mariadb client not found"
+
+# Port is free when nothing accepts a connection on it (bash's /dev/tcp).
+port_is_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+pick_port() {
+  local port tries
+  for tries in $(seq 1 50); do
+    port=$(( 20000 + (RANDOM * 32768 + RANDOM) % 40000 ))
+    [[ $port -eq 3306 ]] && continue
+    if port_is_free "$port"; then echo "$port"; return 0; fi
+  done
+  die "no free TCP port found"
+}
+
+load_env() {
+  [[ -f $env_file ]] || die "no server state in $state (run start first)"
+  # shellcheck disable=SC1090
+  source "$env_file"
+}
+
+answers() {
+  "$ADMIN" --no-defaults --protocol=socket --socket="$SOCKET" -uroot --connect-timeout=2 ping \
+    >/dev/null 2>&1
+}
+
+server_pid() { [[ -f $PIDFILE ]] && cat "$PIDFILE" 2>/dev/null || true; }
+
+start_server() {
+  local user_flag=()
+  [[ $(id -u) -eq 0 ]] && user_flag=(--user=root)
+  local attempt
+  for attempt in 1 2 3; do
+    : >"$LOG"
+    "$MARIADBD" --no-defaults --datadir="$DATADIR" --socket="$SOCKET" --port="$PORT" \
+      --bind-address=127.0.0.1 --pid-file="$PIDFILE" --log-error="$LOG" "${user_flag[@]}" \
+      --skip-name-resolve --skip-log-bin --innodb-buffer-pool-size=128M \
+      --innodb-log-file-size=48M --innodb-flush-log-at-trx-commit=2 --max-connections=400 \
+      --character-set-server=utf8mb4 --collation-server=utf8mb4_unicode_ci \
+      --lower-case-table-names=0 >/dev/null 2>&1 &
+    local pid=$! i
+    for i in $(seq 1 300); do
+      if answers; then return 0; fi
+      if ! kill -0 "$pid" 2>/dev/null; then break; fi
+      sleep 0.1
+    done
+    kill "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+    if grep -q "Address already in use\|Can't start server: Bind" "$LOG" 2>/dev/null; then
+      # Someone took the port between picking and binding: take another one.
+      PORT=$(pick_port)
+      write_env
+      continue
+    fi
+    break
+  done
+  echo "test-db: mariadbd did not come up; its log follows" >&2
+  tail -n 40 "$LOG" >&2 || true
+  exit 1
+}
+
+stop_server() {
+  local pid
+  pid=$(server_pid)
+  [[ -n $pid ]] || return 0
+  if kill -0 "$pid" 2>/dev/null; then
+    kill -TERM "$pid" 2>/dev/null || true
+    local i
+    for i in $(seq 1 300); do
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.1
+    done
+    if kill -0 "$pid" 2>/dev/null; then
+      echo "test-db: mariadbd $pid ignored SIGTERM for 30 s; killing it" >&2
+      kill -KILL "$pid" 2>/dev/null || true
+    fi
+  fi
+  rm -f "$PIDFILE"
+}
+
+write_env() {
+  cat >"$env_file" <<EOF
+DATADIR='$DATADIR'
+SOCKET='$SOCKET'
+PORT='$PORT'
+PIDFILE='$PIDFILE'
+LOG='$LOG'
+EOF
+  echo "mysql://$TEST_USER:$TEST_PASSWORD@127.0.0.1:$PORT/$TEST_DATABASE" >"$state/url"
+  echo "mysql://$TEST_USER:$TEST_PASSWORD@/$TEST_DATABASE?socket=$SOCKET" >"$state/socket_url"
+  echo "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/$(basename "${BASH_SOURCE[0]}")" >"$state/script"
+}
+
+case "$command" in
+  start)
+    if [[ -f $env_file ]]; then
+      load_env
+      if answers; then exit 0; fi
+    else
+      # Short path: a unix socket path must fit in 108 bytes, so live under /tmp, not the build dir.
+      base=$(mktemp -d /tmp/tabula-db.XXXXXX)
+      DATADIR="$base/data"
+      SOCKET="$base/mysqld.sock"
+      PIDFILE="$base/mysqld.pid"
+      LOG="$base/mysqld.log"
+      PORT=$(pick_port)
+      mkdir -p "$DATADIR"
+      write_env
+      user_flag=()
+      [[ $(id -u) -eq 0 ]] && user_flag=(--user=root)
+      if ! "$INSTALL_DB" --no-defaults --datadir="$DATADIR" --auth-root-authentication-method=normal \
+          --skip-test-db "${user_flag[@]}" >"$base/install.log" 2>&1; then
+        cat "$base/install.log" >&2
+        die "mariadb-install-db failed"
+      fi
+      start_server
+      "$CLIENT" --no-defaults --protocol=socket --socket="$SOCKET" -uroot <<SQL
+DELETE FROM mysql.global_priv WHERE User = '';
+CREATE USER '$TEST_USER'@'%' IDENTIFIED BY '$TEST_PASSWORD';
+CREATE USER '$TEST_USER'@'localhost' IDENTIFIED BY '$TEST_PASSWORD';
+GRANT ALL PRIVILEGES ON *.* TO '$TEST_USER'@'%' WITH GRANT OPTION;
+GRANT ALL PRIVILEGES ON *.* TO '$TEST_USER'@'localhost' WITH GRANT OPTION;
+CREATE DATABASE $TEST_DATABASE;
+FLUSH PRIVILEGES;
+SQL
+      echo "test-db: MariaDB up on 127.0.0.1:$PORT (socket $SOCKET)"
+      exit 0
+    fi
+    start_server
+    ;;
+  stop)
+    load_env
+    stop_server
+    ;;
+  restart)
+    load_env
+    stop_server
+    start_server
+    ;;
+  destroy)
+    if [[ -f $env_file ]]; then
+      load_env
+      stop_server
+      [[ $DATADIR == /tmp/tabula-db.*/data ]] && rm -rf "$(dirname "$DATADIR")"
+    fi
+    rm -f "$env_file" "$state/url" "$state/socket_url" "$state/script"
+    ;;
+  status)
+    load_env
+    answers
+    ;;
+  *)
+    die "unknown command '$command'"
+    ;;
+esac
