@@ -19,10 +19,12 @@ Connection::Connection(Dialect dialect, std::unique_ptr<soci::session> session)
 
 Connection::~Connection() = default;
 
-std::unique_ptr<Connection> Connection::open(const Url& url) {
+std::unique_ptr<Connection> Connection::open(
+    const Url& url, std::optional<std::chrono::milliseconds> connect_timeout) {
   switch (url.dialect()) {
     case Dialect::mysql:
-      return std::unique_ptr<Connection>(new Connection(Dialect::mysql, dialect::mysql::open(url)));
+      return std::unique_ptr<Connection>(
+          new Connection(Dialect::mysql, dialect::mysql::open(url, connect_timeout)));
     case Dialect::sqlite:
       return std::unique_ptr<Connection>(
           new Connection(Dialect::sqlite, dialect::sqlite::open(url)));
@@ -38,11 +40,40 @@ void Connection::execute(std::string_view statement) {
   run([statement](soci::session& sql) { sql << std::string(statement); });
 }
 
-bool Connection::ping() noexcept {
-  bool alive = dialect_ == Dialect::mysql ? dialect::mysql::ping(*session_)
+void Connection::abandon(std::unique_ptr<Connection> connection) noexcept {
+  if (!connection) return;
+  if (connection->dialect_ == Dialect::mysql) {
+    dialect::mysql::abandon(std::move(connection->session_));
+  } else {
+    // SQLite state shared across fork() is unusable in the child; leak it rather than touch it.
+    (void)connection->session_.release();
+  }
+}
+
+bool Connection::ping(std::chrono::milliseconds timeout) noexcept {
+  bool alive = dialect_ == Dialect::mysql ? dialect::mysql::ping(*session_, timeout)
                                           : dialect::sqlite::ping(*session_);
   if (!alive) broken_ = true;
   return alive;
+}
+
+bool Connection::in_transaction() noexcept {
+  return dialect_ == Dialect::mysql ? dialect::mysql::in_transaction(*session_)
+                                    : dialect::sqlite::in_transaction(*session_);
+}
+
+bool Connection::reset(std::chrono::milliseconds timeout) noexcept {
+  if (broken_) return false;
+  if (!in_transaction()) return true;
+  bool ok = dialect_ == Dialect::mysql ? dialect::mysql::reset(*session_, timeout)
+                                       : dialect::sqlite::reset(*session_);
+  if (!ok) broken_ = true;
+  return ok;
+}
+
+std::optional<std::chrono::seconds> Connection::server_wait_timeout() {
+  if (dialect_ != Dialect::mysql) return std::nullopt;
+  return run([](soci::session& sql) { return dialect::mysql::wait_timeout(sql); });
 }
 
 void Connection::rethrow_translated() {

@@ -6,6 +6,7 @@
 
 #include <tabula/lease.hpp>
 
+#include <cstddef>
 #include <memory>
 #include <source_location>
 
@@ -15,14 +16,14 @@ class LeaseOwner : public std::enable_shared_from_this<LeaseOwner> {
  public:
   virtual ~LeaseOwner() = default;
 
-  // Takes back a connection whose lease ended (taken at `taken_at`). Must not throw: it runs in
-  // Lease's destructor, so failures are reported, not raised.
-  virtual void give_back(std::unique_ptr<Connection> connection,
-                         const std::source_location& taken_at) noexcept = 0;
+  // Takes back a connection whose lease ended; `token` is what make_lease() was given. Must not
+  // throw: it runs in Lease's destructor, so failures are reported, not raised.
+  virtual void give_back(std::unique_ptr<Connection> connection, std::size_t token) noexcept = 0;
 
  protected:
-  Lease make_lease(std::unique_ptr<Connection> connection, std::source_location taken_at) {
-    return Lease(shared_from_this(), std::move(connection), taken_at);
+  Lease make_lease(std::unique_ptr<Connection> connection, std::size_t token,
+                   std::source_location taken_at) {
+    return Lease(shared_from_this(), std::move(connection), token, taken_at);
   }
 };
 

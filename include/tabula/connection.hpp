@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -52,9 +53,23 @@ class Connection {
     }
   }
 
-  // Asks the server whether the connection still works (mysql_ping; a trivial query on SQLite).
-  // Never throws; a failed ping marks the connection broken.
-  bool ping() noexcept;
+  // Asks the server whether the connection still works (a ping on MySQL, a trivial query on
+  // SQLite), giving up after `timeout` so that a half-open socket cannot hang the caller. Never
+  // throws; a failed ping marks the connection broken.
+  bool ping(std::chrono::milliseconds timeout = std::chrono::seconds{5}) noexcept;
+
+  // True while a transaction is open (or autocommit is off), from the status the server sent with
+  // its last reply: no round trip.
+  bool in_transaction() noexcept;
+
+  // Makes the connection fit for its next user: rolls back an open transaction and restores
+  // autocommit, within `timeout`. Sends nothing when there is nothing to undo. Returns false (and
+  // marks the connection broken) when that failed; never throws.
+  bool reset(std::chrono::milliseconds timeout = std::chrono::seconds{5}) noexcept;
+
+  // The server's idle timeout for this connection (MySQL @@wait_timeout); nullopt on SQLite.
+  // Throws SqlError.
+  std::optional<std::chrono::seconds> server_wait_timeout();
 
   // True once an error showed that the connection is gone; it must then be closed, not reused.
   bool is_broken() const noexcept { return broken_; }
@@ -65,9 +80,16 @@ class Connection {
   // Must be called from inside a catch block.
   [[noreturn]] void rethrow_translated();
 
-  // Opens a connection for `url`. Throws ConnectError (message with the redacted URL, never the
-  // password) when the server cannot be reached or refuses, and UrlError for unknown options.
-  static std::unique_ptr<Connection> open(const Url& url);
+  // Opens a connection for `url`; `connect_timeout`, when given, caps the URL's. Throws
+  // ConnectError (message with the redacted URL, never the password) when the server cannot be
+  // reached or refuses, and UrlError for a bad option value.
+  static std::unique_ptr<Connection> open(
+      const Url& url, std::optional<std::chrono::milliseconds> connect_timeout = std::nullopt);
+
+  // Disposes of a connection inherited from the parent in a child process after fork(): closes
+  // the socket without speaking the protocol (the parent still uses the server session) and leaks
+  // the client handle. Never throws.
+  static void abandon(std::unique_ptr<Connection> connection) noexcept;
 
  private:
   Connection(Dialect dialect, std::unique_ptr<soci::session> session);

@@ -1,16 +1,18 @@
 #pragma once
 
-// An Engine is tabula's entry point for one database: the parsed Url, its Dialect and the source
-// of connections. Everything else (reflection, automap, sessions) is reached through it.
+// An Engine is tabula's entry point for one database: the parsed Url, its Dialect and its
+// bounded connection Pool. Everything else (reflection, automap, sessions) is reached through it.
 //
-//   tabula::Engine engine{"mysql://app:secret@127.0.0.1:3306/shop"};
+//   tabula::Engine engine{"mysql://app:secret@127.0.0.1:3306/shop",
+//                         {.max_connections = 12, .checkout_timeout = std::chrono::seconds{5}}};
 //   tabula::Lease lease = engine.checkout();   // a connection, given back at scope exit
 //   lease->execute("DELETE FROM cart WHERE expires < NOW()");
 //
 // An Engine is safe to use from many threads at once. It is movable, not copyable: one Engine per
-// database per process, so that its connection bound (the pool, in a later version) is the bound.
+// database per process, so that its pool's cap is the process's cap.
 
 #include <tabula/lease.hpp>
+#include <tabula/pool.hpp>
 #include <tabula/url.hpp>
 
 #include <memory>
@@ -19,16 +21,13 @@
 
 namespace tabula {
 
-namespace detail {
-class EngineCore;
-}
-
 class Engine {
  public:
   // Parses the URL (throws UrlError) and checks its options (UrlError naming an unknown option).
-  // Opens no connection yet: the first checkout() does.
-  explicit Engine(Url url);
-  explicit Engine(std::string_view url);
+  // Pool options in the URL (`?max_connections=12`) override those in `options`. Opens no
+  // connection yet unless min_idle > 0.
+  explicit Engine(Url url, PoolOptions options = {});
+  explicit Engine(std::string_view url, PoolOptions options = {});
   ~Engine();
   Engine(Engine&&) noexcept;
   Engine& operator=(Engine&&) noexcept;
@@ -36,18 +35,22 @@ class Engine {
   const Url& url() const noexcept;
   Dialect dialect() const noexcept;
 
-  // Hands out a connection for the caller's exclusive use until the Lease is destroyed. Throws
-  // ConnectError when no connection can be opened. `where` records the caller for diagnostics;
-  // leave it defaulted.
+  // The engine's connection pool: statistics, options, try_checkout().
+  Pool& pool() noexcept { return pool_; }
+  const Pool& pool() const noexcept { return pool_; }
+
+  // Hands out a pooled connection for the caller's exclusive use until the Lease is destroyed
+  // (Pool::checkout). Throws PoolTimeout or ConnectError. `where` records the caller for leak and
+  // timeout reports; leave it defaulted.
   Lease checkout(std::source_location where = std::source_location::current());
 
   // Runs one statement that returns no rows on a connection checked out for the call.
-  // Throws SqlError or ConnectError.
+  // Throws SqlError, ConnectError or PoolTimeout.
   void execute(std::string_view statement,
                std::source_location where = std::source_location::current());
 
  private:
-  std::shared_ptr<detail::EngineCore> core_;
+  Pool pool_;
 };
 
 }  // namespace tabula

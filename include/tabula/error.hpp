@@ -5,7 +5,8 @@
 //   Error            anything tabula reports; carries the server's error code and SQLSTATE
 //   ├── UrlError     a connection URL that cannot be parsed or names an unknown option
 //   ├── ConnectError a connection that could not be opened (server down, bad credentials, ...)
-//   └── SqlError     a statement the database refused or could not run
+//   ├── SqlError     a statement the database refused or could not run
+//   └── PoolTimeout  no connection could be had from the pool within checkout_timeout
 //
 // Messages name what was wrong (the URL part, the table, the column, the value) and never contain
 // a password.
@@ -42,7 +43,16 @@ class UrlError : public Error {
 // that SQLite cannot open. The message includes the redacted URL, never the password.
 class ConnectError : public Error {
  public:
-  using Error::Error;
+  ConnectError(const std::string& message, int code = 0, std::string sqlstate = {},
+               bool refusal = false)
+      : Error(message, code, std::move(sqlstate)), refusal_(refusal) {}
+
+  // True when the server is up but has no room for another connection (MySQL 1040 "too many
+  // connections", 1203 max_user_connections): back-pressure to wait out, not a failure.
+  bool is_refusal() const noexcept { return refusal_; }
+
+ private:
+  bool refusal_;
 };
 
 // The database refused or failed a statement. `code()` holds the server's error number (MySQL
@@ -60,6 +70,14 @@ class SqlError : public Error {
 
  private:
   bool disconnect_;
+};
+
+// The pool had no connection to give within checkout_timeout. The message gives the pool's
+// statistics, where each connection then held was taken (file:line, for how long), and the
+// server's answer when it was refusing new connections (1040/1203).
+class PoolTimeout : public Error {
+ public:
+  using Error::Error;
 };
 
 }  // namespace tabula

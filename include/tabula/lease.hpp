@@ -14,6 +14,7 @@
 
 #include <tabula/connection.hpp>
 
+#include <cstddef>
 #include <memory>
 #include <source_location>
 
@@ -46,10 +47,11 @@ class [[nodiscard]] Lease {
  private:
   friend class detail::LeaseOwner;
   Lease(std::shared_ptr<detail::LeaseOwner> owner, std::unique_ptr<Connection> connection,
-        std::source_location taken_at) noexcept;
+        std::size_t token, std::source_location taken_at) noexcept;
 
   std::shared_ptr<detail::LeaseOwner> owner_;  // keeps the giver alive while the lease exists
   std::unique_ptr<Connection> connection_;
+  std::size_t token_ = 0;  // the owner's handle for this lease (the pool's slot number)
   std::source_location taken_at_;
 };
 

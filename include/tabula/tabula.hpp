@@ -6,4 +6,7 @@
 #include <tabula/engine.hpp>
 #include <tabula/error.hpp>
 #include <tabula/lease.hpp>
+#include <tabula/log.hpp>
+#include <tabula/metrics.hpp>
+#include <tabula/pool.hpp>
 #include <tabula/url.hpp>

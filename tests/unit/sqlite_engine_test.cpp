@@ -140,7 +140,8 @@ TEST(SqliteEngineTest, FileThatIsNotADatabaseIsAConnectError) {
 }
 
 TEST(SqliteEngineTest, LeaseIsMovableAndReleasesOnce) {
-  Engine engine("sqlite://:memory:");
+  auto path = scratch_file("lease-move");
+  Engine engine("sqlite://" + path.string() + "?max_connections=2&checkout_timeout=2s");
   Lease first = engine.checkout();
   Connection* raw = &first.connection();
   Lease second = std::move(first);
@@ -150,6 +151,8 @@ TEST(SqliteEngineTest, LeaseIsMovableAndReleasesOnce) {
   Lease third = engine.checkout();
   third = engine.checkout();  // move-assign releases the old one first
   EXPECT_TRUE(third->ping());
+  EXPECT_EQ(engine.pool().stats().in_use, 1u);
+  std::filesystem::remove(path);
 }
 
 TEST(SqliteEngineTest, LeaseRecordsWhereItWasTaken) {

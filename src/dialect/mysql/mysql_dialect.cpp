@@ -6,7 +6,12 @@
 #include <soci/mysql/soci-mysql.h>
 #include <soci/soci.h>
 
+#include <poll.h>
+#include <unistd.h>
+
+#include <algorithm>
 #include <array>
+#include <cerrno>
 #include <cstdint>
 
 namespace tabula::dialect::mysql {
@@ -16,14 +21,18 @@ constexpr std::array<std::string_view, 7> kOptions{
     "charset", "connect_timeout", "read_timeout", "write_timeout", "sslca", "sslcert", "sslkey"};
 
 // Client and server error codes (mysqld_error.h, errmsg.h) tabula gives a meaning to.
-constexpr int kConnectionKilled = 1927;    // ER_CONNECTION_KILLED (MariaDB)
-constexpr int kServerShutdown = 1053;      // ER_SERVER_SHUTDOWN
-constexpr int kClientIdleTimeout = 4031;   // ER_CLIENT_INTERACTION_TIMEOUT (MySQL 8)
-constexpr int kServerGoneAway = 2006;      // CR_SERVER_GONE_ERROR
-constexpr int kServerLost = 2013;          // CR_SERVER_LOST
-constexpr int kServerLostExtended = 2055;  // CR_SERVER_LOST_EXTENDED
-constexpr int kConnectionError = 2002;     // CR_CONNECTION_ERROR (socket)
-constexpr int kConnHostError = 2003;       // CR_CONN_HOST_ERROR (TCP)
+constexpr int kConnectionKilled = 1927;        // ER_CONNECTION_KILLED (MariaDB)
+constexpr int kServerShutdown = 1053;          // ER_SERVER_SHUTDOWN
+constexpr int kClientIdleTimeout = 4031;       // ER_CLIENT_INTERACTION_TIMEOUT (MySQL 8)
+constexpr int kServerGoneAway = 2006;          // CR_SERVER_GONE_ERROR
+constexpr int kServerLost = 2013;              // CR_SERVER_LOST
+constexpr int kServerLostExtended = 2055;      // CR_SERVER_LOST_EXTENDED
+constexpr int kConnectionError = 2002;         // CR_CONNECTION_ERROR (socket)
+constexpr int kConnHostError = 2003;           // CR_CONN_HOST_ERROR (TCP)
+constexpr int kTooManyConnections = 1040;      // ER_CON_COUNT_ERROR
+constexpr int kTooManyUserConnections = 1203;  // ER_TOO_MANY_USER_CONNECTIONS
+
+constexpr std::chrono::milliseconds kDefaultConnectTimeout{10'000};
 
 // SOCI's connect-string syntax: name=value pairs separated by spaces; a value may be quoted with
 // single quotes, and a backslash escapes the next character.
@@ -38,15 +47,16 @@ std::string quoted(std::string_view value) {
 }
 
 // MySQL takes timeouts in whole seconds; round up so "500ms" does not become "no timeout".
-std::string seconds_option(const Url& url, std::string_view name) {
-  auto value = url.option(name);
-  auto ms = detail::parse_duration(*value, "option '" + std::string(name) + "'");
-  auto seconds = (ms.count() + 999) / 1000;
-  if (seconds < 1) seconds = 1;
-  return std::to_string(seconds);
+std::string whole_seconds(std::chrono::milliseconds ms) {
+  return std::to_string(std::max<std::int64_t>(1, (ms.count() + 999) / 1000));
 }
 
-std::string connect_string(const Url& url) {
+std::chrono::milliseconds duration_option(const Url& url, std::string_view name) {
+  return detail::parse_duration(*url.option(name), "option '" + std::string(name) + "'");
+}
+
+std::string connect_string(const Url& url,
+                           std::optional<std::chrono::milliseconds> connect_timeout) {
   std::string out;
   auto add = [&out](std::string_view name, std::string_view value) {
     out += std::string(name) + "=" + quoted(value) + " ";
@@ -58,10 +68,12 @@ std::string connect_string(const Url& url) {
   if (!url.socket().empty()) add("unix_socket", url.socket());
   if (!url.database().empty()) add("db", url.database());
   add("charset", url.option("charset").value_or("utf8mb4"));
-  add("connect_timeout",
-      url.option("connect_timeout") ? seconds_option(url, "connect_timeout") : std::string("10"));
+  auto timeout = url.option("connect_timeout") ? duration_option(url, "connect_timeout")
+                                               : kDefaultConnectTimeout;
+  if (connect_timeout) timeout = std::min(timeout, *connect_timeout);
+  add("connect_timeout", whole_seconds(timeout));
   for (std::string_view name : {"read_timeout", "write_timeout"}) {
-    if (url.option(name)) add(name, seconds_option(url, name));
+    if (url.option(name)) add(name, whole_seconds(duration_option(url, name)));
   }
   for (std::string_view name : {"sslca", "sslcert", "sslkey"}) {
     if (auto value = url.option(name)) add(name, *value);
@@ -69,9 +81,56 @@ std::string connect_string(const Url& url) {
   return out;
 }
 
-MYSQL* native(soci::session& session) {
+MYSQL* native(soci::session& session) noexcept {
   auto* backend = static_cast<soci::mysql_session_backend*>(session.get_backend());
   return backend == nullptr ? nullptr : backend->conn_;
+}
+
+// Drives one operation of Connector/C's non-blocking API (`start()`, then `resume(events)` until
+// it reports 0) while waiting for the socket with poll(), never past `timeout`. Returns false when
+// time ran out or poll failed: the handle is then mid-operation and must be closed, not reused.
+template <class Start, class Resume>
+bool drive_nonblocking(MYSQL* conn, std::chrono::milliseconds timeout, Start start,
+                       Resume resume) noexcept {
+  using Clock = std::chrono::steady_clock;
+  auto deadline = Clock::now() + timeout;
+  int status = start();
+  while (status != 0) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    if (left.count() <= 0) return false;
+    int wait_ms = static_cast<int>(left.count());
+    if ((status & MYSQL_WAIT_TIMEOUT) != 0) {
+      wait_ms = std::min<int>(wait_ms, static_cast<int>(mysql_get_timeout_value_ms(conn)));
+    }
+    pollfd fd{mysql_get_socket(conn), 0, 0};
+    if ((status & MYSQL_WAIT_READ) != 0) fd.events |= POLLIN;
+    if ((status & MYSQL_WAIT_WRITE) != 0) fd.events |= POLLOUT;
+    if ((status & MYSQL_WAIT_EXCEPT) != 0) fd.events |= POLLPRI;
+    int ready = ::poll(&fd, 1, wait_ms);
+    if (ready < 0) {
+      if (errno == EINTR) continue;
+      return false;
+    }
+    int events = 0;
+    if (ready == 0) {
+      if ((status & MYSQL_WAIT_TIMEOUT) == 0) continue;  // our deadline: checked at loop top
+      events = MYSQL_WAIT_TIMEOUT;
+    }
+    if ((fd.revents & (POLLIN | POLLHUP | POLLERR)) != 0) events |= MYSQL_WAIT_READ;
+    if ((fd.revents & POLLOUT) != 0) events |= MYSQL_WAIT_WRITE;
+    if ((fd.revents & POLLPRI) != 0) events |= MYSQL_WAIT_EXCEPT;
+    status = resume(events);
+  }
+  return true;
+}
+
+// Runs a statement without results within `timeout`. False on error or timeout.
+bool bounded_query(MYSQL* conn, std::string_view sql, std::chrono::milliseconds timeout) noexcept {
+  int error = 0;
+  bool done = drive_nonblocking(
+      conn, timeout, [&] { return mysql_real_query_start(&error, conn, sql.data(), sql.size()); },
+      [&](int events) { return mysql_real_query_cont(&error, conn, events); });
+  return done && error == 0;
 }
 
 // SQLSTATEs for errors raised while connecting, when the handle that knew them is already gone.
@@ -112,17 +171,25 @@ bool is_disconnect_code(int code) noexcept {
   }
 }
 
-std::unique_ptr<soci::session> open(const Url& url) {
+std::unique_ptr<soci::session> open(const Url& url,
+                                    std::optional<std::chrono::milliseconds> connect_timeout) {
   std::string target = url.to_string();
-  std::string text = connect_string(url);  // may throw UrlError for a bad timeout value
+  std::string text = connect_string(url, connect_timeout);  // UrlError for a bad timeout value
   try {
-    return std::make_unique<soci::session>(*soci::factory_mysql(), text);
+    auto session = std::make_unique<soci::session>(*soci::factory_mysql(), text);
+    // The non-blocking API lets ping() and reset() bound their wait; blocking calls (all of
+    // SOCI's) behave as before.
+    if (mysql_options(native(*session), MYSQL_OPT_NONBLOCK, nullptr) != 0) {
+      throw ConnectError("cannot connect to " + target +
+                         ": Connector/C refused MYSQL_OPT_NONBLOCK (out of memory?)");
+    }
+    return session;
   } catch (const soci::mysql_soci_error& e) {
     int code = static_cast<int>(e.err_num_);
     std::string message = detail::redact(e.get_error_message(), url.password());
     throw ConnectError("cannot connect to " + target + ": " + message + " (MySQL error " +
                            std::to_string(code) + ")",
-                       code, connect_sqlstate(code));
+                       code, connect_sqlstate(code), is_refusal_code(code));
   } catch (const soci::soci_error& e) {
     throw ConnectError("cannot connect to " + target + ": " +
                        detail::redact(e.get_error_message(), url.password()));
@@ -140,9 +207,50 @@ SqlError translate(const soci::mysql_soci_error& error, soci::session& session) 
   return SqlError(message, code, sqlstate, is_disconnect_code(code));
 }
 
-bool ping(soci::session& session) noexcept {
+bool is_refusal_code(int code) noexcept {
+  return code == kTooManyConnections || code == kTooManyUserConnections;
+}
+
+bool ping(soci::session& session, std::chrono::milliseconds timeout) noexcept {
   MYSQL* conn = native(session);
-  return conn != nullptr && mysql_ping(conn) == 0;
+  if (conn == nullptr) return false;
+  int result = 1;
+  bool done = drive_nonblocking(
+      conn, timeout, [&] { return mysql_ping_start(&result, conn); },
+      [&](int events) { return mysql_ping_cont(&result, conn, events); });
+  return done && result == 0;
+}
+
+bool in_transaction(soci::session& session) noexcept {
+  MYSQL* conn = native(session);
+  if (conn == nullptr) return false;
+  return (conn->server_status & SERVER_STATUS_IN_TRANS) != 0 ||
+         (conn->server_status & SERVER_STATUS_AUTOCOMMIT) == 0;
+}
+
+bool reset(soci::session& session, std::chrono::milliseconds timeout) noexcept {
+  MYSQL* conn = native(session);
+  if (conn == nullptr) return false;
+  if (!bounded_query(conn, "ROLLBACK", timeout)) return false;
+  if ((conn->server_status & SERVER_STATUS_AUTOCOMMIT) == 0) {
+    return bounded_query(conn, "SET autocommit = 1", timeout);
+  }
+  return true;
+}
+
+std::chrono::seconds wait_timeout(soci::session& session) {
+  long long seconds = 0;
+  session << "SELECT @@wait_timeout", soci::into(seconds);
+  return std::chrono::seconds(seconds);
+}
+
+void abandon(std::unique_ptr<soci::session> session) noexcept {
+  if (MYSQL* conn = native(*session); conn != nullptr) {
+    int fd = static_cast<int>(mysql_get_socket(conn));
+    if (fd >= 0) ::close(fd);
+  }
+  // Deliberately leaked: destroying it would send COM_QUIT on a socket the parent still owns.
+  (void)session.release();
 }
 
 std::string server_version(soci::session& session) {

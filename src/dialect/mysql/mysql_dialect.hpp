@@ -6,7 +6,9 @@
 #include <tabula/error.hpp>
 #include <tabula/url.hpp>
 
+#include <chrono>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -22,8 +24,11 @@ namespace tabula::dialect::mysql {
 std::span<const std::string_view> known_options() noexcept;
 
 // Opens a session. Never sets MYSQL_OPT_RECONNECT: a silent reconnect would drop the transaction.
-// Throws ConnectError with the redacted URL and the server's code, or UrlError for a bad option.
-std::unique_ptr<soci::session> open(const Url& url);
+// `connect_timeout`, when given, caps the URL's connect_timeout (the pool passes what is left of
+// a checkout's deadline). Throws ConnectError with the redacted URL and the server's code, or
+// UrlError for a bad option.
+std::unique_ptr<soci::session> open(const Url& url,
+                                    std::optional<std::chrono::milliseconds> connect_timeout);
 
 // The error a failed statement on `session` raised, with its code, SQLSTATE and disconnect flag.
 SqlError translate(const soci::mysql_soci_error& error, soci::session& session);
@@ -31,7 +36,29 @@ SqlError translate(const soci::mysql_soci_error& error, soci::session& session);
 // True for error codes that mean the connection is gone and must not be reused.
 bool is_disconnect_code(int code) noexcept;
 
-bool ping(soci::session& session) noexcept;
+// Error codes with which a server refuses a new connection for lack of room (1040 too many
+// connections, 1203 max_user_connections): back-pressure, not failure.
+bool is_refusal_code(int code) noexcept;
+
+// Pings the server, giving up after `timeout` (Connector/C's non-blocking API and poll(), so a
+// half-open socket cannot hang the caller). Never throws.
+bool ping(soci::session& session, std::chrono::milliseconds timeout) noexcept;
+
+// True while a transaction is open or autocommit is off, per the server's last status flags
+// (no round trip).
+bool in_transaction(soci::session& session) noexcept;
+
+// Rolls back and restores autocommit, giving up after `timeout`. Returns false when that failed:
+// the connection must then be closed.
+bool reset(soci::session& session, std::chrono::milliseconds timeout) noexcept;
+
+// The server's @@wait_timeout for this session.
+std::chrono::seconds wait_timeout(soci::session& session);
+
 std::string server_version(soci::session& session);
+
+// Closes the connection's socket without speaking the protocol and leaks the client handle, for a
+// child process after fork(): its parent still uses the same server session.
+void abandon(std::unique_ptr<soci::session> session) noexcept;
 
 }  // namespace tabula::dialect::mysql

@@ -87,3 +87,25 @@ std::string server_version() {
 }
 
 }  // namespace tabula::dialect::sqlite
+
+namespace tabula::dialect::sqlite {
+namespace {
+
+sqlite_api::sqlite3* native(soci::session& session) noexcept {
+  auto* backend = static_cast<soci::sqlite3_session_backend*>(session.get_backend());
+  return backend == nullptr ? nullptr : backend->conn_;
+}
+
+}  // namespace
+
+bool in_transaction(soci::session& session) noexcept {
+  sqlite_api::sqlite3* db = native(session);
+  return db != nullptr && sqlite_api::sqlite3_get_autocommit(db) == 0;
+}
+
+bool reset(soci::session& session) noexcept {
+  sqlite_api::sqlite3* db = native(session);
+  return db != nullptr && sqlite_api::sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr) == 0;
+}
+
+}  // namespace tabula::dialect::sqlite

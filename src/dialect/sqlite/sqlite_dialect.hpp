@@ -5,6 +5,7 @@
 #include <tabula/error.hpp>
 #include <tabula/url.hpp>
 
+#include <chrono>
 #include <memory>
 #include <span>
 #include <string>
@@ -26,6 +27,8 @@ std::unique_ptr<soci::session> open(const Url& url);
 SqlError translate(const soci::sqlite3_soci_error& error);
 
 bool ping(soci::session& session) noexcept;
+bool in_transaction(soci::session& session) noexcept;
+bool reset(soci::session& session) noexcept;
 std::string server_version();
 
 }  // namespace tabula::dialect::sqlite

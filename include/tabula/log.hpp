@@ -1,0 +1,30 @@
+#pragma once
+
+// The logging hook: where tabula reports what it cannot throw (a connection that failed to reset
+// on return, a lease held past the leak threshold, a clamped pool option). One process-wide
+// handler; the default writes warnings and errors to stderr. No message ever contains a password.
+//
+//   tabula::set_log_handler([](tabula::LogLevel level, std::string_view message) {
+//     my_logger.log(level >= tabula::LogLevel::warning ? "WARN" : "INFO", message);
+//   });
+
+#include <functional>
+#include <string_view>
+
+namespace tabula {
+
+enum class LogLevel { debug, info, warning, error };
+
+std::string_view to_string(LogLevel level) noexcept;
+
+// Called for every message. It may be called from any thread, including the pool's housekeeping
+// thread and destructors, so it must be thread-safe and must not throw (an exception is dropped).
+using LogHandler = std::function<void(LogLevel, std::string_view)>;
+
+// Installs `handler` for the whole process; an empty handler restores the default. Thread-safe.
+void set_log_handler(LogHandler handler);
+
+// Sends a message to the current handler. Never throws.
+void log(LogLevel level, std::string_view message) noexcept;
+
+}  // namespace tabula

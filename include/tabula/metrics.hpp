@@ -1,0 +1,53 @@
+#pragma once
+
+// Live pool statistics and their Prometheus rendering.
+//
+//   tabula::PoolStats s = engine.pool().stats();
+//   std::cout << tabula::to_prometheus(s, "shop_db");   // serve this on GET /metrics
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace tabula {
+
+// A consistent snapshot of one pool, taken under its lock. Gauges describe the moment; the
+// *_total counters only grow over the pool's life.
+struct PoolStats {
+  std::size_t max_connections = 0;  // the hard cap
+  std::size_t open = 0;       // connections counted against the cap: idle + in use + being opened
+  std::size_t idle = 0;       // open and waiting in the pool
+  std::size_t in_use = 0;     // lent out in a Lease
+  std::size_t waiting = 0;    // threads blocked in checkout()
+  std::size_t peak_open = 0;  // the highest `open` ever reached (never above max_connections)
+
+  std::uint64_t checkouts_total = 0;         // leases handed out
+  std::uint64_t created_total = 0;           // connections opened successfully
+  std::uint64_t closed_total = 0;            // connections closed (retired, broken, reset failed)
+  std::uint64_t connect_attempts_total = 0;  // attempts to open, successful or not
+  std::uint64_t connect_failures_total = 0;  // attempts that failed, refusals included
+  std::uint64_t refusals_total = 0;          // attempts refused with 1040/1203 (back-pressure)
+  std::uint64_t timeouts_total = 0;          // checkouts that ended in PoolTimeout
+  std::uint64_t validation_failures_total = 0;  // idle connections found dead before hand-out
+  std::uint64_t broken_total = 0;               // connections returned broken (disconnect seen)
+  std::uint64_t leaks_reported_total = 0;       // leases reported past the leak threshold
+
+  // Time spent waiting in checkout(), over all checkouts (those that did not wait count as 0).
+  // Percentiles come from a log-scale histogram, so they are accurate to about 10%.
+  std::chrono::microseconds wait_p50{0};
+  std::chrono::microseconds wait_p95{0};
+  std::chrono::microseconds wait_p99{0};
+  std::chrono::microseconds wait_max{0};
+  std::chrono::microseconds wait_total{0};  // sum of all waits
+};
+
+// Renders `stats` in the Prometheus text exposition format, one metric family per field, named
+// `<prefix>_<field>` ("tabula_pool" when `prefix` is empty), with HELP and TYPE lines.
+std::string to_prometheus(const PoolStats& stats, std::string_view prefix = "tabula_pool");
+
+// A one-line human summary, as used in PoolTimeout messages and logs:
+// "open 12/12, idle 0, in use 12, waiting 188, timeouts 3".
+std::string to_string(const PoolStats& stats);
+
+}  // namespace tabula

@@ -1,0 +1,100 @@
+#pragma once
+
+// The bounded connection pool. Its one promise: it never has more than `max_connections`
+// connections open — counting those being opened, validated or replaced — whatever the code
+// above it does, whatever the server does. Every other feature serves that promise or makes a
+// breach of good manners (a connection held too long, a waiter starved) visible.
+//
+//   tabula::Pool pool{url, {.max_connections = 12, .checkout_timeout = std::chrono::seconds{5}}};
+//   {
+//     tabula::Lease lease = pool.checkout();   // waits (FIFO) up to checkout_timeout
+//     lease->execute("...");
+//   }                                          // back in the pool, rolled back if left dirty
+//
+// Connections open lazily; `min_idle` are kept warm by a housekeeping thread the pool owns and
+// joins on destruction. Users normally reach the pool through Engine::pool().
+//
+// A Pool is safe for concurrent use from any number of threads. Leases keep the pool's shared
+// state alive, so a lease may outlive its Pool object; its connection is then closed on return.
+
+#include <tabula/lease.hpp>
+#include <tabula/metrics.hpp>
+#include <tabula/url.hpp>
+
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <optional>
+#include <source_location>
+
+namespace tabula {
+
+struct PoolOptions {
+  using Duration = std::chrono::milliseconds;
+
+  // Hard cap on open connections (URL option `max_connections`). Must be at least 1.
+  std::size_t max_connections = 10;
+  // Connections the housekeeper keeps open and idle when nobody uses them (`min_idle`). At most
+  // max_connections.
+  std::size_t min_idle = 0;
+  // How long checkout() waits for a connection before throwing PoolTimeout (`checkout_timeout`).
+  Duration checkout_timeout = std::chrono::seconds{30};
+  // A connection idle for longer than this is pinged before it is handed out
+  // (`validation_bypass`); one used more recently is trusted as is.
+  Duration validation_bypass = std::chrono::milliseconds{500};
+  // Connections older than this are closed when next idle (`max_lifetime`; 0 = never). Clamped
+  // below the server's wait_timeout at first connect.
+  Duration max_lifetime = std::chrono::minutes{30};
+  // Idle connections beyond min_idle are closed after this long unused (`idle_timeout`; 0 =
+  // never). Clamped below the server's wait_timeout at first connect.
+  Duration idle_timeout = std::chrono::minutes{10};
+  // A lease held longer than this is reported once through the log hook with where it was taken,
+  // and again when it comes back (`leak_threshold`; 0 = off).
+  Duration leak_threshold = Duration::zero();
+  // Upper bound on one validation ping and on a connection's network reads and writes
+  // (`validation_timeout`), so a half-open socket cannot hang a checkout.
+  Duration validation_timeout = std::chrono::seconds{5};
+};
+
+// Applies the pool options found in `url`'s query (`?max_connections=12&checkout_timeout=5s`)
+// on top of `options` and checks the result. Throws UrlError naming the bad option and value.
+PoolOptions apply_url_options(PoolOptions options, const Url& url);
+
+// The names of the URL options apply_url_options() understands.
+bool is_pool_option(std::string_view name) noexcept;
+
+namespace detail {
+class PoolCore;
+}
+
+class Pool {
+ public:
+  // Checks `options` (throws UrlError on nonsense such as max_connections = 0); opens nothing
+  // unless min_idle > 0, in which case the housekeeper opens them in the background.
+  explicit Pool(Url url, PoolOptions options = {});
+  // Stops the housekeeper, closes idle connections; leases still out close theirs on return.
+  ~Pool();
+  Pool(Pool&&) noexcept;
+  Pool& operator=(Pool&&) noexcept;
+
+  // Hands out a connection, waiting in FIFO order up to checkout_timeout. A connection idle for
+  // longer than validation_bypass is pinged first, and a dead one is replaced without the caller
+  // seeing it. Throws PoolTimeout (with the pool's statistics and where each held connection was
+  // taken) when the wait runs out, or ConnectError when a new connection cannot be opened.
+  Lease checkout(std::source_location where = std::source_location::current());
+
+  // Like checkout() with its own timeout, returning std::nullopt instead of throwing PoolTimeout.
+  // ConnectError still propagates.
+  std::optional<Lease> try_checkout(std::chrono::milliseconds timeout,
+                                    std::source_location where = std::source_location::current());
+
+  PoolStats stats() const;
+  // The options in force, after URL options and the wait_timeout clamp.
+  PoolOptions options() const;
+  const Url& url() const noexcept;
+
+ private:
+  std::shared_ptr<detail::PoolCore> core_;
+};
+
+}  // namespace tabula

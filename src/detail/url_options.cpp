@@ -1,0 +1,30 @@
+#include "detail/url_options.hpp"
+
+#include <tabula/error.hpp>
+#include <tabula/pool.hpp>
+
+#include "dialect/mysql/mysql_dialect.hpp"
+#include "dialect/sqlite/sqlite_dialect.hpp"
+
+#include <algorithm>
+#include <span>
+
+namespace tabula::detail {
+
+void check_url_options(const Url& url) {
+  std::span<const std::string_view> known = url.dialect() == Dialect::mysql
+                                                ? dialect::mysql::known_options()
+                                                : dialect::sqlite::known_options();
+  for (const auto& [name, value] : url.options()) {
+    if (is_pool_option(name) || std::find(known.begin(), known.end(), name) != known.end()) {
+      continue;
+    }
+    std::string list;
+    for (std::string_view option : known) list += (list.empty() ? "" : ", ") + std::string(option);
+    list += ", and the pool's (max_connections, checkout_timeout, ...)";
+    throw UrlError("invalid database URL: unknown option '" + name + "' for " +
+                   std::string(to_string(url.dialect())) + " (known: " + list + ")");
+  }
+}
+
+}  // namespace tabula::detail

@@ -1,0 +1,167 @@
+#pragma once
+
+// The shared state behind a Pool: slots, idle stack, FIFO waiters, statistics and the
+// housekeeping thread. Leases hold a shared_ptr to it, so it outlives the Pool object if a lease
+// does.
+//
+// How the cap holds: the pool owns exactly `max_connections` slots, and a connection can only
+// exist inside a slot. A slot is reserved (state `opening`) before a connection is opened into
+// it and is freed (state `empty`) only after its connection has been closed, so connections
+// being opened, validated, replaced or closed all count against the cap.
+//
+// Thread-safety: every member below `mutex_` is guarded by it. Network I/O (open, ping, reset,
+// close) never happens under the lock.
+
+#include <tabula/error.hpp>
+#include <tabula/log.hpp>
+#include <tabula/metrics.hpp>
+#include <tabula/pool.hpp>
+
+#include "lease_owner.hpp"
+#include "pool/wait_histogram.hpp"
+
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <source_location>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace tabula::detail {
+
+class PoolCore final : public LeaseOwner {
+ public:
+  using Clock = std::chrono::steady_clock;
+
+  PoolCore(Url url, PoolOptions options);
+  ~PoolCore() override;
+
+  // Starts the housekeeping thread (not in the constructor: it must not see a half-built core).
+  void start();
+  // Stops and joins the housekeeper, closes idle connections, wakes waiters with an error.
+  // Leases still out close their connections on return. Idempotent.
+  void shutdown() noexcept;
+
+  // Waits at most `timeout`. Returns nullopt on timeout when `throw_on_timeout` is false.
+  std::optional<Lease> checkout(Clock::duration timeout, std::source_location where,
+                                bool throw_on_timeout);
+
+  void give_back(std::unique_ptr<Connection> connection, std::size_t slot) noexcept override;
+
+  PoolStats stats() const;
+  PoolOptions options() const;
+  const Url& url() const noexcept { return url_; }
+
+ private:
+  enum class SlotState { empty, opening, idle, in_use, closing };
+
+  struct Slot {
+    SlotState state = SlotState::empty;
+    std::unique_ptr<Connection> connection;  // set while idle
+    Clock::time_point created{};             // when its connection was opened
+    Clock::time_point last_used{};           // when it was last returned (or opened)
+    Clock::time_point taken{};               // when it was lent out
+    std::source_location taken_at{};
+    bool leak_reported = false;
+    std::uint64_t fork_generation = 0;  // the process generation it was lent out in
+  };
+
+  // What a checkout obtained: a slot holding an idle connection (to validate first when it sat
+  // idle too long), or an empty slot reserved for opening a new connection.
+  struct Grant {
+    std::size_t slot = 0;
+    std::unique_ptr<Connection> connection;  // null: open a new connection into the slot
+    bool validate = false;
+  };
+
+  // A thread blocked in checkout(). Lives on that thread's stack; linked into waiters_.
+  struct Waiter {
+    std::condition_variable cv;
+    std::source_location where;
+    std::optional<Grant> grant;  // set (and the waiter unlinked) by whoever serves it
+    Waiter* next = nullptr;
+    Waiter* prev = nullptr;
+  };
+
+  // Connection attempts that failed recently: further attempts wait (refusals) or fail fast
+  // (other errors) until `until`, so a down or full server is not hammered.
+  struct Backoff {
+    Clock::time_point until{};
+    std::chrono::milliseconds delay{0};
+    bool refusal = false;
+    int code = 0;
+    std::string sqlstate;
+    std::string message;
+  };
+
+  // Waits for a grant in FIFO order. Returns nullopt on timeout when not throwing.
+  std::optional<Grant> acquire(Clock::time_point started, Clock::time_point deadline,
+                               std::source_location where, bool throw_on_timeout);
+  // Validates or opens as the grant requires. Returns nullopt when the server refused a new
+  // connection (back-pressure): the caller waits again.
+  std::optional<Lease> finish_checkout(Grant grant, Clock::time_point started,
+                                       Clock::time_point deadline, std::source_location where);
+  // Opens a connection into reserved `slot`. Returns null on refusal; throws on other failures.
+  // Either way the slot is freed when no connection results.
+  std::unique_ptr<Connection> open_into(std::size_t slot, Clock::time_point deadline);
+
+  // Everything below ending in _locked requires mutex_ held.
+  void grant_waiters_locked(Clock::time_point now);
+  std::optional<Grant> take_locked(Clock::time_point now, std::source_location where);
+  // Reserves an empty slot for a new connection when the cap and any backoff allow.
+  std::optional<std::size_t> reserve_locked(Clock::time_point now, std::source_location where);
+  bool can_open_locked(Clock::time_point now) const;
+  bool must_fail_fast_locked(Clock::time_point now) const;
+  void enqueue_locked(Waiter& waiter);
+  void dequeue_locked(Waiter& waiter);
+  void lend_locked(std::size_t slot, Clock::time_point now, std::source_location where);
+  void free_slot_locked(std::size_t slot, Clock::time_point now, bool was_open);
+  void record_connect_failure_locked(const ConnectError& error, Clock::time_point now);
+  void check_fork_locked();
+  std::string timeout_message_locked(Clock::duration waited, Clock::time_point now) const;
+  PoolStats stats_locked() const;
+
+  void close_outside_lock(std::unique_ptr<Connection> connection) noexcept;
+  void clamp_to_wait_timeout(Connection& connection) noexcept;
+  void housekeeping_loop();
+  void housekeep_once();
+  Clock::duration housekeeping_period_locked() const;
+
+  const Url url_;
+  mutable std::mutex mutex_;
+  PoolOptions options_;
+  std::vector<Slot> slots_;
+  std::vector<std::size_t> idle_;  // LIFO: the most recently returned is handed out first
+  std::vector<std::size_t> free_;  // empty slots
+  Waiter* waiters_head_ = nullptr;
+  Waiter* waiters_tail_ = nullptr;
+  std::size_t waiting_ = 0;
+  Backoff backoff_;
+  Clock::time_point suspect_since_{};  // idle connections returned before this get pinged
+  bool probe_in_flight_ = false;       // one attempt at a time while backing off
+  bool wait_timeout_checked_ = false;
+  bool closed_ = false;
+  std::uint64_t fork_generation_ = 0;
+
+  std::size_t peak_open_ = 0;
+  std::uint64_t checkouts_total_ = 0;
+  std::uint64_t created_total_ = 0;
+  std::uint64_t closed_total_ = 0;
+  std::uint64_t connect_attempts_total_ = 0;
+  std::uint64_t connect_failures_total_ = 0;
+  std::uint64_t refusals_total_ = 0;
+  std::uint64_t timeouts_total_ = 0;
+  std::uint64_t validation_failures_total_ = 0;
+  std::uint64_t broken_total_ = 0;
+  std::uint64_t leaks_reported_total_ = 0;
+  WaitHistogram waits_;
+
+  std::condition_variable housekeeper_cv_;
+  bool housekeeper_stop_ = false;
+  std::unique_ptr<std::thread> housekeeper_;
+};
+
+}  // namespace tabula::detail
