@@ -48,7 +48,7 @@ class ConnectError : public Error {
       : Error(message, code, std::move(sqlstate)), refusal_(refusal) {}
 
   // True when the server is up but has no room for another connection (MySQL 1040 "too many
-  // connections", 1203 max_user_connections): back-pressure to wait out, not a failure.
+  // connections", 1203/1226 max_user_connections): back-pressure to wait out, not a failure.
   bool is_refusal() const noexcept { return refusal_; }
 
  private:

@@ -30,7 +30,8 @@ constexpr int kServerLostExtended = 2055;      // CR_SERVER_LOST_EXTENDED
 constexpr int kConnectionError = 2002;         // CR_CONNECTION_ERROR (socket)
 constexpr int kConnHostError = 2003;           // CR_CONN_HOST_ERROR (TCP)
 constexpr int kTooManyConnections = 1040;      // ER_CON_COUNT_ERROR
-constexpr int kTooManyUserConnections = 1203;  // ER_TOO_MANY_USER_CONNECTIONS
+constexpr int kTooManyUserConnections = 1203;  // ER_TOO_MANY_USER_CONNECTIONS (global limit)
+constexpr int kUserLimitReached = 1226;        // ER_USER_LIMIT_REACHED (the account's limit)
 
 constexpr std::chrono::milliseconds kDefaultConnectTimeout{10'000};
 
@@ -139,6 +140,7 @@ std::string connect_sqlstate(int code) {
     case 1044:  // ER_DBACCESS_DENIED_ERROR
     case 1049:  // ER_BAD_DB_ERROR
     case 1203:  // ER_TOO_MANY_USER_CONNECTIONS
+    case 1226:  // ER_USER_LIMIT_REACHED
       return "42000";
     case 1045:  // ER_ACCESS_DENIED_ERROR
       return "28000";
@@ -208,7 +210,8 @@ SqlError translate(const soci::mysql_soci_error& error, soci::session& session) 
 }
 
 bool is_refusal_code(int code) noexcept {
-  return code == kTooManyConnections || code == kTooManyUserConnections;
+  return code == kTooManyConnections || code == kTooManyUserConnections ||
+         code == kUserLimitReached;
 }
 
 bool ping(soci::session& session, std::chrono::milliseconds timeout) noexcept {

@@ -37,7 +37,8 @@ SqlError translate(const soci::mysql_soci_error& error, soci::session& session);
 bool is_disconnect_code(int code) noexcept;
 
 // Error codes with which a server refuses a new connection for lack of room (1040 too many
-// connections, 1203 max_user_connections): back-pressure, not failure.
+// connections, 1203 the global max_user_connections, 1226 an account's MAX_USER_CONNECTIONS):
+// back-pressure, not failure.
 bool is_refusal_code(int code) noexcept;
 
 // Pings the server, giving up after `timeout` (Connector/C's non-blocking API and poll(), so a
