@@ -38,7 +38,7 @@ Pool& Pool::operator=(Pool&& other) noexcept {
 }
 
 Lease Pool::checkout(std::source_location where) {
-  auto lease = core_->checkout(core_->options().checkout_timeout, where, true);
+  auto lease = core_->checkout(core_->checkout_timeout(), where, true);
   return std::move(*lease);
 }
 

@@ -36,6 +36,8 @@ constexpr milliseconds kMaxBackoff{2000};
 
 PoolCore::PoolCore(Url url, PoolOptions options)
     : url_(std::move(url)),
+      checkout_timeout_(options.checkout_timeout),
+      validation_timeout_(options.validation_timeout),
       options_(options),
       slots_(options.max_connections),
       fork_generation_(fork_generation()) {
@@ -113,8 +115,18 @@ std::optional<PoolCore::Grant> PoolCore::acquire(Clock::time_point started,
                         backoff_.code, backoff_.sqlstate);
   };
   if (closed_) throw Error("the connection pool for " + url_.to_string() + " is shut down");
+  // Counts a grant that needs no validation and no opening as a finished checkout right here,
+  // so the common path takes the lock once.
+  auto settle = [&](std::optional<Grant> grant) {
+    if (grant->connection && !grant->validate) {
+      grant->ready = true;
+      ++checkouts_total_;
+      waits_.record(now - started);
+    }
+    return grant;
+  };
   if (waiters_head_ == nullptr) {
-    if (auto grant = take_locked(now, where)) return grant;
+    if (auto grant = take_locked(now, where)) return settle(std::move(grant));
     if (must_fail_fast_locked(now)) throw fail_fast_error();
   }
 
@@ -124,7 +136,7 @@ std::optional<PoolCore::Grant> PoolCore::acquire(Clock::time_point started,
   for (;;) {
     now = Clock::now();
     grant_waiters_locked(now);
-    if (self.grant) return std::move(self.grant);
+    if (self.grant) return settle(std::move(self.grant));
     if (closed_) {
       dequeue_locked(self);
       throw Error("the connection pool for " + url_.to_string() + " is shut down");
@@ -149,14 +161,12 @@ std::optional<PoolCore::Grant> PoolCore::acquire(Clock::time_point started,
 std::optional<Lease> PoolCore::finish_checkout(Grant grant, Clock::time_point started,
                                                Clock::time_point deadline,
                                                std::source_location where) {
+  if (grant.ready) {
+    return make_lease(std::move(grant.connection), make_token(grant.slot, fork_generation_), where);
+  }
   std::unique_ptr<Connection> connection = std::move(grant.connection);
   if (connection && grant.validate) {
-    milliseconds timeout;
-    {
-      std::lock_guard lock(mutex_);
-      timeout = options_.validation_timeout;
-    }
-    if (!connection->ping(timeout)) {
+    if (!connection->ping(validation_timeout_)) {
       {
         std::lock_guard lock(mutex_);
         ++validation_failures_total_;
@@ -221,18 +231,27 @@ std::unique_ptr<Connection> PoolCore::open_into(std::size_t slot, Clock::time_po
 
 void PoolCore::give_back(std::unique_ptr<Connection> connection, std::size_t token) noexcept {
   std::size_t slot = token & kSlotMask;
+  if ((token >> kSlotBits) != (fork_generation() & (~std::uint64_t{0} >> kSlotBits))) {
+    // Lent out before fork(), returned in the child: the parent still owns that session, so do
+    // not so much as roll it back.
+    {
+      std::lock_guard lock(mutex_);
+      check_fork_locked();
+    }
+    Connection::abandon(std::move(connection));
+    return;
+  }
+  // Undo a transaction left open before anything else, outside the lock (it is a round trip).
+  // A clean connection costs nothing here: the server's status flags say so.
+  bool reset_failed = false;
+  if (!connection->is_broken() && connection->in_transaction()) {
+    reset_failed = !connection->reset(validation_timeout_);
+  }
   auto now = Clock::now();
   std::string leak_note;
   bool closing = false;
-  milliseconds reset_timeout;
   {
     std::lock_guard lock(mutex_);
-    check_fork_locked();
-    if ((token >> kSlotBits) != (fork_generation_ & (~std::size_t{0} >> kSlotBits))) {
-      // Lent out before fork(), returned in the child: the parent still owns that session.
-      Connection::abandon(std::move(connection));
-      return;
-    }
     Slot& s = slots_[slot];
     auto held = now - s.taken;
     if (options_.leak_threshold.count() > 0 && held > options_.leak_threshold) {
@@ -241,36 +260,31 @@ void PoolCore::give_back(std::unique_ptr<Connection> connection, std::size_t tok
                   millis(held) + " (leak_threshold " + millis(options_.leak_threshold) + ")";
     }
     bool expired = options_.max_lifetime.count() > 0 && now - s.created >= options_.max_lifetime;
-    closing = closed_ || expired || connection->is_broken();
-    if (connection->is_broken()) {
+    if (connection->is_broken() && !reset_failed) {
       ++broken_total_;
       suspect_since_ = now;  // a disconnect may mean a restart: validate idle ones before reuse
     }
-    if (closing) s.state = SlotState::closing;
-    reset_timeout = options_.validation_timeout;
+    closing = closed_ || expired || reset_failed || connection->is_broken();
+    if (closing) {
+      s.state = SlotState::closing;
+    } else {
+      s.connection = std::move(connection);
+      s.state = SlotState::idle;
+      s.last_used = now;
+      idle_.push_back(slot);
+      grant_waiters_locked(now);
+    }
   }
   if (!leak_note.empty()) log(LogLevel::warning, leak_note);
-
-  if (!closing && !connection->reset(reset_timeout)) {
+  if (reset_failed) {
     log(LogLevel::warning, "closing a connection to " + url_.to_string() +
                                " whose transaction could not be rolled back on return");
-    closing = true;
-    std::lock_guard lock(mutex_);
-    slots_[slot].state = SlotState::closing;
   }
   if (closing) {
     close_outside_lock(std::move(connection));
     std::lock_guard lock(mutex_);
     free_slot_locked(slot, Clock::now(), true);
-    return;
   }
-  std::lock_guard lock(mutex_);
-  Slot& s = slots_[slot];
-  s.connection = std::move(connection);
-  s.state = SlotState::idle;
-  s.last_used = now;
-  idle_.push_back(slot);
-  grant_waiters_locked(now);
 }
 
 void PoolCore::close_outside_lock(std::unique_ptr<Connection> connection) noexcept {

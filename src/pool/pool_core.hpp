@@ -51,6 +51,10 @@ class PoolCore final : public LeaseOwner {
 
   void give_back(std::unique_ptr<Connection> connection, std::size_t slot) noexcept override;
 
+  // Fixed at construction (only idle_timeout and max_lifetime are ever adjusted), so read
+  // without the lock.
+  Clock::duration checkout_timeout() const noexcept { return checkout_timeout_; }
+
   PoolStats stats() const;
   PoolOptions options() const;
   const Url& url() const noexcept { return url_; }
@@ -75,6 +79,7 @@ class PoolCore final : public LeaseOwner {
     std::size_t slot = 0;
     std::unique_ptr<Connection> connection;  // null: open a new connection into the slot
     bool validate = false;
+    bool ready = false;  // usable as is: already lent out and counted (the fast path)
   };
 
   // A thread blocked in checkout(). Lives on that thread's stack; linked into waiters_.
@@ -131,6 +136,8 @@ class PoolCore final : public LeaseOwner {
   Clock::duration housekeeping_period_locked() const;
 
   const Url url_;
+  const Clock::duration checkout_timeout_;
+  const std::chrono::milliseconds validation_timeout_;
   mutable std::mutex mutex_;
   PoolOptions options_;
   std::vector<Slot> slots_;
