@@ -1,8 +1,9 @@
 #pragma once
 
 // The giver of leases: whatever hands out Connections inside a Lease and takes them back when
-// the lease ends. The Engine's pool implements it; a Lease holds a shared_ptr to its owner so the
-// owner outlives every lease it gave out.
+// the lease ends. The pool implements it. Contract: an owner stays alive until every lease it
+// gave out has come back (the pool keeps a reference to itself while any lease is out), so a
+// Lease may hold a plain pointer to it without a reference count per lease.
 
 #include <tabula/lease.hpp>
 
@@ -12,7 +13,7 @@
 
 namespace tabula::detail {
 
-class LeaseOwner : public std::enable_shared_from_this<LeaseOwner> {
+class LeaseOwner {
  public:
   virtual ~LeaseOwner() = default;
 
@@ -23,7 +24,7 @@ class LeaseOwner : public std::enable_shared_from_this<LeaseOwner> {
  protected:
   Lease make_lease(std::unique_ptr<Connection> connection, std::size_t token,
                    std::source_location taken_at) {
-    return Lease(shared_from_this(), std::move(connection), token, taken_at);
+    return Lease(this, std::move(connection), token, taken_at);
   }
 };
 

@@ -26,7 +26,7 @@ class LeaseOwner;
 
 class [[nodiscard]] Lease {
  public:
-  Lease(Lease&& other) noexcept = default;
+  Lease(Lease&& other) noexcept;
   Lease& operator=(Lease&& other) noexcept;
   ~Lease();
 
@@ -46,10 +46,12 @@ class [[nodiscard]] Lease {
 
  private:
   friend class detail::LeaseOwner;
-  Lease(std::shared_ptr<detail::LeaseOwner> owner, std::unique_ptr<Connection> connection,
-        std::size_t token, std::source_location taken_at) noexcept;
+  Lease(detail::LeaseOwner* owner, std::unique_ptr<Connection> connection, std::size_t token,
+        std::source_location taken_at) noexcept;
 
-  std::shared_ptr<detail::LeaseOwner> owner_;  // keeps the giver alive while the lease exists
+  // The giver. It keeps itself alive while any of its leases is out (the pool holds a reference
+  // to its own shared state until the last lease comes back), so this never dangles.
+  detail::LeaseOwner* owner_ = nullptr;
   std::unique_ptr<Connection> connection_;
   std::size_t token_ = 0;  // the owner's handle for this lease (the pool's slot number)
   std::source_location taken_at_;

@@ -2,6 +2,8 @@
 
 #include "pool/fork_guard.hpp"
 
+#include <time.h>
+
 #include <algorithm>
 #include <map>
 
@@ -28,11 +30,31 @@ std::string location(const std::source_location& at) {
   return std::string(at.file_name()) + ":" + std::to_string(at.line());
 }
 
+// How long the oldest waiter may be overtaken by newcomers (see may_barge_locked).
+constexpr std::chrono::milliseconds kBargeWindow{2};
+
 // Connection attempts after a failure are spaced 50 ms, 100 ms, ... up to 2 s apart.
 constexpr milliseconds kFirstBackoff{50};
 constexpr milliseconds kMaxBackoff{2000};
 
 }  // namespace
+
+std::unique_lock<std::mutex> lock_briefly(std::mutex& mutex) {
+  for (int spin = 0; spin < 100; ++spin) {
+    if (mutex.try_lock()) return std::unique_lock<std::mutex>(mutex, std::adopt_lock);
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#endif
+  }
+  return std::unique_lock<std::mutex>(mutex);
+}
+
+std::chrono::steady_clock::time_point coarse_now() noexcept {
+  timespec ts{};
+  ::clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+  return std::chrono::steady_clock::time_point(std::chrono::seconds(ts.tv_sec) +
+                                               std::chrono::nanoseconds(ts.tv_nsec));
+}
 
 PoolCore::PoolCore(Url url, PoolOptions options)
     : url_(std::move(url)),
@@ -53,7 +75,7 @@ PoolCore::~PoolCore() {
 }
 
 void PoolCore::start() {
-  std::lock_guard lock(mutex_);
+  auto lock = lock_briefly(mutex_);
   housekeeper_ = std::make_unique<std::thread>([this] { housekeeping_loop(); });
 }
 
@@ -61,7 +83,7 @@ void PoolCore::shutdown() noexcept {
   std::vector<std::pair<std::size_t, std::unique_ptr<Connection>>> to_close;
   std::unique_ptr<std::thread> housekeeper;
   {
-    std::lock_guard lock(mutex_);
+    auto lock = lock_briefly(mutex_);
     check_fork_locked();
     if (!closed_) {
       closed_ = true;
@@ -84,82 +106,98 @@ void PoolCore::shutdown() noexcept {
     }
   }
   for (auto& entry : to_close) close_outside_lock(std::move(entry.second));
-  std::lock_guard lock(mutex_);
-  for (auto& entry : to_close) free_slot_locked(entry.first, Clock::now(), true);
+  auto lock = lock_briefly(mutex_);
+  for (auto& entry : to_close) free_slot_locked(entry.first, true);
 }
 
 // --- checkout ----------------------------------------------------------------------------------
 
 std::optional<Lease> PoolCore::checkout(Clock::duration timeout, std::source_location where,
                                         bool throw_on_timeout) {
-  auto started = Clock::now();
-  auto deadline = started + timeout;
+  Timer timer{timeout, std::nullopt};
   for (;;) {
-    std::optional<Grant> grant = acquire(started, deadline, where, throw_on_timeout);
+    std::optional<Grant> grant = acquire(timer, where, throw_on_timeout);
     if (!grant) return std::nullopt;
-    if (auto lease = finish_checkout(std::move(*grant), started, deadline, where)) return lease;
+    if (auto lease = finish_checkout(std::move(*grant), timer, where)) return lease;
     // Refused by the server: wait for a connection to come back or for the backoff to pass.
   }
 }
 
-std::optional<PoolCore::Grant> PoolCore::acquire(Clock::time_point started,
-                                                 Clock::time_point deadline,
-                                                 std::source_location where,
+std::optional<PoolCore::Grant> PoolCore::acquire(Timer& timer, std::source_location where,
                                                  bool throw_on_timeout) {
-  std::unique_lock lock(mutex_);
+  auto lock = lock_briefly(mutex_);
   check_fork_locked();
-  auto now = Clock::now();
   auto fail_fast_error = [&] {
-    return ConnectError(backoff_.message + " (not retried: the server failed a connection " +
-                            millis(now - (backoff_.until - backoff_.delay)) + " ago)",
-                        backoff_.code, backoff_.sqlstate);
+    auto ago = coarse_now() - (backoff_.until - backoff_.delay);
+    return ConnectError(
+        backoff_.message + " (not retried: the server failed a connection " + millis(ago) + " ago)",
+        backoff_.code, backoff_.sqlstate);
   };
   if (closed_) throw Error("the connection pool for " + url_.to_string() + " is shut down");
   // Counts a grant that needs no validation and no opening as a finished checkout right here,
-  // so the common path takes the lock once.
-  auto settle = [&](std::optional<Grant> grant) {
-    if (grant->connection && !grant->validate) {
-      grant->ready = true;
+  // so the common path takes the lock once (and reads no precise clock).
+  auto settle = [&](Grant& grant) {
+    if (grant.connection && !grant.validate) {
+      grant.ready = true;
+      note_lent_locked();
       ++checkouts_total_;
-      waits_.record(now - started);
+      waits_.record(timer.elapsed());
     }
-    return grant;
   };
-  if (waiters_head_ == nullptr) {
-    if (auto grant = take_locked(now, where)) return settle(std::move(grant));
-    if (must_fail_fast_locked(now)) throw fail_fast_error();
+  if (may_barge_locked()) {
+    if (std::optional<Grant> grant = take_locked(where)) {
+      settle(*grant);
+      return grant;
+    }
+    if (must_fail_fast_locked()) throw fail_fast_error();
   }
 
   Waiter self;
   self.where = where;
+  self.since = Clock::now();
+  timer.start_at(self.since);
   enqueue_locked(self);
   for (;;) {
-    now = Clock::now();
-    grant_waiters_locked(now);
-    if (self.grant) return settle(std::move(self.grant));
+    grant_waiters_locked();
+    if (self.grant) {
+      settle(*self.grant);
+      return std::move(self.grant);
+    }
+    if (&self == waiters_head_) {
+      if (std::optional<Grant> grant = take_locked(where)) {
+        dequeue_locked(self);
+        grant_waiters_locked();  // more may be free: wake the next head
+        settle(*grant);
+        return grant;
+      }
+    }
     if (closed_) {
       dequeue_locked(self);
       throw Error("the connection pool for " + url_.to_string() + " is shut down");
     }
-    if (&self == waiters_head_ && must_fail_fast_locked(now)) {
+    if (&self == waiters_head_ && must_fail_fast_locked()) {
       dequeue_locked(self);
       throw fail_fast_error();
     }
-    if (now >= deadline) {
+    auto now = Clock::now();
+    if (now >= timer.deadline()) {
       dequeue_locked(self);
       ++timeouts_total_;
-      waits_.record(now - started);
+      waits_.record(timer.elapsed());
       if (!throw_on_timeout) return std::nullopt;
-      throw PoolTimeout(timeout_message_locked(now - started, now));
+      throw PoolTimeout(timeout_message_locked(now - self.since));
     }
-    auto wake = deadline;
-    if (&self == waiters_head_ && backoff_.until > now) wake = std::min(wake, backoff_.until);
+    auto wake = timer.deadline();
+    if (&self == waiters_head_ && backoff_.delay.count() > 0) {
+      // The backoff clock is coarse; wake at its end to try again.
+      wake = std::min(
+          wake, now + std::max<Clock::duration>(backoff_.until - coarse_now(), milliseconds{1}));
+    }
     self.cv.wait_until(lock, wake);
   }
 }
 
-std::optional<Lease> PoolCore::finish_checkout(Grant grant, Clock::time_point started,
-                                               Clock::time_point deadline,
+std::optional<Lease> PoolCore::finish_checkout(Grant grant, Timer& timer,
                                                std::source_location where) {
   if (grant.ready) {
     return make_lease(std::move(grant.connection), make_token(grant.slot, fork_generation_), where);
@@ -168,14 +206,14 @@ std::optional<Lease> PoolCore::finish_checkout(Grant grant, Clock::time_point st
   if (connection && grant.validate) {
     if (!connection->ping(validation_timeout_)) {
       {
-        std::lock_guard lock(mutex_);
+        auto lock = lock_briefly(mutex_);
         ++validation_failures_total_;
-        suspect_since_ = Clock::now();  // the server may have restarted: check the others too
+        suspect_since_ = coarse_now();  // the server may have restarted: check the others too
         slots_[grant.slot].state = SlotState::closing;
       }
       close_outside_lock(std::move(connection));
       {
-        std::lock_guard lock(mutex_);
+        auto lock = lock_briefly(mutex_);
         ++closed_total_;
         slots_[grant.slot] = Slot{};
         slots_[grant.slot].state = SlotState::opening;  // keep the slot for the replacement
@@ -183,46 +221,45 @@ std::optional<Lease> PoolCore::finish_checkout(Grant grant, Clock::time_point st
     }
   }
   if (!connection) {
-    connection = open_into(grant.slot, deadline);
+    connection = open_into(grant.slot, timer.deadline());
     if (!connection) return std::nullopt;
   }
-  auto now = Clock::now();
-  std::lock_guard lock(mutex_);
+  auto lock = lock_briefly(mutex_);
   Slot& slot = slots_[grant.slot];
-  if (slot.state == SlotState::opening) lend_locked(grant.slot, now, where);
+  if (slot.state == SlotState::opening) lend_locked(grant.slot, where);
+  note_lent_locked();
   ++checkouts_total_;
-  waits_.record(now - started);
+  waits_.record(timer.elapsed());
   return make_lease(std::move(connection), make_token(grant.slot, fork_generation_), where);
 }
 
 std::unique_ptr<Connection> PoolCore::open_into(std::size_t slot, Clock::time_point deadline) {
   auto left = duration_cast<milliseconds>(deadline - Clock::now());
   {
-    std::lock_guard lock(mutex_);
+    auto lock = lock_briefly(mutex_);
     ++connect_attempts_total_;
   }
   try {
     auto connection = Connection::open(url_, std::max(left, milliseconds{1}));
     clamp_to_wait_timeout(*connection);
-    std::lock_guard lock(mutex_);
+    auto lock = lock_briefly(mutex_);
     ++created_total_;
-    auto now = Clock::now();
+    auto now = coarse_now();
     slots_[slot].created = now;
     slots_[slot].last_used = now;
     backoff_ = Backoff{};
     probe_in_flight_ = false;
     return connection;
   } catch (const ConnectError& e) {
-    std::lock_guard lock(mutex_);
-    auto now = Clock::now();
-    record_connect_failure_locked(e, now);
-    free_slot_locked(slot, now, false);
+    auto lock = lock_briefly(mutex_);
+    record_connect_failure_locked(e);
+    free_slot_locked(slot, false);
     if (e.is_refusal()) return nullptr;
     throw;
   } catch (...) {
-    std::lock_guard lock(mutex_);
+    auto lock = lock_briefly(mutex_);
     probe_in_flight_ = false;
-    free_slot_locked(slot, Clock::now(), false);
+    free_slot_locked(slot, false);
     throw;
   }
 }
@@ -230,15 +267,17 @@ std::unique_ptr<Connection> PoolCore::open_into(std::size_t slot, Clock::time_po
 // --- giving back -------------------------------------------------------------------------------
 
 void PoolCore::give_back(std::unique_ptr<Connection> connection, std::size_t token) noexcept {
+  // Declared first, destroyed last: when this was the last lease out and the Pool is gone, this
+  // reference is all that keeps *this alive, so nothing may touch members after it goes.
+  std::shared_ptr<PoolCore> last_reference;
   std::size_t slot = token & kSlotMask;
   if ((token >> kSlotBits) != (fork_generation() & (~std::uint64_t{0} >> kSlotBits))) {
     // Lent out before fork(), returned in the child: the parent still owns that session, so do
     // not so much as roll it back.
-    {
-      std::lock_guard lock(mutex_);
-      check_fork_locked();
-    }
     Connection::abandon(std::move(connection));
+    auto lock = lock_briefly(mutex_);
+    check_fork_locked();
+    last_reference = note_returned_locked();
     return;
   }
   // Undo a transaction left open before anything else, outside the lock (it is a round trip).
@@ -247,11 +286,11 @@ void PoolCore::give_back(std::unique_ptr<Connection> connection, std::size_t tok
   if (!connection->is_broken() && connection->in_transaction()) {
     reset_failed = !connection->reset(validation_timeout_);
   }
-  auto now = Clock::now();
+  auto now = coarse_now();
   std::string leak_note;
   bool closing = false;
   {
-    std::lock_guard lock(mutex_);
+    auto lock = lock_briefly(mutex_);
     Slot& s = slots_[slot];
     auto held = now - s.taken;
     if (options_.leak_threshold.count() > 0 && held > options_.leak_threshold) {
@@ -272,7 +311,8 @@ void PoolCore::give_back(std::unique_ptr<Connection> connection, std::size_t tok
       s.state = SlotState::idle;
       s.last_used = now;
       idle_.push_back(slot);
-      grant_waiters_locked(now);
+      grant_waiters_locked();
+      last_reference = note_returned_locked();
     }
   }
   if (!leak_note.empty()) log(LogLevel::warning, leak_note);
@@ -282,9 +322,19 @@ void PoolCore::give_back(std::unique_ptr<Connection> connection, std::size_t tok
   }
   if (closing) {
     close_outside_lock(std::move(connection));
-    std::lock_guard lock(mutex_);
-    free_slot_locked(slot, Clock::now(), true);
+    auto lock = lock_briefly(mutex_);
+    free_slot_locked(slot, true);
+    last_reference = note_returned_locked();
   }
+}
+
+void PoolCore::note_lent_locked() {
+  if (lent_++ == 0) keep_alive_ = shared_from_this();
+}
+
+std::shared_ptr<PoolCore> PoolCore::note_returned_locked() {
+  if (--lent_ == 0) return std::move(keep_alive_);
+  return nullptr;
 }
 
 void PoolCore::close_outside_lock(std::unique_ptr<Connection> connection) noexcept {
@@ -295,33 +345,41 @@ void PoolCore::close_outside_lock(std::unique_ptr<Connection> connection) noexce
 
 // --- helpers under the lock --------------------------------------------------------------------
 
-bool PoolCore::can_open_locked(Clock::time_point now) const {
+bool PoolCore::can_open_locked() const {
   if (closed_ || free_.empty()) return false;
   if (backoff_.delay.count() == 0) return true;
-  return now >= backoff_.until && !probe_in_flight_;
+  return coarse_now() >= backoff_.until && !probe_in_flight_;
 }
 
-bool PoolCore::must_fail_fast_locked(Clock::time_point now) const {
+bool PoolCore::must_fail_fast_locked() const {
   // The server was unreachable moments ago and this caller would have to open a connection:
   // fail now with that error instead of lining up attempts against a dead server.
   return backoff_.delay.count() > 0 && !backoff_.refusal && idle_.empty() && !free_.empty() &&
-         !can_open_locked(now);
+         !can_open_locked();
 }
 
-std::optional<PoolCore::Grant> PoolCore::take_locked(Clock::time_point now,
-                                                     std::source_location where) {
+bool PoolCore::may_barge_locked() const {
+  // A newcomer may take a free connection ahead of waiting threads only while the oldest of them
+  // has waited less than kBargeWindow. Under oversubscription this keeps running threads running
+  // instead of switching to a sleeping waiter for every connection; past the window, strict
+  // first-come-first-served hand-off takes over, so no waiter is ever starved.
+  return waiters_head_ == nullptr || Clock::now() - waiters_head_->since < kBargeWindow;
+}
+
+std::optional<PoolCore::Grant> PoolCore::take_locked(std::source_location where) {
   if (!idle_.empty()) {
     std::size_t slot = idle_.back();
     idle_.pop_back();
     Slot& s = slots_[slot];
+    auto now = coarse_now();
     Grant grant;
     grant.slot = slot;
     grant.connection = std::move(s.connection);
     grant.validate = now - s.last_used > options_.validation_bypass || s.last_used < suspect_since_;
-    lend_locked(slot, now, where);
+    lend_locked(slot, where);
     return grant;
   }
-  if (auto slot = reserve_locked(now, where)) {
+  if (auto slot = reserve_locked(where)) {
     Grant grant;
     grant.slot = *slot;
     return grant;
@@ -329,37 +387,41 @@ std::optional<PoolCore::Grant> PoolCore::take_locked(Clock::time_point now,
   return std::nullopt;
 }
 
-std::optional<std::size_t> PoolCore::reserve_locked(Clock::time_point now,
-                                                    std::source_location where) {
-  if (!can_open_locked(now)) return std::nullopt;
+std::optional<std::size_t> PoolCore::reserve_locked(std::source_location where) {
+  if (!can_open_locked()) return std::nullopt;
   std::size_t slot = free_.back();
   free_.pop_back();
   Slot& s = slots_[slot];
   s.state = SlotState::opening;
-  s.taken = now;
+  s.taken = coarse_now();
   s.taken_at = where;
   if (backoff_.delay.count() > 0) probe_in_flight_ = true;
   peak_open_ = std::max(peak_open_, slots_.size() - free_.size());
   return slot;
 }
 
-void PoolCore::lend_locked(std::size_t slot, Clock::time_point now, std::source_location where) {
+void PoolCore::lend_locked(std::size_t slot, std::source_location where) {
   Slot& s = slots_[slot];
   s.state = SlotState::in_use;
-  s.taken = now;
+  s.taken = coarse_now();
   s.taken_at = where;
   s.leak_reported = false;
   s.fork_generation = fork_generation_;
 }
 
-void PoolCore::grant_waiters_locked(Clock::time_point now) {
+void PoolCore::grant_waiters_locked() {
   while (waiters_head_ != nullptr) {
-    Waiter* next = waiters_head_;
-    auto grant = take_locked(now, next->where);
+    Waiter* head = waiters_head_;
+    if (Clock::now() - head->since < kBargeWindow) {
+      // A young head takes for itself when it runs; just make sure it runs.
+      if (!idle_.empty() || can_open_locked()) head->cv.notify_one();
+      return;
+    }
+    auto grant = take_locked(head->where);
     if (!grant) return;
-    dequeue_locked(*next);
-    next->grant = std::move(grant);
-    next->cv.notify_one();
+    dequeue_locked(*head);
+    head->grant = std::move(grant);
+    head->cv.notify_one();
   }
 }
 
@@ -393,20 +455,20 @@ void PoolCore::dequeue_locked(Waiter& waiter) {
   if (waiters_head_ != nullptr && backoff_.delay.count() > 0) waiters_head_->cv.notify_one();
 }
 
-void PoolCore::free_slot_locked(std::size_t slot, Clock::time_point now, bool was_open) {
+void PoolCore::free_slot_locked(std::size_t slot, bool was_open) {
   if (was_open) ++closed_total_;
   slots_[slot] = Slot{};
   free_.push_back(slot);
-  grant_waiters_locked(now);
+  grant_waiters_locked();
 }
 
-void PoolCore::record_connect_failure_locked(const ConnectError& error, Clock::time_point now) {
+void PoolCore::record_connect_failure_locked(const ConnectError& error) {
   ++connect_failures_total_;
   if (error.is_refusal()) ++refusals_total_;
   probe_in_flight_ = false;
   backoff_.delay =
       backoff_.delay.count() == 0 ? kFirstBackoff : std::min(backoff_.delay * 2, kMaxBackoff);
-  backoff_.until = now + backoff_.delay;
+  backoff_.until = coarse_now() + backoff_.delay;
   backoff_.refusal = error.is_refusal();
   backoff_.code = error.code();
   backoff_.sqlstate = error.sqlstate();
@@ -437,7 +499,8 @@ void PoolCore::check_fork_locked() {
   }
 }
 
-std::string PoolCore::timeout_message_locked(Clock::duration waited, Clock::time_point now) const {
+std::string PoolCore::timeout_message_locked(Clock::duration waited) const {
+  auto now = coarse_now();
   std::string message = "no connection to " + url_.to_string() + " within " + millis(waited) +
                         " (checkout_timeout " + millis(options_.checkout_timeout) + "); " +
                         to_string(stats_locked());
@@ -496,12 +559,12 @@ PoolStats PoolCore::stats_locked() const {
 }
 
 PoolStats PoolCore::stats() const {
-  std::lock_guard lock(mutex_);
+  auto lock = lock_briefly(mutex_);
   return stats_locked();
 }
 
 PoolOptions PoolCore::options() const {
-  std::lock_guard lock(mutex_);
+  auto lock = lock_briefly(mutex_);
   return options_;
 }
 
@@ -509,7 +572,7 @@ PoolOptions PoolCore::options() const {
 
 void PoolCore::clamp_to_wait_timeout(Connection& connection) noexcept {
   {
-    std::lock_guard lock(mutex_);
+    auto lock = lock_briefly(mutex_);
     if (wait_timeout_checked_) return;
     wait_timeout_checked_ = true;
   }
@@ -524,7 +587,7 @@ void PoolCore::clamp_to_wait_timeout(Connection& connection) noexcept {
   // The server closes connections idle longer than wait_timeout; retire ours safely before.
   milliseconds server = *wait_timeout;
   milliseconds limit = server - std::min<milliseconds>(std::chrono::seconds{30}, server / 4);
-  std::lock_guard lock(mutex_);
+  auto lock = lock_briefly(mutex_);
   auto clamp = [&](const char* name, milliseconds& value, bool zero_means_never) {
     bool unsafe = value > limit || (value.count() == 0 && zero_means_never);
     if (!unsafe) return;
@@ -549,7 +612,7 @@ PoolCore::Clock::duration PoolCore::housekeeping_period_locked() const {
 }
 
 void PoolCore::housekeeping_loop() {
-  std::unique_lock lock(mutex_);
+  auto lock = lock_briefly(mutex_);
   while (!housekeeper_stop_) {
     lock.unlock();
     housekeep_once();
@@ -563,9 +626,9 @@ void PoolCore::housekeep_once() {
   std::vector<std::pair<std::size_t, std::unique_ptr<Connection>>> retired;
   std::vector<std::string> leaks;
   {
-    std::lock_guard lock(mutex_);
+    auto lock = lock_briefly(mutex_);
     if (closed_) return;
-    auto now = Clock::now();
+    auto now = coarse_now();
     // Retire from the least recently used end; keep min_idle idle ones unless too old.
     std::vector<std::size_t> kept;
     for (std::size_t i = 0; i < idle_.size(); ++i) {
@@ -600,18 +663,17 @@ void PoolCore::housekeep_once() {
   for (const std::string& leak : leaks) log(LogLevel::warning, leak);
   for (auto& entry : retired) close_outside_lock(std::move(entry.second));
   if (!retired.empty()) {
-    std::lock_guard lock(mutex_);
-    for (auto& entry : retired) free_slot_locked(entry.first, Clock::now(), true);
+    auto lock = lock_briefly(mutex_);
+    for (auto& entry : retired) free_slot_locked(entry.first, true);
   }
 
   // Keep min_idle connections warm, one at a time, only when nobody is waiting.
   for (;;) {
     std::size_t slot = 0;
     {
-      std::lock_guard lock(mutex_);
-      auto now = Clock::now();
+      auto lock = lock_briefly(mutex_);
       if (closed_ || waiters_head_ != nullptr || idle_.size() >= options_.min_idle) return;
-      auto reserved = reserve_locked(now, std::source_location::current());
+      auto reserved = reserve_locked(std::source_location::current());
       if (!reserved) return;
       slot = *reserved;
     }
@@ -623,12 +685,12 @@ void PoolCore::housekeep_once() {
       return;
     }
     if (!connection) return;  // refused: open_into freed the slot
-    std::lock_guard lock(mutex_);
+    auto lock = lock_briefly(mutex_);
     Slot& s = slots_[slot];
     s.connection = std::move(connection);
     s.state = SlotState::idle;
     idle_.push_back(slot);
-    grant_waiters_locked(Clock::now());
+    grant_waiters_locked();
   }
 }
 

@@ -32,7 +32,15 @@
 
 namespace tabula::detail {
 
-class PoolCore final : public LeaseOwner {
+// CLOCK_MONOTONIC_COARSE as a steady_clock time point (the same epoch as steady_clock, a few
+// milliseconds behind at most): a cheaper read for bookkeeping that needs no precision.
+std::chrono::steady_clock::time_point coarse_now() noexcept;
+
+// Locks `mutex`, spinning briefly on try_lock first: the pool's critical sections last tens of
+// nanoseconds, much less than a futex sleep and wake-up, so under contention a short spin wins.
+std::unique_lock<std::mutex> lock_briefly(std::mutex& mutex);
+
+class PoolCore final : public LeaseOwner, public std::enable_shared_from_this<PoolCore> {
  public:
   using Clock = std::chrono::steady_clock;
 
@@ -62,6 +70,8 @@ class PoolCore final : public LeaseOwner {
  private:
   enum class SlotState { empty, opening, idle, in_use, closing };
 
+  // Slot times come from coarse_now(): a few milliseconds of resolution is plenty for
+  // validation_bypass, idle_timeout, max_lifetime and leak reports, and it is cheap to read.
   struct Slot {
     SlotState state = SlotState::empty;
     std::unique_ptr<Connection> connection;  // set while idle
@@ -86,6 +96,7 @@ class PoolCore final : public LeaseOwner {
   struct Waiter {
     std::condition_variable cv;
     std::source_location where;
+    Clock::time_point since;     // when it started waiting
     std::optional<Grant> grant;  // set (and the waiter unlinked) by whoever serves it
     Waiter* next = nullptr;
     Waiter* prev = nullptr;
@@ -102,31 +113,53 @@ class PoolCore final : public LeaseOwner {
     std::string message;
   };
 
-  // Waits for a grant in FIFO order. Returns nullopt on timeout when not throwing.
-  std::optional<Grant> acquire(Clock::time_point started, Clock::time_point deadline,
-                               std::source_location where, bool throw_on_timeout);
+  // Measures one checkout's wait. The precise clock is read only once the checkout has to wait
+  // (or validate, or connect): the common path costs no clock read at all.
+  struct Timer {
+    Clock::duration timeout;
+    std::optional<Clock::time_point> started;
+
+    void start_at(Clock::time_point t) {
+      if (!started) started = t;
+    }
+    Clock::time_point deadline() {
+      start_at(Clock::now());
+      return *started + timeout;
+    }
+    Clock::duration elapsed() const {
+      return started ? Clock::now() - *started : Clock::duration::zero();
+    }
+  };
+
+  // Waits for a grant (FIFO, see may_barge_locked). Returns nullopt on timeout when not
+  // throwing.
+  std::optional<Grant> acquire(Timer& timer, std::source_location where, bool throw_on_timeout);
   // Validates or opens as the grant requires. Returns nullopt when the server refused a new
   // connection (back-pressure): the caller waits again.
-  std::optional<Lease> finish_checkout(Grant grant, Clock::time_point started,
-                                       Clock::time_point deadline, std::source_location where);
+  std::optional<Lease> finish_checkout(Grant grant, Timer& timer, std::source_location where);
   // Opens a connection into reserved `slot`. Returns null on refusal; throws on other failures.
   // Either way the slot is freed when no connection results.
   std::unique_ptr<Connection> open_into(std::size_t slot, Clock::time_point deadline);
 
   // Everything below ending in _locked requires mutex_ held.
-  void grant_waiters_locked(Clock::time_point now);
-  std::optional<Grant> take_locked(Clock::time_point now, std::source_location where);
+  void grant_waiters_locked();
+  std::optional<Grant> take_locked(std::source_location where);
   // Reserves an empty slot for a new connection when the cap and any backoff allow.
-  std::optional<std::size_t> reserve_locked(Clock::time_point now, std::source_location where);
-  bool can_open_locked(Clock::time_point now) const;
-  bool must_fail_fast_locked(Clock::time_point now) const;
+  std::optional<std::size_t> reserve_locked(std::source_location where);
+  bool can_open_locked() const;
+  bool must_fail_fast_locked() const;
+  bool may_barge_locked() const;
   void enqueue_locked(Waiter& waiter);
   void dequeue_locked(Waiter& waiter);
-  void lend_locked(std::size_t slot, Clock::time_point now, std::source_location where);
-  void free_slot_locked(std::size_t slot, Clock::time_point now, bool was_open);
-  void record_connect_failure_locked(const ConnectError& error, Clock::time_point now);
+  void lend_locked(std::size_t slot, std::source_location where);
+  void free_slot_locked(std::size_t slot, bool was_open);
+  void record_connect_failure_locked(const ConnectError& error);
   void check_fork_locked();
-  std::string timeout_message_locked(Clock::duration waited, Clock::time_point now) const;
+  // A lease is about to be made: hold a reference to ourselves while any is out.
+  void note_lent_locked();
+  // A lease came back: returns the self-reference to drop (after unlocking) when it was the last.
+  std::shared_ptr<PoolCore> note_returned_locked();
+  std::string timeout_message_locked(Clock::duration waited) const;
   PoolStats stats_locked() const;
 
   void close_outside_lock(std::unique_ptr<Connection> connection) noexcept;
@@ -146,6 +179,8 @@ class PoolCore final : public LeaseOwner {
   Waiter* waiters_head_ = nullptr;
   Waiter* waiters_tail_ = nullptr;
   std::size_t waiting_ = 0;
+  std::size_t lent_ = 0;                  // leases out (kept across fork(): see check_fork)
+  std::shared_ptr<PoolCore> keep_alive_;  // set while lent_ > 0
   Backoff backoff_;
   Clock::time_point suspect_since_{};  // idle connections returned before this get pinged
   bool probe_in_flight_ = false;       // one attempt at a time while backing off
