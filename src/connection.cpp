@@ -15,6 +15,8 @@ Connection::Connection(Dialect dialect, std::unique_ptr<soci::session> session)
     : dialect_(dialect), session_(std::move(session)), opened_at_(Clock::now()) {
   server_version_ = dialect_ == Dialect::mysql ? dialect::mysql::server_version(*session_)
                                                : dialect::sqlite::server_version();
+  native_ = dialect_ == Dialect::mysql ? dialect::mysql::native_handle(*session_)
+                                       : dialect::sqlite::native_handle(*session_);
 }
 
 Connection::~Connection() = default;
@@ -58,8 +60,8 @@ bool Connection::ping(std::chrono::milliseconds timeout) noexcept {
 }
 
 bool Connection::in_transaction() noexcept {
-  return dialect_ == Dialect::mysql ? dialect::mysql::in_transaction(*session_)
-                                    : dialect::sqlite::in_transaction(*session_);
+  return dialect_ == Dialect::mysql ? dialect::mysql::in_transaction(native_)
+                                    : dialect::sqlite::in_transaction(native_);
 }
 
 bool Connection::reset(std::chrono::milliseconds timeout) noexcept {

@@ -38,13 +38,12 @@ Pool& Pool::operator=(Pool&& other) noexcept {
 }
 
 Lease Pool::checkout(std::source_location where) {
-  auto lease = core_->checkout(core_->checkout_timeout(), where, true);
-  return std::move(*lease);
+  return core_->checkout(core_->checkout_timeout(), where);
 }
 
 std::optional<Lease> Pool::try_checkout(std::chrono::milliseconds timeout,
                                         std::source_location where) {
-  return core_->checkout(timeout, where, false);
+  return core_->try_checkout(timeout, where);
 }
 
 PoolStats Pool::stats() const {

@@ -96,6 +96,7 @@ class Connection {
 
   Dialect dialect_;
   std::unique_ptr<soci::session> session_;
+  void* native_ = nullptr;  // the client library's handle (MYSQL* or sqlite3*), for hot paths
   std::string server_version_;
   Clock::time_point opened_at_;
   bool broken_ = false;

@@ -12,6 +12,7 @@ namespace {
 
 using std::chrono::duration_cast;
 using std::chrono::milliseconds;
+using Clock = std::chrono::steady_clock;
 
 // A lease's token carries the process generation it was lent in above the slot number, so that a
 // lease inherited across fork() is recognised when it comes back in the child.
@@ -22,25 +23,40 @@ std::size_t make_token(std::size_t slot, std::uint64_t generation) {
   return slot | static_cast<std::size_t>(generation << kSlotBits);
 }
 
-std::string millis(std::chrono::steady_clock::duration d) {
+bool token_is_current(std::size_t token) {
+  return (token >> kSlotBits) == (fork_generation() & (~std::uint64_t{0} >> kSlotBits));
+}
+
+std::string millis(Clock::duration d) {
   return std::to_string(duration_cast<milliseconds>(d).count()) + " ms";
 }
 
 std::string location(const std::source_location& at) {
+  if (at.file_name() == nullptr || at.file_name()[0] == '\0') return "(unknown)";
   return std::string(at.file_name()) + ":" + std::to_string(at.line());
 }
 
-// How long the oldest waiter may be overtaken by newcomers (see may_barge_locked).
-constexpr std::chrono::milliseconds kBargeWindow{2};
+// How long the oldest waiter may be overtaken by newcomers (see may_barge_locked). Measured with
+// the coarse clock, so in practice between this and one clock tick (~4 ms) more.
+constexpr milliseconds kBargeWindow{2};
 
 // Connection attempts after a failure are spaced 50 ms, 100 ms, ... up to 2 s apart.
 constexpr milliseconds kFirstBackoff{50};
 constexpr milliseconds kMaxBackoff{2000};
 
+std::atomic<std::uint64_t> next_pool_id{1};
+
+// The slot this thread gave back last, and to which pool: where its next checkout looks first.
+struct LastSlot {
+  std::uint64_t pool = 0;
+  std::size_t slot = 0;
+};
+thread_local LastSlot last_slot;
+
 }  // namespace
 
 std::unique_lock<std::mutex> lock_briefly(std::mutex& mutex) {
-  for (int spin = 0; spin < 100; ++spin) {
+  for (int spin = 0; spin < 16; ++spin) {
     if (mutex.try_lock()) return std::unique_lock<std::mutex>(mutex, std::adopt_lock);
 #if defined(__x86_64__) || defined(__i386__)
     __builtin_ia32_pause();
@@ -49,23 +65,37 @@ std::unique_lock<std::mutex> lock_briefly(std::mutex& mutex) {
   return std::unique_lock<std::mutex>(mutex);
 }
 
-std::chrono::steady_clock::time_point coarse_now() noexcept {
+Clock::time_point coarse_now() noexcept {
   timespec ts{};
   ::clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
-  return std::chrono::steady_clock::time_point(std::chrono::seconds(ts.tv_sec) +
-                                               std::chrono::nanoseconds(ts.tv_nsec));
+  return Clock::time_point(std::chrono::seconds(ts.tv_sec) + std::chrono::nanoseconds(ts.tv_nsec));
+}
+
+void PoolCore::Slot::clear() noexcept {
+  state.store(kEmpty, std::memory_order_relaxed);
+  connection.reset();
+  created.store({}, std::memory_order_relaxed);
+  last_used.store({}, std::memory_order_relaxed);
+  taken.store({}, std::memory_order_relaxed);
+  taken_at.store({}, std::memory_order_relaxed);
+  leak_reported.store(false, std::memory_order_relaxed);
 }
 
 PoolCore::PoolCore(Url url, PoolOptions options)
     : url_(std::move(url)),
+      id_(next_pool_id.fetch_add(1)),
+      size_(options.max_connections),
       checkout_timeout_(options.checkout_timeout),
       validation_timeout_(options.validation_timeout),
-      options_(options),
-      slots_(options.max_connections),
-      fork_generation_(fork_generation()) {
-  idle_.reserve(slots_.size());
-  free_.reserve(slots_.size());
-  for (std::size_t i = slots_.size(); i > 0; --i) free_.push_back(i - 1);
+      validation_bypass_(options.validation_bypass),
+      leak_threshold_(options.leak_threshold),
+      slots_(new Slot[options.max_connections]),
+      fork_generation_(fork_generation()),
+      max_lifetime_(options.max_lifetime),
+      options_(options) {
+  idle_.reserve(size_);
+  free_.reserve(size_);
+  for (std::size_t i = size_; i > 0; --i) free_.push_back(i - 1);
   register_for_fork(&mutex_);
 }
 
@@ -82,17 +112,23 @@ void PoolCore::start() {
 void PoolCore::shutdown() noexcept {
   std::vector<std::pair<std::size_t, std::unique_ptr<Connection>>> to_close;
   std::unique_ptr<std::thread> housekeeper;
+  bool first = false;
   {
     auto lock = lock_briefly(mutex_);
     check_fork_locked();
-    if (!closed_) {
-      closed_ = true;
+    if (!closed_.load()) {
+      first = true;
+      closed_.store(true);
       housekeeper_stop_ = true;
-      for (std::size_t slot : idle_) {
-        slots_[slot].state = SlotState::closing;
-        to_close.emplace_back(slot, std::move(slots_[slot].connection));
+      // Unlist every slot: idle ones are closed now; a fast-path user's give-back will fail its
+      // CAS and come through the lock.
+      while (!idle_.empty()) {
+        std::size_t i = idle_.back();
+        idle_.pop_back();
+        if (claim_listed_locked(i, kClosing)) {
+          to_close.emplace_back(i, std::move(slots_[i].connection));
+        }
       }
-      idle_.clear();
       for (Waiter* w = waiters_head_; w != nullptr; w = w->next) w->cv.notify_one();
     }
     housekeeper = std::move(housekeeper_);
@@ -108,19 +144,93 @@ void PoolCore::shutdown() noexcept {
   for (auto& entry : to_close) close_outside_lock(std::move(entry.second));
   auto lock = lock_briefly(mutex_);
   for (auto& entry : to_close) free_slot_locked(entry.first, true);
+  if (first && any_out_locked()) {
+    // Leases (or openings) are out: stay alive until the last one is back.
+    try {
+      keep_alive_ = shared_from_this();
+    } catch (const std::bad_weak_ptr&) {
+      // Called from the destructor: no lease can be out then (each would hold us alive).
+    }
+  }
 }
 
 // --- checkout ----------------------------------------------------------------------------------
 
-std::optional<Lease> PoolCore::checkout(Clock::duration timeout, std::source_location where,
-                                        bool throw_on_timeout) {
+Lease PoolCore::checkout(Clock::duration timeout, std::source_location where) {
+  std::optional<Grant> fast = try_fast_take(where);
+  if (fast && fast->ready) return make_pool_lease(std::move(fast->connection), fast->slot, where);
+  return std::move(*checkout_slow(std::move(fast), timeout, where, true));
+}
+
+std::optional<Lease> PoolCore::try_checkout(Clock::duration timeout, std::source_location where) {
+  std::optional<Grant> fast = try_fast_take(where);
+  if (fast && fast->ready) return make_pool_lease(std::move(fast->connection), fast->slot, where);
+  return checkout_slow(std::move(fast), timeout, where, false);
+}
+
+std::optional<Lease> PoolCore::checkout_slow(std::optional<Grant> fast, Clock::duration timeout,
+                                             std::source_location where, bool throw_on_timeout) {
   Timer timer{timeout, std::nullopt};
+  if (fast) {
+    if (auto lease = finish_checkout(std::move(*fast), timer, where)) return lease;
+  }
   for (;;) {
     std::optional<Grant> grant = acquire(timer, where, throw_on_timeout);
     if (!grant) return std::nullopt;
+    if (grant->ready) return make_pool_lease(std::move(grant->connection), grant->slot, where);
     if (auto lease = finish_checkout(std::move(*grant), timer, where)) return lease;
     // Refused by the server: wait for a connection to come back or for the backoff to pass.
   }
+}
+
+std::optional<PoolCore::Grant> PoolCore::try_fast_take(std::source_location where) noexcept {
+  if (closed_.load(std::memory_order_acquire) || waiting_.load(std::memory_order_relaxed) != 0 ||
+      fork_generation_.load(std::memory_order_relaxed) != fork_generation()) {
+    return std::nullopt;
+  }
+  // First the slot this thread gave back last (likely still idle, its cache lines likely still
+  // ours), then any other idle listed slot.
+  LastSlot remembered = last_slot;
+  std::size_t first = remembered.pool == id_ ? remembered.slot : 0;
+  std::size_t taken = size_;
+  for (std::size_t n = 0; n < size_ && taken == size_; ++n) {
+    std::size_t i = first + n < size_ ? first + n : first + n - size_;
+    std::uint32_t expected = kIdle | kListed;
+    if (slots_[i].state.load(std::memory_order_relaxed) == expected &&
+        slots_[i].state.compare_exchange_strong(
+            expected, kInUse | kListed, std::memory_order_acquire, std::memory_order_relaxed)) {
+      taken = i;
+    }
+  }
+  if (taken == size_) return std::nullopt;
+  Slot& s = slots_[taken];
+  Grant grant;
+  grant.slot = taken;
+  grant.connection = std::move(s.connection);
+  auto now = coarse_now();
+  auto last_used = s.last_used.load(std::memory_order_relaxed);
+  grant.validate = now - last_used > validation_bypass_ ||
+                   last_used < suspect_since_.load(std::memory_order_relaxed);
+  lend(s, where, now);
+  if (!grant.validate) {
+    grant.ready = true;
+    // Only the slot's owner writes its counter, so a plain increment suffices (no RMW).
+    s.fast_checkouts.store(s.fast_checkouts.load(std::memory_order_relaxed) + 1,
+                           std::memory_order_relaxed);
+  }
+  return grant;
+}
+
+void PoolCore::lend(Slot& s, std::source_location where, Clock::time_point now) noexcept {
+  s.taken.store(now, std::memory_order_relaxed);
+  s.taken_at.store(where, std::memory_order_relaxed);
+  s.leak_reported.store(false, std::memory_order_relaxed);
+}
+
+Lease PoolCore::make_pool_lease(std::unique_ptr<Connection> connection, std::size_t slot,
+                                std::source_location where) {
+  return make_lease(std::move(connection),
+                    make_token(slot, fork_generation_.load(std::memory_order_relaxed)), where);
 }
 
 std::optional<PoolCore::Grant> PoolCore::acquire(Timer& timer, std::source_location where,
@@ -133,13 +243,14 @@ std::optional<PoolCore::Grant> PoolCore::acquire(Timer& timer, std::source_locat
         backoff_.message + " (not retried: the server failed a connection " + millis(ago) + " ago)",
         backoff_.code, backoff_.sqlstate);
   };
-  if (closed_) throw Error("the connection pool for " + url_.to_string() + " is shut down");
+  if (closed_.load()) {
+    throw Error("the connection pool for " + url_.to_string() + " is shut down");
+  }
   // Counts a grant that needs no validation and no opening as a finished checkout right here,
-  // so the common path takes the lock once (and reads no precise clock).
+  // so this path takes the lock once.
   auto settle = [&](Grant& grant) {
     if (grant.connection && !grant.validate) {
       grant.ready = true;
-      note_lent_locked();
       ++checkouts_total_;
       waits_.record(timer.elapsed());
     }
@@ -154,8 +265,8 @@ std::optional<PoolCore::Grant> PoolCore::acquire(Timer& timer, std::source_locat
 
   Waiter self;
   self.where = where;
-  self.since = Clock::now();
-  timer.start_at(self.since);
+  self.since = coarse_now();
+  timer.start_at(Clock::now());
   enqueue_locked(self);
   for (;;) {
     grant_waiters_locked();
@@ -171,7 +282,7 @@ std::optional<PoolCore::Grant> PoolCore::acquire(Timer& timer, std::source_locat
         return grant;
       }
     }
-    if (closed_) {
+    if (closed_.load()) {
       dequeue_locked(self);
       throw Error("the connection pool for " + url_.to_string() + " is shut down");
     }
@@ -185,7 +296,7 @@ std::optional<PoolCore::Grant> PoolCore::acquire(Timer& timer, std::source_locat
       ++timeouts_total_;
       waits_.record(timer.elapsed());
       if (!throw_on_timeout) return std::nullopt;
-      throw PoolTimeout(timeout_message_locked(now - self.since));
+      throw PoolTimeout(timeout_message_locked(timer.elapsed()));
     }
     auto wake = timer.deadline();
     if (&self == waiters_head_ && backoff_.delay.count() > 0) {
@@ -199,38 +310,36 @@ std::optional<PoolCore::Grant> PoolCore::acquire(Timer& timer, std::source_locat
 
 std::optional<Lease> PoolCore::finish_checkout(Grant grant, Timer& timer,
                                                std::source_location where) {
-  if (grant.ready) {
-    return make_lease(std::move(grant.connection), make_token(grant.slot, fork_generation_), where);
-  }
   std::unique_ptr<Connection> connection = std::move(grant.connection);
-  if (connection && grant.validate) {
-    if (!connection->ping(validation_timeout_)) {
-      {
-        auto lock = lock_briefly(mutex_);
-        ++validation_failures_total_;
-        suspect_since_ = coarse_now();  // the server may have restarted: check the others too
-        slots_[grant.slot].state = SlotState::closing;
-      }
-      close_outside_lock(std::move(connection));
-      {
-        auto lock = lock_briefly(mutex_);
-        ++closed_total_;
-        slots_[grant.slot] = Slot{};
-        slots_[grant.slot].state = SlotState::opening;  // keep the slot for the replacement
-      }
+  Slot& s = slots_[grant.slot];
+  if (connection && grant.validate && !connection->ping(validation_timeout_)) {
+    // Dead while idle: close it and open a replacement in the same slot, which stays reserved
+    // throughout, so the replacement never exceeds the cap.
+    {
+      auto lock = lock_briefly(mutex_);
+      ++validation_failures_total_;
+      suspect_since_.store(coarse_now());  // the server may have restarted: check the others
+      unlist_owned_locked(grant.slot);
+      s.state.store(kClosing);
     }
+    close_outside_lock(std::move(connection));
+    auto lock = lock_briefly(mutex_);
+    ++closed_total_;
+    s.clear();
+    s.state.store(kOpening);
   }
   if (!connection) {
     connection = open_into(grant.slot, timer.deadline());
     if (!connection) return std::nullopt;
   }
-  auto lock = lock_briefly(mutex_);
-  Slot& slot = slots_[grant.slot];
-  if (slot.state == SlotState::opening) lend_locked(grant.slot, where);
-  note_lent_locked();
-  ++checkouts_total_;
-  waits_.record(timer.elapsed());
-  return make_lease(std::move(connection), make_token(grant.slot, fork_generation_), where);
+  {
+    auto lock = lock_briefly(mutex_);
+    if (s.state.load() == kOpening) s.state.store(kInUse);
+    lend(s, where, coarse_now());
+    ++checkouts_total_;
+    waits_.record(timer.elapsed());
+  }
+  return make_pool_lease(std::move(connection), grant.slot, where);
 }
 
 std::unique_ptr<Connection> PoolCore::open_into(std::size_t slot, Clock::time_point deadline) {
@@ -245,8 +354,8 @@ std::unique_ptr<Connection> PoolCore::open_into(std::size_t slot, Clock::time_po
     auto lock = lock_briefly(mutex_);
     ++created_total_;
     auto now = coarse_now();
-    slots_[slot].created = now;
-    slots_[slot].last_used = now;
+    slots_[slot].created.store(now);
+    slots_[slot].last_used.store(now);
     backoff_ = Backoff{};
     probe_in_flight_ = false;
     return connection;
@@ -266,18 +375,50 @@ std::unique_ptr<Connection> PoolCore::open_into(std::size_t slot, Clock::time_po
 
 // --- giving back -------------------------------------------------------------------------------
 
+bool PoolCore::try_fast_give_back(std::unique_ptr<Connection>& connection,
+                                  std::size_t slot) noexcept {
+  if (closed_.load(std::memory_order_acquire) || waiting_.load(std::memory_order_relaxed) != 0 ||
+      connection->is_broken()) {
+    return false;
+  }
+  Slot& s = slots_[slot];
+  // No clock read here unless leak reports are on: the checkout time stands in for "last used"
+  // (so a long-held connection is pinged when next taken, which errs on the safe side) and for
+  // the age check (a connection past max_lifetime is retired at its next return).
+  auto taken = s.taken.load(std::memory_order_relaxed);
+  if (leak_threshold_.count() > 0 && coarse_now() - taken > leak_threshold_) {
+    return false;  // to be reported: the locked path logs
+  }
+  auto lifetime = max_lifetime_.load(std::memory_order_relaxed);
+  if (lifetime.count() > 0 && taken - s.created.load(std::memory_order_relaxed) >= lifetime) {
+    return false;  // to be retired
+  }
+  std::uint64_t pool = id_;
+  s.connection = std::move(connection);
+  s.last_used.store(taken, std::memory_order_relaxed);
+  std::uint32_t expected = kInUse | kListed;
+  if (!s.state.compare_exchange_strong(expected, kIdle | kListed, std::memory_order_release,
+                                       std::memory_order_relaxed)) {
+    connection = std::move(s.connection);  // unlisted meanwhile: we still own the slot
+    return false;
+  }
+  // The slot is anyone's now, and the core may be gone: touch nothing of it after the CAS.
+  last_slot = LastSlot{pool, slot};
+  return true;
+}
+
 void PoolCore::give_back(std::unique_ptr<Connection> connection, std::size_t token) noexcept {
-  // Declared first, destroyed last: when this was the last lease out and the Pool is gone, this
+  // Declared first, destroyed last: when the Pool is gone and this was the last lease out, this
   // reference is all that keeps *this alive, so nothing may touch members after it goes.
   std::shared_ptr<PoolCore> last_reference;
   std::size_t slot = token & kSlotMask;
-  if ((token >> kSlotBits) != (fork_generation() & (~std::uint64_t{0} >> kSlotBits))) {
+  if (!token_is_current(token)) {
     // Lent out before fork(), returned in the child: the parent still owns that session, so do
     // not so much as roll it back.
     Connection::abandon(std::move(connection));
     auto lock = lock_briefly(mutex_);
     check_fork_locked();
-    last_reference = note_returned_locked();
+    last_reference = release_if_drained_locked();
     return;
   }
   // Undo a transaction left open before anything else, outside the lock (it is a round trip).
@@ -286,33 +427,35 @@ void PoolCore::give_back(std::unique_ptr<Connection> connection, std::size_t tok
   if (!connection->is_broken() && connection->in_transaction()) {
     reset_failed = !connection->reset(validation_timeout_);
   }
+  if (!reset_failed && try_fast_give_back(connection, slot)) return;
+
   auto now = coarse_now();
   std::string leak_note;
   bool closing = false;
   {
     auto lock = lock_briefly(mutex_);
     Slot& s = slots_[slot];
-    auto held = now - s.taken;
-    if (options_.leak_threshold.count() > 0 && held > options_.leak_threshold) {
-      if (!s.leak_reported) ++leaks_reported_total_;
-      leak_note = "connection taken at " + location(s.taken_at) + " returned after " +
-                  millis(held) + " (leak_threshold " + millis(options_.leak_threshold) + ")";
+    auto held = now - s.taken.load();
+    if (leak_threshold_.count() > 0 && held > leak_threshold_) {
+      if (!s.leak_reported.load()) ++leaks_reported_total_;
+      leak_note = "connection taken at " + location(s.taken_at.load()) + " returned after " +
+                  millis(held) + " (leak_threshold " + millis(leak_threshold_) + ")";
     }
-    bool expired = options_.max_lifetime.count() > 0 && now - s.created >= options_.max_lifetime;
+    auto lifetime = max_lifetime_.load();
+    bool expired = lifetime.count() > 0 && now - s.created.load() >= lifetime;
     if (connection->is_broken() && !reset_failed) {
       ++broken_total_;
-      suspect_since_ = now;  // a disconnect may mean a restart: validate idle ones before reuse
+      suspect_since_.store(now);  // a disconnect may mean a restart: validate idle ones first
     }
-    closing = closed_ || expired || reset_failed || connection->is_broken();
+    closing = closed_.load() || expired || reset_failed || connection->is_broken();
     if (closing) {
-      s.state = SlotState::closing;
+      unlist_owned_locked(slot);
+      s.state.store(kClosing);
     } else {
-      s.connection = std::move(connection);
-      s.state = SlotState::idle;
-      s.last_used = now;
-      idle_.push_back(slot);
+      s.last_used.store(now);
+      make_idle_locked(slot, std::move(connection));
+      last_slot = LastSlot{id_, slot};
       grant_waiters_locked();
-      last_reference = note_returned_locked();
     }
   }
   if (!leak_note.empty()) log(LogLevel::warning, leak_note);
@@ -324,17 +467,8 @@ void PoolCore::give_back(std::unique_ptr<Connection> connection, std::size_t tok
     close_outside_lock(std::move(connection));
     auto lock = lock_briefly(mutex_);
     free_slot_locked(slot, true);
-    last_reference = note_returned_locked();
+    last_reference = release_if_drained_locked();
   }
-}
-
-void PoolCore::note_lent_locked() {
-  if (lent_++ == 0) keep_alive_ = shared_from_this();
-}
-
-std::shared_ptr<PoolCore> PoolCore::note_returned_locked() {
-  if (--lent_ == 0) return std::move(keep_alive_);
-  return nullptr;
 }
 
 void PoolCore::close_outside_lock(std::unique_ptr<Connection> connection) noexcept {
@@ -345,8 +479,40 @@ void PoolCore::close_outside_lock(std::unique_ptr<Connection> connection) noexce
 
 // --- helpers under the lock --------------------------------------------------------------------
 
+bool PoolCore::claim_listed_locked(std::size_t i, std::uint32_t to) {
+  Slot& s = slots_[i];
+  std::uint32_t word = s.state.load(std::memory_order_acquire);
+  for (;;) {
+    if (word == (kIdle | kListed)) {
+      if (s.state.compare_exchange_weak(word, to, std::memory_order_acquire)) return true;
+    } else if (word == (kInUse | kListed)) {
+      // A fast-path user holds it: unlist, so its give-back comes through the lock.
+      if (s.state.compare_exchange_weak(word, kInUse, std::memory_order_relaxed)) return false;
+    } else {
+      return false;  // a stale entry: the slot was unlisted and its state moved on
+    }
+  }
+}
+
+void PoolCore::unlist_owned_locked(std::size_t i) {
+  // We own the slot (in use), so no CAS is needed: only lock holders unlist, and the fast path
+  // never touches a slot that is in use.
+  Slot& s = slots_[i];
+  std::uint32_t word = s.state.load();
+  if ((word & kListed) == 0) return;
+  if (auto it = std::find(idle_.begin(), idle_.end(), i); it != idle_.end()) idle_.erase(it);
+  s.state.store(word & ~kListed);
+}
+
+void PoolCore::make_idle_locked(std::size_t i, std::unique_ptr<Connection> connection) {
+  Slot& s = slots_[i];
+  s.connection = std::move(connection);
+  if ((s.state.load() & kListed) == 0) idle_.push_back(i);
+  s.state.store(kIdle | kListed, std::memory_order_release);
+}
+
 bool PoolCore::can_open_locked() const {
-  if (closed_ || free_.empty()) return false;
+  if (closed_.load() || free_.empty()) return false;
   if (backoff_.delay.count() == 0) return true;
   return coarse_now() >= backoff_.until && !probe_in_flight_;
 }
@@ -363,20 +529,22 @@ bool PoolCore::may_barge_locked() const {
   // has waited less than kBargeWindow. Under oversubscription this keeps running threads running
   // instead of switching to a sleeping waiter for every connection; past the window, strict
   // first-come-first-served hand-off takes over, so no waiter is ever starved.
-  return waiters_head_ == nullptr || Clock::now() - waiters_head_->since < kBargeWindow;
+  return waiters_head_ == nullptr || coarse_now() - waiters_head_->since < kBargeWindow;
 }
 
 std::optional<PoolCore::Grant> PoolCore::take_locked(std::source_location where) {
-  if (!idle_.empty()) {
-    std::size_t slot = idle_.back();
+  while (!idle_.empty()) {
+    std::size_t i = idle_.back();
     idle_.pop_back();
-    Slot& s = slots_[slot];
-    auto now = coarse_now();
+    if (!claim_listed_locked(i, kInUse)) continue;
+    Slot& s = slots_[i];
     Grant grant;
-    grant.slot = slot;
+    grant.slot = i;
     grant.connection = std::move(s.connection);
-    grant.validate = now - s.last_used > options_.validation_bypass || s.last_used < suspect_since_;
-    lend_locked(slot, where);
+    auto now = coarse_now();
+    auto last_used = s.last_used.load();
+    grant.validate = now - last_used > validation_bypass_ || last_used < suspect_since_.load();
+    lend(s, where, now);
     return grant;
   }
   if (auto slot = reserve_locked(where)) {
@@ -389,30 +557,20 @@ std::optional<PoolCore::Grant> PoolCore::take_locked(std::source_location where)
 
 std::optional<std::size_t> PoolCore::reserve_locked(std::source_location where) {
   if (!can_open_locked()) return std::nullopt;
-  std::size_t slot = free_.back();
+  std::size_t i = free_.back();
   free_.pop_back();
-  Slot& s = slots_[slot];
-  s.state = SlotState::opening;
-  s.taken = coarse_now();
-  s.taken_at = where;
+  Slot& s = slots_[i];
+  s.state.store(kOpening);
+  lend(s, where, coarse_now());
   if (backoff_.delay.count() > 0) probe_in_flight_ = true;
-  peak_open_ = std::max(peak_open_, slots_.size() - free_.size());
-  return slot;
-}
-
-void PoolCore::lend_locked(std::size_t slot, std::source_location where) {
-  Slot& s = slots_[slot];
-  s.state = SlotState::in_use;
-  s.taken = coarse_now();
-  s.taken_at = where;
-  s.leak_reported = false;
-  s.fork_generation = fork_generation_;
+  peak_open_ = std::max(peak_open_, size_ - free_.size());
+  return i;
 }
 
 void PoolCore::grant_waiters_locked() {
   while (waiters_head_ != nullptr) {
     Waiter* head = waiters_head_;
-    if (Clock::now() - head->since < kBargeWindow) {
+    if (coarse_now() - head->since < kBargeWindow) {
       // A young head takes for itself when it runs; just make sure it runs.
       if (!idle_.empty() || can_open_locked()) head->cv.notify_one();
       return;
@@ -434,7 +592,7 @@ void PoolCore::enqueue_locked(Waiter& waiter) {
     waiters_head_ = &waiter;
   }
   waiters_tail_ = &waiter;
-  ++waiting_;
+  waiting_.fetch_add(1);
 }
 
 void PoolCore::dequeue_locked(Waiter& waiter) {
@@ -449,7 +607,7 @@ void PoolCore::dequeue_locked(Waiter& waiter) {
     waiters_tail_ = waiter.prev;
   }
   waiter.next = waiter.prev = nullptr;
-  --waiting_;
+  waiting_.fetch_sub(1);
   // While backing off, only the head watches the backoff clock (and may fail fast): tell the
   // new head it is now its turn.
   if (waiters_head_ != nullptr && backoff_.delay.count() > 0) waiters_head_->cv.notify_one();
@@ -457,9 +615,22 @@ void PoolCore::dequeue_locked(Waiter& waiter) {
 
 void PoolCore::free_slot_locked(std::size_t slot, bool was_open) {
   if (was_open) ++closed_total_;
-  slots_[slot] = Slot{};
+  slots_[slot].clear();
   free_.push_back(slot);
   grant_waiters_locked();
+}
+
+bool PoolCore::any_out_locked() const {
+  for (std::size_t i = 0; i < size_; ++i) {
+    std::uint32_t state = state_of(slots_[i].state.load());
+    if (state == kInUse || state == kOpening || state == kClosing) return true;
+  }
+  return false;
+}
+
+std::shared_ptr<PoolCore> PoolCore::release_if_drained_locked() {
+  if (!keep_alive_ || any_out_locked()) return nullptr;
+  return std::move(keep_alive_);
 }
 
 void PoolCore::record_connect_failure_locked(const ConnectError& error) {
@@ -477,23 +648,24 @@ void PoolCore::record_connect_failure_locked(const ConnectError& error) {
 
 void PoolCore::check_fork_locked() {
   std::uint64_t generation = fork_generation();
-  if (generation == fork_generation_) return;
-  // First use in a child process: nothing inherited may be reused or closed politely.
-  fork_generation_ = generation;
-  for (Slot& s : slots_) {
-    if (s.connection) Connection::abandon(std::move(s.connection));
-    s = Slot{};
+  if (generation == fork_generation_.load()) return;
+  // First use in a child process: nothing inherited may be reused or closed politely. The
+  // threads that held leases or waited do not exist here.
+  fork_generation_.store(generation);
+  for (std::size_t i = 0; i < size_; ++i) {
+    if (slots_[i].connection) Connection::abandon(std::move(slots_[i].connection));
+    slots_[i].clear();
   }
   idle_.clear();
   free_.clear();
-  for (std::size_t i = slots_.size(); i > 0; --i) free_.push_back(i - 1);
-  waiters_head_ = waiters_tail_ = nullptr;  // their threads do not exist here
-  waiting_ = 0;
+  for (std::size_t i = size_; i > 0; --i) free_.push_back(i - 1);
+  waiters_head_ = waiters_tail_ = nullptr;
+  waiting_.store(0);
   backoff_ = Backoff{};
   probe_in_flight_ = false;
-  suspect_since_ = {};
+  suspect_since_.store({});
   (void)housekeeper_.release();  // its thread did not survive fork(); the object must not be used
-  if (!closed_) {
+  if (!closed_.load()) {
     housekeeper_stop_ = false;
     housekeeper_ = std::make_unique<std::thread>([this] { housekeeping_loop(); });
   }
@@ -502,7 +674,7 @@ void PoolCore::check_fork_locked() {
 std::string PoolCore::timeout_message_locked(Clock::duration waited) const {
   auto now = coarse_now();
   std::string message = "no connection to " + url_.to_string() + " within " + millis(waited) +
-                        " (checkout_timeout " + millis(options_.checkout_timeout) + "); " +
+                        " (checkout_timeout " + millis(checkout_timeout_) + "); " +
                         to_string(stats_locked());
   // Group the holders by where they took their connection: 12 leases from one handler read
   // better as one line.
@@ -511,11 +683,12 @@ std::string PoolCore::timeout_message_locked(Clock::duration waited) const {
     Clock::duration longest{};
   };
   std::map<std::string, Holders> holders;
-  for (const Slot& s : slots_) {
-    if (s.state != SlotState::in_use) continue;
-    Holders& h = holders[location(s.taken_at)];
+  for (std::size_t i = 0; i < size_; ++i) {
+    const Slot& s = slots_[i];
+    if (state_of(s.state.load()) != kInUse) continue;
+    Holders& h = holders[location(s.taken_at.load())];
     ++h.count;
-    h.longest = std::max(h.longest, now - s.taken);
+    h.longest = std::max(h.longest, now - s.taken.load());
   }
   if (!holders.empty()) {
     message += "; connections held by:";
@@ -533,14 +706,18 @@ std::string PoolCore::timeout_message_locked(Clock::duration waited) const {
 
 PoolStats PoolCore::stats_locked() const {
   PoolStats s;
-  s.max_connections = slots_.size();
-  s.open = slots_.size() - free_.size();
-  s.idle = idle_.size();
-  s.in_use = static_cast<std::size_t>(std::count_if(
-      slots_.begin(), slots_.end(), [](const Slot& x) { return x.state == SlotState::in_use; }));
-  s.waiting = waiting_;
+  s.max_connections = size_;
+  s.open = size_ - free_.size();
+  std::uint64_t fast = 0;
+  for (std::size_t i = 0; i < size_; ++i) {
+    std::uint32_t state = state_of(slots_[i].state.load());
+    if (state == kIdle) ++s.idle;
+    if (state == kInUse) ++s.in_use;
+    fast += slots_[i].fast_checkouts.load(std::memory_order_relaxed);
+  }
+  s.waiting = waiting_.load();
   s.peak_open = peak_open_;
-  s.checkouts_total = checkouts_total_;
+  s.checkouts_total = checkouts_total_ + fast;
   s.created_total = created_total_;
   s.closed_total = closed_total_;
   s.connect_attempts_total = connect_attempts_total_;
@@ -550,11 +727,14 @@ PoolStats PoolCore::stats_locked() const {
   s.validation_failures_total = validation_failures_total_;
   s.broken_total = broken_total_;
   s.leaks_reported_total = leaks_reported_total_;
-  s.wait_p50 = waits_.percentile(0.50);
-  s.wait_p95 = waits_.percentile(0.95);
-  s.wait_p99 = waits_.percentile(0.99);
-  s.wait_max = waits_.max();
-  s.wait_total = waits_.total();
+  // Fast-path checkouts never waited.
+  WaitHistogram waits = waits_;
+  waits.record_zeros(fast);
+  s.wait_p50 = waits.percentile(0.50);
+  s.wait_p95 = waits.percentile(0.95);
+  s.wait_p99 = waits.percentile(0.99);
+  s.wait_max = waits.max();
+  s.wait_total = waits.total();
   return s;
 }
 
@@ -600,6 +780,7 @@ void PoolCore::clamp_to_wait_timeout(Connection& connection) noexcept {
   };
   clamp("idle_timeout", options_.idle_timeout, true);
   clamp("max_lifetime", options_.max_lifetime, false);
+  max_lifetime_.store(options_.max_lifetime);
   housekeeper_cv_.notify_all();  // the period may have shrunk
 }
 
@@ -627,36 +808,41 @@ void PoolCore::housekeep_once() {
   std::vector<std::string> leaks;
   {
     auto lock = lock_briefly(mutex_);
-    if (closed_) return;
+    if (closed_.load()) return;
     auto now = coarse_now();
-    // Retire from the least recently used end; keep min_idle idle ones unless too old.
+    // Retire from the least recently used end; keep min_idle idle ones unless too old. Slots a
+    // fast-path user holds stay listed.
+    std::size_t idle_count = 0;
+    for (std::size_t i : idle_) {
+      if (slots_[i].state.load() == (kIdle | kListed)) ++idle_count;
+    }
     std::vector<std::size_t> kept;
-    for (std::size_t i = 0; i < idle_.size(); ++i) {
-      std::size_t slot = idle_[i];
-      Slot& s = slots_[slot];
-      bool too_old = options_.max_lifetime.count() > 0 && now - s.created >= options_.max_lifetime;
-      std::size_t remaining = idle_.size() - i - 1 + kept.size();
+    for (std::size_t i : idle_) {
+      Slot& s = slots_[i];
+      bool too_old =
+          options_.max_lifetime.count() > 0 && now - s.created.load() >= options_.max_lifetime;
       bool idle_too_long = options_.idle_timeout.count() > 0 &&
-                           now - s.last_used >= options_.idle_timeout &&
-                           remaining >= options_.min_idle;
-      if (too_old || idle_too_long) {
-        s.state = SlotState::closing;
-        retired.emplace_back(slot, std::move(s.connection));
-      } else {
-        kept.push_back(slot);
+                           now - s.last_used.load() >= options_.idle_timeout &&
+                           idle_count > options_.min_idle;
+      if ((too_old || idle_too_long) && claim_listed_locked(i, kClosing)) {
+        --idle_count;
+        retired.emplace_back(i, std::move(s.connection));
+      } else if ((s.state.load() & kListed) != 0) {
+        kept.push_back(i);
       }
     }
     idle_ = std::move(kept);
-    if (options_.leak_threshold.count() > 0) {
-      for (Slot& s : slots_) {
-        if (s.state != SlotState::in_use || s.leak_reported) continue;
-        auto held = now - s.taken;
-        if (held <= options_.leak_threshold) continue;
-        s.leak_reported = true;
+    if (leak_threshold_.count() > 0) {
+      for (std::size_t i = 0; i < size_; ++i) {
+        Slot& s = slots_[i];
+        if (state_of(s.state.load()) != kInUse || s.leak_reported.load()) continue;
+        auto held = now - s.taken.load();
+        if (held <= leak_threshold_) continue;
+        s.leak_reported.store(true);
         ++leaks_reported_total_;
         leaks.push_back("possible connection leak: a connection to " + url_.to_string() +
-                        " taken at " + location(s.taken_at) + " has been held for " + millis(held) +
-                        " (leak_threshold " + millis(options_.leak_threshold) + ")");
+                        " taken at " + location(s.taken_at.load()) + " has been held for " +
+                        millis(held) + " (leak_threshold " + millis(leak_threshold_) + ")");
       }
     }
   }
@@ -672,7 +858,11 @@ void PoolCore::housekeep_once() {
     std::size_t slot = 0;
     {
       auto lock = lock_briefly(mutex_);
-      if (closed_ || waiters_head_ != nullptr || idle_.size() >= options_.min_idle) return;
+      std::size_t idle_count = 0;
+      for (std::size_t i = 0; i < size_; ++i) {
+        if (state_of(slots_[i].state.load()) == kIdle) ++idle_count;
+      }
+      if (closed_.load() || waiters_head_ != nullptr || idle_count >= options_.min_idle) return;
       auto reserved = reserve_locked(std::source_location::current());
       if (!reserved) return;
       slot = *reserved;
@@ -686,10 +876,7 @@ void PoolCore::housekeep_once() {
     }
     if (!connection) return;  // refused: open_into freed the slot
     auto lock = lock_briefly(mutex_);
-    Slot& s = slots_[slot];
-    s.connection = std::move(connection);
-    s.state = SlotState::idle;
-    idle_.push_back(slot);
+    make_idle_locked(slot, std::move(connection));
     grant_waiters_locked();
   }
 }

@@ -1,16 +1,31 @@
 #pragma once
 
-// The shared state behind a Pool: slots, idle stack, FIFO waiters, statistics and the
-// housekeeping thread. Leases hold a shared_ptr to it, so it outlives the Pool object if a lease
-// does.
+// The shared state behind a Pool: slots, idle list, FIFO waiters, statistics and the
+// housekeeping thread.
 //
 // How the cap holds: the pool owns exactly `max_connections` slots, and a connection can only
 // exist inside a slot. A slot is reserved (state `opening`) before a connection is opened into
 // it and is freed (state `empty`) only after its connection has been closed, so connections
 // being opened, validated, replaced or closed all count against the cap.
 //
-// Thread-safety: every member below `mutex_` is guarded by it. Network I/O (open, ping, reset,
-// close) never happens under the lock.
+// Two paths lead through a slot:
+// - The locked path: waiters, opening, closing, housekeeping and every decision that involves
+//   more than one slot happen under `mutex_`.
+// - The fast path, for a thread that takes again the slot it last gave back while nobody waits:
+//   one compare-and-swap on that slot's state to take it, one to give it back, no lock and no
+//   shared counter, so threads working with their own connections do not contend.
+// The two meet in the `listed` bit of a slot's state, which says "this slot's number is in
+// idle_". The fast path only moves a listed slot between idle and in use; the locked path
+// unlists a slot (with a CAS) before anything else may happen to it, which makes any fast give-
+// back of that slot fail over to the locked path. So when the locked path finds idle_ empty, no
+// fast give-back can slip past a waiter, and once shutdown has unlisted everything, every later
+// return takes the lock.
+//
+// Lifetime: Leases hold a plain pointer. The Pool object owns the core; when it is destroyed
+// while leases or openings are out, the core keeps a reference to itself, dropped by the return
+// that leaves no slot in use. The fast give-back's final CAS is its last access to the core.
+//
+// Network I/O (open, ping, reset, close) never happens under the lock.
 
 #include <tabula/error.hpp>
 #include <tabula/log.hpp>
@@ -20,6 +35,7 @@
 #include "lease_owner.hpp"
 #include "pool/wait_histogram.hpp"
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <memory>
@@ -49,15 +65,17 @@ class PoolCore final : public LeaseOwner, public std::enable_shared_from_this<Po
 
   // Starts the housekeeping thread (not in the constructor: it must not see a half-built core).
   void start();
-  // Stops and joins the housekeeper, closes idle connections, wakes waiters with an error.
-  // Leases still out close their connections on return. Idempotent.
+  // Stops and joins the housekeeper, closes idle connections, wakes waiters with an error. When
+  // leases are still out, the core keeps itself alive until the last comes back (and closes
+  // it). Idempotent. Requires a live shared_ptr to the core on the first call.
   void shutdown() noexcept;
 
-  // Waits at most `timeout`. Returns nullopt on timeout when `throw_on_timeout` is false.
-  std::optional<Lease> checkout(Clock::duration timeout, std::source_location where,
-                                bool throw_on_timeout);
+  // Waits at most `timeout`; throws PoolTimeout when it runs out.
+  Lease checkout(Clock::duration timeout, std::source_location where);
+  // Waits at most `timeout`; nullopt when it runs out.
+  std::optional<Lease> try_checkout(Clock::duration timeout, std::source_location where);
 
-  void give_back(std::unique_ptr<Connection> connection, std::size_t slot) noexcept override;
+  void give_back(std::unique_ptr<Connection> connection, std::size_t token) noexcept override;
 
   // Fixed at construction (only idle_timeout and max_lifetime are ever adjusted), so read
   // without the lock.
@@ -68,19 +86,30 @@ class PoolCore final : public LeaseOwner, public std::enable_shared_from_this<Po
   const Url& url() const noexcept { return url_; }
 
  private:
-  enum class SlotState { empty, opening, idle, in_use, closing };
+  // A slot's state word: one of the states below, plus kListed while its number is in idle_.
+  static constexpr std::uint32_t kEmpty = 0;
+  static constexpr std::uint32_t kOpening = 1;
+  static constexpr std::uint32_t kIdle = 2;
+  static constexpr std::uint32_t kInUse = 3;
+  static constexpr std::uint32_t kClosing = 4;
+  static constexpr std::uint32_t kListed = 8;
+  static constexpr std::uint32_t state_of(std::uint32_t word) { return word & ~kListed; }
 
-  // Slot times come from coarse_now(): a few milliseconds of resolution is plenty for
-  // validation_bypass, idle_timeout, max_lifetime and leak reports, and it is cheap to read.
-  struct Slot {
-    SlotState state = SlotState::empty;
-    std::unique_ptr<Connection> connection;  // set while idle
-    Clock::time_point created{};             // when its connection was opened
-    Clock::time_point last_used{};           // when it was last returned (or opened)
-    Clock::time_point taken{};               // when it was lent out
-    std::source_location taken_at{};
-    bool leak_reported = false;
-    std::uint64_t fork_generation = 0;  // the process generation it was lent out in
+  // One connection's place. Whoever moved `state` into opening, in_use or closing owns the
+  // slot's plain fields; times are atomics because the housekeeper and statistics read them
+  // while another thread owns the slot. Times come from coarse_now().
+  struct alignas(64) Slot {
+    std::atomic<std::uint32_t> state{kEmpty};
+    std::unique_ptr<Connection> connection;  // present while idle
+    std::atomic<Clock::time_point> created{};
+    std::atomic<Clock::time_point> last_used{};
+    std::atomic<Clock::time_point> taken{};
+    std::atomic<std::source_location> taken_at{};
+    std::atomic<bool> leak_reported{false};
+    std::atomic<std::uint64_t> fast_checkouts{0};  // checkouts that took the fast path
+
+    // Back to empty (requires ownership or the lock with nobody else able to reach it).
+    void clear() noexcept;
   };
 
   // What a checkout obtained: a slot holding an idle connection (to validate first when it sat
@@ -89,14 +118,14 @@ class PoolCore final : public LeaseOwner, public std::enable_shared_from_this<Po
     std::size_t slot = 0;
     std::unique_ptr<Connection> connection;  // null: open a new connection into the slot
     bool validate = false;
-    bool ready = false;  // usable as is: already lent out and counted (the fast path)
+    bool ready = false;  // usable as is: lent out and counted already
   };
 
   // A thread blocked in checkout(). Lives on that thread's stack; linked into waiters_.
   struct Waiter {
     std::condition_variable cv;
     std::source_location where;
-    Clock::time_point since;     // when it started waiting
+    Clock::time_point since;     // when it started waiting (coarse clock)
     std::optional<Grant> grant;  // set (and the waiter unlinked) by whoever serves it
     Waiter* next = nullptr;
     Waiter* prev = nullptr;
@@ -114,7 +143,7 @@ class PoolCore final : public LeaseOwner, public std::enable_shared_from_this<Po
   };
 
   // Measures one checkout's wait. The precise clock is read only once the checkout has to wait
-  // (or validate, or connect): the common path costs no clock read at all.
+  // (or validate, or connect): the common path reads no precise clock at all.
   struct Timer {
     Clock::duration timeout;
     std::optional<Clock::time_point> started;
@@ -131,6 +160,14 @@ class PoolCore final : public LeaseOwner, public std::enable_shared_from_this<Po
     }
   };
 
+  // The fast path (no lock): retake the slot this thread gave back last, or give a connection
+  // back to it. Each returns false / nullopt when the locked path must decide instead.
+  std::optional<Grant> try_fast_take(std::source_location where) noexcept;
+  bool try_fast_give_back(std::unique_ptr<Connection>& connection, std::size_t slot) noexcept;
+
+  // Everything after a fast path that did not produce a lease: waiting, validating, opening.
+  std::optional<Lease> checkout_slow(std::optional<Grant> fast, Clock::duration timeout,
+                                     std::source_location where, bool throw_on_timeout);
   // Waits for a grant (FIFO, see may_barge_locked). Returns nullopt on timeout when not
   // throwing.
   std::optional<Grant> acquire(Timer& timer, std::source_location where, bool throw_on_timeout);
@@ -140,25 +177,33 @@ class PoolCore final : public LeaseOwner, public std::enable_shared_from_this<Po
   // Opens a connection into reserved `slot`. Returns null on refusal; throws on other failures.
   // Either way the slot is freed when no connection results.
   std::unique_ptr<Connection> open_into(std::size_t slot, Clock::time_point deadline);
+  Lease make_pool_lease(std::unique_ptr<Connection> connection, std::size_t slot,
+                        std::source_location where);
+  void lend(Slot& slot, std::source_location where, Clock::time_point now) noexcept;
 
   // Everything below ending in _locked requires mutex_ held.
   void grant_waiters_locked();
   std::optional<Grant> take_locked(std::source_location where);
   // Reserves an empty slot for a new connection when the cap and any backoff allow.
   std::optional<std::size_t> reserve_locked(std::source_location where);
+  // Takes slot `i` off the idle list: claims it (state `to`) when idle and returns true, or
+  // unlists it when a fast-path user holds it and returns false.
+  bool claim_listed_locked(std::size_t i, std::uint32_t to);
+  // Takes a slot we own (in use) off the idle list, if it is on it.
+  void unlist_owned_locked(std::size_t i);
+  // Makes a slot we own idle and listed, holding `connection`.
+  void make_idle_locked(std::size_t i, std::unique_ptr<Connection> connection);
   bool can_open_locked() const;
   bool must_fail_fast_locked() const;
   bool may_barge_locked() const;
   void enqueue_locked(Waiter& waiter);
   void dequeue_locked(Waiter& waiter);
-  void lend_locked(std::size_t slot, std::source_location where);
   void free_slot_locked(std::size_t slot, bool was_open);
   void record_connect_failure_locked(const ConnectError& error);
   void check_fork_locked();
-  // A lease is about to be made: hold a reference to ourselves while any is out.
-  void note_lent_locked();
-  // A lease came back: returns the self-reference to drop (after unlocking) when it was the last.
-  std::shared_ptr<PoolCore> note_returned_locked();
+  bool any_out_locked() const;
+  // After shutdown: hands back the self-reference once no lease or opening is out.
+  std::shared_ptr<PoolCore> release_if_drained_locked();
   std::string timeout_message_locked(Clock::duration waited) const;
   PoolStats stats_locked() const;
 
@@ -168,28 +213,36 @@ class PoolCore final : public LeaseOwner, public std::enable_shared_from_this<Po
   void housekeep_once();
   Clock::duration housekeeping_period_locked() const;
 
+  // Read-only after construction.
   const Url url_;
+  const std::uint64_t id_;  // process-unique, for the per-thread fast-path memory
+  const std::size_t size_;
   const Clock::duration checkout_timeout_;
   const std::chrono::milliseconds validation_timeout_;
+  const std::chrono::milliseconds validation_bypass_;
+  const std::chrono::milliseconds leak_threshold_;
+  const std::unique_ptr<Slot[]> slots_;
+
+  // Read by the fast path without the lock; written under it.
+  std::atomic<bool> closed_{false};
+  std::atomic<std::size_t> waiting_{0};
+  std::atomic<std::uint64_t> fork_generation_;
+  std::atomic<Clock::time_point> suspect_since_{};  // idle connections used before: ping them
+  std::atomic<Clock::duration> max_lifetime_;       // 0 = never; may be clamped
+
   mutable std::mutex mutex_;
   PoolOptions options_;
-  std::vector<Slot> slots_;
-  std::vector<std::size_t> idle_;  // LIFO: the most recently returned is handed out first
+  std::vector<std::size_t> idle_;  // listed slots, LIFO; may hold ones a fast-path user took
   std::vector<std::size_t> free_;  // empty slots
   Waiter* waiters_head_ = nullptr;
   Waiter* waiters_tail_ = nullptr;
-  std::size_t waiting_ = 0;
-  std::size_t lent_ = 0;                  // leases out (kept across fork(): see check_fork)
-  std::shared_ptr<PoolCore> keep_alive_;  // set while lent_ > 0
   Backoff backoff_;
-  Clock::time_point suspect_since_{};  // idle connections returned before this get pinged
-  bool probe_in_flight_ = false;       // one attempt at a time while backing off
+  bool probe_in_flight_ = false;  // one attempt at a time while backing off
   bool wait_timeout_checked_ = false;
-  bool closed_ = false;
-  std::uint64_t fork_generation_ = 0;
+  std::shared_ptr<PoolCore> keep_alive_;  // set by shutdown() while leases are out
 
   std::size_t peak_open_ = 0;
-  std::uint64_t checkouts_total_ = 0;
+  std::uint64_t checkouts_total_ = 0;  // through the locked path
   std::uint64_t created_total_ = 0;
   std::uint64_t closed_total_ = 0;
   std::uint64_t connect_attempts_total_ = 0;

@@ -13,6 +13,11 @@ namespace tabula::detail {
 class WaitHistogram {
  public:
   void record(std::chrono::nanoseconds wait) noexcept;
+  // Records `n` waits of zero at once.
+  void record_zeros(std::uint64_t n) noexcept {
+    buckets_[0] += n;
+    count_ += n;
+  }
 
   // The smallest recorded-bucket bound below which `fraction` (0..1] of the samples fall.
   std::chrono::microseconds percentile(double fraction) const noexcept;

@@ -224,8 +224,12 @@ bool ping(soci::session& session, std::chrono::milliseconds timeout) noexcept {
   return done && result == 0;
 }
 
-bool in_transaction(soci::session& session) noexcept {
-  MYSQL* conn = native(session);
+void* native_handle(soci::session& session) noexcept {
+  return native(session);
+}
+
+bool in_transaction(void* native_conn) noexcept {
+  auto* conn = static_cast<MYSQL*>(native_conn);
   if (conn == nullptr) return false;
   return (conn->server_status & SERVER_STATUS_IN_TRANS) != 0 ||
          (conn->server_status & SERVER_STATUS_AUTOCOMMIT) == 0;

@@ -45,9 +45,12 @@ bool is_refusal_code(int code) noexcept;
 // half-open socket cannot hang the caller). Never throws.
 bool ping(soci::session& session, std::chrono::milliseconds timeout) noexcept;
 
-// True while a transaction is open or autocommit is off, per the server's last status flags
-// (no round trip).
-bool in_transaction(soci::session& session) noexcept;
+// The client library's handle behind `session` (MYSQL* / sqlite3*), as an opaque pointer.
+void* native_handle(soci::session& session) noexcept;
+
+// True while a transaction is open, from the library's state: no round trip. `native` is what
+// native_handle() returned.
+bool in_transaction(void* native) noexcept;
 
 // Rolls back and restores autocommit, giving up after `timeout`. Returns false when that failed:
 // the connection must then be closed.

@@ -98,8 +98,12 @@ sqlite_api::sqlite3* native(soci::session& session) noexcept {
 
 }  // namespace
 
-bool in_transaction(soci::session& session) noexcept {
-  sqlite_api::sqlite3* db = native(session);
+void* native_handle(soci::session& session) noexcept {
+  return native(session);
+}
+
+bool in_transaction(void* native_db) noexcept {
+  auto* db = static_cast<sqlite_api::sqlite3*>(native_db);
   return db != nullptr && sqlite_api::sqlite3_get_autocommit(db) == 0;
 }
 

@@ -27,7 +27,12 @@ std::unique_ptr<soci::session> open(const Url& url);
 SqlError translate(const soci::sqlite3_soci_error& error);
 
 bool ping(soci::session& session) noexcept;
-bool in_transaction(soci::session& session) noexcept;
+// The client library's handle behind `session` (MYSQL* / sqlite3*), as an opaque pointer.
+void* native_handle(soci::session& session) noexcept;
+
+// True while a transaction is open, from the library's state: no round trip. `native` is what
+// native_handle() returned.
+bool in_transaction(void* native) noexcept;
 bool reset(soci::session& session) noexcept;
 std::string server_version();
 
