@@ -55,16 +55,6 @@ thread_local LastSlot last_slot;
 
 }  // namespace
 
-std::unique_lock<std::mutex> lock_briefly(std::mutex& mutex) {
-  for (int spin = 0; spin < 16; ++spin) {
-    if (mutex.try_lock()) return std::unique_lock<std::mutex>(mutex, std::adopt_lock);
-#if defined(__x86_64__) || defined(__i386__)
-    __builtin_ia32_pause();
-#endif
-  }
-  return std::unique_lock<std::mutex>(mutex);
-}
-
 Clock::time_point coarse_now() noexcept {
   timespec ts{};
   ::clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
@@ -105,7 +95,7 @@ PoolCore::~PoolCore() {
 }
 
 void PoolCore::start() {
-  auto lock = lock_briefly(mutex_);
+  std::unique_lock lock(mutex_);
   housekeeper_ = std::make_unique<std::thread>([this] { housekeeping_loop(); });
 }
 
@@ -114,7 +104,7 @@ void PoolCore::shutdown() noexcept {
   std::unique_ptr<std::thread> housekeeper;
   bool first = false;
   {
-    auto lock = lock_briefly(mutex_);
+    std::unique_lock lock(mutex_);
     check_fork_locked();
     if (!closed_.load()) {
       first = true;
@@ -142,7 +132,7 @@ void PoolCore::shutdown() noexcept {
     }
   }
   for (auto& entry : to_close) close_outside_lock(std::move(entry.second));
-  auto lock = lock_briefly(mutex_);
+  std::unique_lock lock(mutex_);
   for (auto& entry : to_close) free_slot_locked(entry.first, true);
   if (first && any_out_locked()) {
     // Leases (or openings) are out: stay alive until the last one is back.
@@ -184,8 +174,13 @@ std::optional<Lease> PoolCore::checkout_slow(std::optional<Grant> fast, Clock::d
 }
 
 std::optional<PoolCore::Grant> PoolCore::try_fast_take(std::source_location where) noexcept {
-  if (closed_.load(std::memory_order_acquire) || waiting_.load(std::memory_order_relaxed) != 0 ||
+  if (closed_.load(std::memory_order_acquire) ||
       fork_generation_.load(std::memory_order_relaxed) != fork_generation()) {
+    return std::nullopt;
+  }
+  // The same rule as may_barge_locked(): overtake waiters only while the oldest is young.
+  if (waiting_.load(std::memory_order_relaxed) != 0 &&
+      coarse_now() - head_since_.load(std::memory_order_relaxed) >= kBargeWindow) {
     return std::nullopt;
   }
   // First the slot this thread gave back last (likely still idle, its cache lines likely still
@@ -235,7 +230,7 @@ Lease PoolCore::make_pool_lease(std::unique_ptr<Connection> connection, std::siz
 
 std::optional<PoolCore::Grant> PoolCore::acquire(Timer& timer, std::source_location where,
                                                  bool throw_on_timeout) {
-  auto lock = lock_briefly(mutex_);
+  std::unique_lock lock(mutex_);
   check_fork_locked();
   auto fail_fast_error = [&] {
     auto ago = coarse_now() - (backoff_.until - backoff_.delay);
@@ -305,6 +300,7 @@ std::optional<PoolCore::Grant> PoolCore::acquire(Timer& timer, std::source_locat
           wake, now + std::max<Clock::duration>(backoff_.until - coarse_now(), milliseconds{1}));
     }
     self.cv.wait_until(lock, wake);
+    self.notified = false;
   }
 }
 
@@ -316,14 +312,14 @@ std::optional<Lease> PoolCore::finish_checkout(Grant grant, Timer& timer,
     // Dead while idle: close it and open a replacement in the same slot, which stays reserved
     // throughout, so the replacement never exceeds the cap.
     {
-      auto lock = lock_briefly(mutex_);
+      std::unique_lock lock(mutex_);
       ++validation_failures_total_;
       suspect_since_.store(coarse_now());  // the server may have restarted: check the others
       unlist_owned_locked(grant.slot);
       s.state.store(kClosing);
     }
     close_outside_lock(std::move(connection));
-    auto lock = lock_briefly(mutex_);
+    std::unique_lock lock(mutex_);
     ++closed_total_;
     s.clear();
     s.state.store(kOpening);
@@ -333,7 +329,7 @@ std::optional<Lease> PoolCore::finish_checkout(Grant grant, Timer& timer,
     if (!connection) return std::nullopt;
   }
   {
-    auto lock = lock_briefly(mutex_);
+    std::unique_lock lock(mutex_);
     if (s.state.load() == kOpening) s.state.store(kInUse);
     lend(s, where, coarse_now());
     ++checkouts_total_;
@@ -345,13 +341,13 @@ std::optional<Lease> PoolCore::finish_checkout(Grant grant, Timer& timer,
 std::unique_ptr<Connection> PoolCore::open_into(std::size_t slot, Clock::time_point deadline) {
   auto left = duration_cast<milliseconds>(deadline - Clock::now());
   {
-    auto lock = lock_briefly(mutex_);
+    std::unique_lock lock(mutex_);
     ++connect_attempts_total_;
   }
   try {
     auto connection = Connection::open(url_, std::max(left, milliseconds{1}));
     clamp_to_wait_timeout(*connection);
-    auto lock = lock_briefly(mutex_);
+    std::unique_lock lock(mutex_);
     ++created_total_;
     auto now = coarse_now();
     slots_[slot].created.store(now);
@@ -360,13 +356,13 @@ std::unique_ptr<Connection> PoolCore::open_into(std::size_t slot, Clock::time_po
     probe_in_flight_ = false;
     return connection;
   } catch (const ConnectError& e) {
-    auto lock = lock_briefly(mutex_);
+    std::unique_lock lock(mutex_);
     record_connect_failure_locked(e);
     free_slot_locked(slot, false);
     if (e.is_refusal()) return nullptr;
     throw;
   } catch (...) {
-    auto lock = lock_briefly(mutex_);
+    std::unique_lock lock(mutex_);
     probe_in_flight_ = false;
     free_slot_locked(slot, false);
     throw;
@@ -416,7 +412,7 @@ void PoolCore::give_back(std::unique_ptr<Connection> connection, std::size_t tok
     // Lent out before fork(), returned in the child: the parent still owns that session, so do
     // not so much as roll it back.
     Connection::abandon(std::move(connection));
-    auto lock = lock_briefly(mutex_);
+    std::unique_lock lock(mutex_);
     check_fork_locked();
     last_reference = release_if_drained_locked();
     return;
@@ -433,7 +429,7 @@ void PoolCore::give_back(std::unique_ptr<Connection> connection, std::size_t tok
   std::string leak_note;
   bool closing = false;
   {
-    auto lock = lock_briefly(mutex_);
+    std::unique_lock lock(mutex_);
     Slot& s = slots_[slot];
     auto held = now - s.taken.load();
     if (leak_threshold_.count() > 0 && held > leak_threshold_) {
@@ -465,7 +461,7 @@ void PoolCore::give_back(std::unique_ptr<Connection> connection, std::size_t tok
   }
   if (closing) {
     close_outside_lock(std::move(connection));
-    auto lock = lock_briefly(mutex_);
+    std::unique_lock lock(mutex_);
     free_slot_locked(slot, true);
     last_reference = release_if_drained_locked();
   }
@@ -572,7 +568,10 @@ void PoolCore::grant_waiters_locked() {
     Waiter* head = waiters_head_;
     if (coarse_now() - head->since < kBargeWindow) {
       // A young head takes for itself when it runs; just make sure it runs.
-      if (!idle_.empty() || can_open_locked()) head->cv.notify_one();
+      if (!head->notified && (!idle_.empty() || can_open_locked())) {
+        head->notified = true;  // one wake-up is enough until it has run
+        head->cv.notify_one();
+      }
       return;
     }
     auto grant = take_locked(head->where);
@@ -592,6 +591,7 @@ void PoolCore::enqueue_locked(Waiter& waiter) {
     waiters_head_ = &waiter;
   }
   waiters_tail_ = &waiter;
+  head_since_.store(waiters_head_->since, std::memory_order_relaxed);
   waiting_.fetch_add(1);
 }
 
@@ -607,6 +607,7 @@ void PoolCore::dequeue_locked(Waiter& waiter) {
     waiters_tail_ = waiter.prev;
   }
   waiter.next = waiter.prev = nullptr;
+  if (waiters_head_ != nullptr) head_since_.store(waiters_head_->since, std::memory_order_relaxed);
   waiting_.fetch_sub(1);
   // While backing off, only the head watches the backoff clock (and may fail fast): tell the
   // new head it is now its turn.
@@ -739,12 +740,12 @@ PoolStats PoolCore::stats_locked() const {
 }
 
 PoolStats PoolCore::stats() const {
-  auto lock = lock_briefly(mutex_);
+  std::unique_lock lock(mutex_);
   return stats_locked();
 }
 
 PoolOptions PoolCore::options() const {
-  auto lock = lock_briefly(mutex_);
+  std::unique_lock lock(mutex_);
   return options_;
 }
 
@@ -752,7 +753,7 @@ PoolOptions PoolCore::options() const {
 
 void PoolCore::clamp_to_wait_timeout(Connection& connection) noexcept {
   {
-    auto lock = lock_briefly(mutex_);
+    std::unique_lock lock(mutex_);
     if (wait_timeout_checked_) return;
     wait_timeout_checked_ = true;
   }
@@ -767,7 +768,7 @@ void PoolCore::clamp_to_wait_timeout(Connection& connection) noexcept {
   // The server closes connections idle longer than wait_timeout; retire ours safely before.
   milliseconds server = *wait_timeout;
   milliseconds limit = server - std::min<milliseconds>(std::chrono::seconds{30}, server / 4);
-  auto lock = lock_briefly(mutex_);
+  std::unique_lock lock(mutex_);
   auto clamp = [&](const char* name, milliseconds& value, bool zero_means_never) {
     bool unsafe = value > limit || (value.count() == 0 && zero_means_never);
     if (!unsafe) return;
@@ -793,7 +794,7 @@ PoolCore::Clock::duration PoolCore::housekeeping_period_locked() const {
 }
 
 void PoolCore::housekeeping_loop() {
-  auto lock = lock_briefly(mutex_);
+  std::unique_lock lock(mutex_);
   while (!housekeeper_stop_) {
     lock.unlock();
     housekeep_once();
@@ -807,7 +808,7 @@ void PoolCore::housekeep_once() {
   std::vector<std::pair<std::size_t, std::unique_ptr<Connection>>> retired;
   std::vector<std::string> leaks;
   {
-    auto lock = lock_briefly(mutex_);
+    std::unique_lock lock(mutex_);
     if (closed_.load()) return;
     auto now = coarse_now();
     // Retire from the least recently used end; keep min_idle idle ones unless too old. Slots a
@@ -849,7 +850,7 @@ void PoolCore::housekeep_once() {
   for (const std::string& leak : leaks) log(LogLevel::warning, leak);
   for (auto& entry : retired) close_outside_lock(std::move(entry.second));
   if (!retired.empty()) {
-    auto lock = lock_briefly(mutex_);
+    std::unique_lock lock(mutex_);
     for (auto& entry : retired) free_slot_locked(entry.first, true);
   }
 
@@ -857,7 +858,7 @@ void PoolCore::housekeep_once() {
   for (;;) {
     std::size_t slot = 0;
     {
-      auto lock = lock_briefly(mutex_);
+      std::unique_lock lock(mutex_);
       std::size_t idle_count = 0;
       for (std::size_t i = 0; i < size_; ++i) {
         if (state_of(slots_[i].state.load()) == kIdle) ++idle_count;
@@ -875,7 +876,7 @@ void PoolCore::housekeep_once() {
       return;
     }
     if (!connection) return;  // refused: open_into freed the slot
-    auto lock = lock_briefly(mutex_);
+    std::unique_lock lock(mutex_);
     make_idle_locked(slot, std::move(connection));
     grant_waiters_locked();
   }

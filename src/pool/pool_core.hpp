@@ -52,10 +52,6 @@ namespace tabula::detail {
 // milliseconds behind at most): a cheaper read for bookkeeping that needs no precision.
 std::chrono::steady_clock::time_point coarse_now() noexcept;
 
-// Locks `mutex`, spinning briefly on try_lock first: the pool's critical sections last tens of
-// nanoseconds, much less than a futex sleep and wake-up, so under contention a short spin wins.
-std::unique_lock<std::mutex> lock_briefly(std::mutex& mutex);
-
 class PoolCore final : public LeaseOwner, public std::enable_shared_from_this<PoolCore> {
  public:
   using Clock = std::chrono::steady_clock;
@@ -127,6 +123,7 @@ class PoolCore final : public LeaseOwner, public std::enable_shared_from_this<Po
     std::source_location where;
     Clock::time_point since;     // when it started waiting (coarse clock)
     std::optional<Grant> grant;  // set (and the waiter unlinked) by whoever serves it
+    bool notified = false;       // woken and not yet run: no need to wake it again
     Waiter* next = nullptr;
     Waiter* prev = nullptr;
   };
@@ -226,6 +223,7 @@ class PoolCore final : public LeaseOwner, public std::enable_shared_from_this<Po
   // Read by the fast path without the lock; written under it.
   std::atomic<bool> closed_{false};
   std::atomic<std::size_t> waiting_{0};
+  std::atomic<Clock::time_point> head_since_{};  // when the oldest waiter began (coarse)
   std::atomic<std::uint64_t> fork_generation_;
   std::atomic<Clock::time_point> suspect_since_{};  // idle connections used before: ping them
   std::atomic<Clock::duration> max_lifetime_;       // 0 = never; may be clamped
