@@ -299,8 +299,10 @@ std::optional<PoolCore::Grant> PoolCore::acquire(Timer& timer, std::source_locat
       wake = std::min(
           wake, now + std::max<Clock::duration>(backoff_.until - coarse_now(), milliseconds{1}));
     }
-    self.cv.wait_until(lock, wake);
+    // Cleared only now, right before sleeping: a wake-up recorded while we were still running
+    // (even by our own grant_waiters_locked call above) must not stop the next one.
     self.notified = false;
+    self.cv.wait_until(lock, wake);
   }
 }
 
