@@ -6,6 +6,7 @@
 #include <tabula/log.hpp>
 #include <tabula/pool.hpp>
 
+#include "burst.hpp"
 #include "server_monitor.hpp"
 #include "test_server.hpp"
 
@@ -55,23 +56,9 @@ TEST(PoolFaultTest, ServerWaitTimeoutClampsTheOptionsAndIdleDeathsStayInvisible)
     Engine engine(user.url(), {.max_connections = 8, .checkout_timeout = 10s});
     test::ConnectionMonitor monitor(user);
     auto burst = [&] {
-      std::atomic<int> errors{0};
-      std::vector<std::thread> threads;
-      for (int t = 0; t < 32; ++t) {
-        threads.emplace_back([&] {
-          for (int i = 0; i < 5; ++i) {
-            try {
-              Lease lease = engine.checkout();
-              lease->execute("DO 1");
-            } catch (const std::exception& e) {
-              ++errors;
-              ADD_FAILURE() << e.what();
-            }
-          }
-        });
-      }
-      for (auto& t : threads) t.join();
-      return errors.load();
+      test::BurstResult result = test::checkout_burst(engine, 32, 5);
+      EXPECT_EQ(result.errors, 0) << result.first_error;
+      return result.errors;
     };
     EXPECT_EQ(burst(), 0);
     PoolOptions clamped = engine.pool().options();

@@ -6,6 +6,7 @@
 #include <tabula/log.hpp>
 #include <tabula/pool.hpp>
 
+#include "burst.hpp"
 #include "server_monitor.hpp"
 #include "test_server.hpp"
 
@@ -159,23 +160,8 @@ TEST(PoolTest, KilledIdleConnectionsAreReplacedWithoutCallersNoticing) {
   std::this_thread::sleep_for(100ms);  // longer than validation_bypass
 
   test::ConnectionMonitor monitor(user);
-  std::atomic<int> errors{0};
-  std::vector<std::thread> threads;
-  for (int t = 0; t < 24; ++t) {
-    threads.emplace_back([&] {
-      for (int i = 0; i < 10; ++i) {
-        try {
-          Lease lease = engine.checkout();
-          lease->execute("DO 1");
-        } catch (const std::exception& e) {
-          ++errors;
-          ADD_FAILURE() << e.what();
-        }
-      }
-    });
-  }
-  for (auto& t : threads) t.join();
-  EXPECT_EQ(errors.load(), 0);
+  test::BurstResult burst = test::checkout_burst(engine, 24, 10);
+  EXPECT_EQ(burst.errors, 0) << burst.first_error;
   EXPECT_LE(monitor.peak(), 6u);
   PoolStats s = engine.pool().stats();
   EXPECT_GE(s.validation_failures_total, 1u);
