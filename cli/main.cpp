@@ -2,8 +2,11 @@
 // stderr), 2 a usage error.
 
 #include "demo.hpp"
+#include "inspect.hpp"
 
+#include <tabula/engine.hpp>
 #include <tabula/error.hpp>
+#include <tabula/reflect.hpp>
 
 #include <CLI/CLI.hpp>
 
@@ -24,6 +27,17 @@ int main(int argc, char** argv) {
                    "Where the embedded default SQLite database lives")
       ->capture_default_str();
 
+  std::string inspect_url;
+  tabula::ReflectOptions inspect_options;
+  bool no_views = false;
+  CLI::App* inspect_cmd = app.add_subcommand(
+      "inspect", "Print a database's schema: tables, columns, keys, foreign keys");
+  inspect_cmd->add_option("url", inspect_url, "Database URL")->required();
+  inspect_cmd->add_option("--table", inspect_options.tables, "Only this table (repeatable)");
+  inspect_cmd->add_option("--like", inspect_options.pattern,
+                          "Only tables matching this LIKE pattern");
+  inspect_cmd->add_flag("--no-views", no_views, "Leave views out");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -33,6 +47,11 @@ int main(int argc, char** argv) {
 
   try {
     if (*demo_cmd) tabula::cli::run_demo(demo, std::cout);
+    if (*inspect_cmd) {
+      inspect_options.include_views = !no_views;
+      tabula::Engine engine(inspect_url, {.max_connections = 1});
+      tabula::cli::print_schema(tabula::reflect(engine, inspect_options), std::cout);
+    }
   } catch (const tabula::Error& e) {
     std::cerr << "tabula: error: " << e.what() << "\n";
     return 1;

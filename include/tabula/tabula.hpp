@@ -9,4 +9,6 @@
 #include <tabula/log.hpp>
 #include <tabula/metrics.hpp>
 #include <tabula/pool.hpp>
+#include <tabula/reflect.hpp>
+#include <tabula/schema.hpp>
 #include <tabula/url.hpp>

@@ -1,0 +1,40 @@
+#pragma once
+
+// Helpers shared by the dialects' catalog readers: reading SOCI rows as text whatever type the
+// backend chose, parsing the small grammars catalogs use, and assembling tables by name.
+
+#include <tabula/schema.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace soci {
+class row;
+}
+
+namespace tabula::detail {
+
+// Field `i` of `row` as text (numbers formatted), or nullopt when it is SQL NULL.
+std::optional<std::string> text(const soci::row& row, std::size_t i);
+// The same, with "" for NULL.
+std::string text_or_empty(const soci::row& row, std::size_t i);
+// Field `i` as an integer, or nullopt when NULL (or not a number).
+std::optional<std::int64_t> integer(const soci::row& row, std::size_t i);
+
+// Lower-cases ASCII letters.
+std::string ascii_lower(std::string_view text);
+
+// The members of an ENUM or SET column type: "enum('a','it''s','x,y')" gives a, it's, x,y.
+// Quotes inside members are doubled ('') or backslash-escaped.
+std::vector<std::string> parse_members(std::string_view column_type);
+
+// True for an SQL numeric literal: -12, 3.50, 1e-3.
+bool is_numeric_literal(std::string_view text);
+
+// "CASCADE", "SET NULL", ... (any case) to the enum; unknown text gives no_action.
+ReferentialAction parse_action(std::string_view text);
+
+}  // namespace tabula::detail

@@ -1,0 +1,267 @@
+// Reading a MySQL/MariaDB schema from INFORMATION_SCHEMA: five queries for the whole database
+// (tables, columns, index columns, foreign-key columns, check constraints), each filtered on the
+// bound schema name, assembled in memory.
+
+#include "dialect/mysql/mysql_reflect.hpp"
+
+#include <tabula/error.hpp>
+
+#include "detail/catalog.hpp"
+
+#include <soci/soci.h>
+
+#include <algorithm>
+#include <map>
+
+namespace tabula::dialect::mysql {
+namespace {
+
+using detail::integer;
+using detail::text;
+using detail::text_or_empty;
+
+// Reads the column default as MariaDB (10.2.7+) and MySQL each write it. MariaDB quotes string
+// literals ('abc'), writes an explicit NULL default as the word NULL and leaves the field NULL
+// when there is no default. MySQL writes literals unquoted, marks expressions with
+// DEFAULT_GENERATED in EXTRA, and leaves NULL both for "DEFAULT NULL" and for "no default".
+void read_default(Column& column, const std::optional<std::string>& value, const std::string& extra,
+                  bool mariadb) {
+  if (!value) {
+    column.default_kind = !mariadb && column.nullable ? DefaultKind::null : DefaultKind::none;
+    return;
+  }
+  const std::string& v = *value;
+  if (mariadb) {
+    if (v == "NULL") {
+      column.default_kind = DefaultKind::null;
+    } else if (v.size() >= 2 && v.front() == '\'' && v.back() == '\'') {
+      column.default_kind = DefaultKind::literal;
+      std::string unquoted;
+      for (std::size_t i = 1; i + 1 < v.size(); ++i) {
+        if (v[i] == '\'' && i + 2 < v.size() && v[i + 1] == '\'')
+          ++i;  // '' is one quote
+        else if (v[i] == '\\' && i + 2 < v.size())
+          ++i;  // \x is x
+        unquoted += v[i];
+      }
+      column.default_value = std::move(unquoted);
+      return;
+    } else if (detail::is_numeric_literal(v) || v.rfind("b'", 0) == 0) {
+      column.default_kind = DefaultKind::literal;
+    } else {
+      column.default_kind = DefaultKind::expression;
+    }
+    column.default_value = v;
+    return;
+  }
+  std::string lower_extra = detail::ascii_lower(extra);
+  std::string lower_value = detail::ascii_lower(v);
+  bool expression = lower_extra.find("default_generated") != std::string::npos ||
+                    lower_value.rfind("current_timestamp", 0) == 0;
+  column.default_kind = expression ? DefaultKind::expression : DefaultKind::literal;
+  column.default_value = v;
+}
+
+Column read_column(const soci::row& r, bool mariadb) {
+  // 0 TABLE_NAME, 1 COLUMN_NAME, 2 ORDINAL_POSITION, 3 COLUMN_DEFAULT, 4 IS_NULLABLE,
+  // 5 DATA_TYPE, 6 CHARACTER_MAXIMUM_LENGTH, 7 NUMERIC_PRECISION, 8 NUMERIC_SCALE,
+  // 9 DATETIME_PRECISION, 10 CHARACTER_SET_NAME, 11 COLLATION_NAME, 12 COLUMN_TYPE, 13 EXTRA,
+  // 14 COLUMN_COMMENT, 15 GENERATION_EXPRESSION
+  Column c;
+  c.name = text_or_empty(r, 1);
+  c.ordinal = static_cast<int>(integer(r, 2).value_or(0));
+  c.nullable = text_or_empty(r, 4) == "YES";
+  c.data_type = detail::ascii_lower(text_or_empty(r, 5));
+  c.max_length = integer(r, 6);
+  if (auto p = integer(r, 7)) c.precision = static_cast<int>(*p);
+  if (auto s = integer(r, 8)) c.scale = static_cast<int>(*s);
+  if (auto d = integer(r, 9)) c.datetime_precision = static_cast<int>(*d);
+  if (c.data_type == "bit" && !c.precision) {
+    // Older servers leave NUMERIC_PRECISION empty for BIT: read the width from the type.
+    c.precision = static_cast<int>(std::strtol(text_or_empty(r, 12).c_str() + 4, nullptr, 10));
+  }
+  c.charset = text_or_empty(r, 10);
+  c.collation = text_or_empty(r, 11);
+  c.column_type = text_or_empty(r, 12);
+  std::string type_lower = detail::ascii_lower(c.column_type);
+  c.is_unsigned = type_lower.find(" unsigned") != std::string::npos;
+  c.zerofill = type_lower.find(" zerofill") != std::string::npos;
+  std::string extra = text_or_empty(r, 13);
+  std::string extra_lower = detail::ascii_lower(extra);
+  c.auto_increment = extra_lower.find("auto_increment") != std::string::npos;
+  c.comment = text_or_empty(r, 14);
+  std::string generation = text_or_empty(r, 15);
+  if (!generation.empty()) {
+    bool stored = extra_lower.find("stored") != std::string::npos ||
+                  extra_lower.find("persistent") != std::string::npos;
+    c.generated = stored ? Generated::stored : Generated::virtual_column;
+    c.generation_expression = generation;
+  }
+  if (c.data_type == "enum" || c.data_type == "set")
+    c.members = detail::parse_members(c.column_type);
+  if (c.generated == Generated::none) {
+    read_default(c, text(r, 3), extra, mariadb);
+  }
+  return c;
+}
+
+}  // namespace
+
+Schema reflect(soci::session& sql, const std::string& schema_name, bool mariadb,
+               const ReflectOptions& options, int& queries) {
+  Schema schema;
+  schema.dialect = Dialect::mysql;
+  schema.name = schema_name;
+  std::map<std::string, Table> tables;
+  std::string like = options.pattern.empty() ? "%" : options.pattern;
+  auto wanted = [&](const std::string& name) {
+    return options.tables.empty() ||
+           std::find(options.tables.begin(), options.tables.end(), name) != options.tables.end();
+  };
+
+  {
+    ++queries;
+    std::string exists;
+    soci::indicator found = soci::i_null;
+    sql << "SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = :s",
+        soci::use(schema_name), soci::into(exists, found);
+    if (!sql.got_data())
+      throw Error("cannot reflect: database '" + schema_name + "' does not exist");
+  }
+
+  ++queries;
+  soci::rowset<soci::row> table_rows =
+      (sql.prepare
+           << "SELECT TABLE_NAME, TABLE_TYPE, ENGINE, TABLE_COMMENT, CREATE_OPTIONS "
+              "FROM information_schema.TABLES WHERE TABLE_SCHEMA = :s AND TABLE_NAME LIKE :p",
+       soci::use(schema_name, "s"), soci::use(like, "p"));
+  for (const soci::row& r : table_rows) {
+    Table t;
+    t.name = text_or_empty(r, 0);
+    t.kind = text_or_empty(r, 1) == "VIEW" ? TableKind::view : TableKind::table;
+    if (t.kind == TableKind::view && !options.include_views) continue;
+    if (!wanted(t.name)) continue;
+    t.engine = text_or_empty(r, 2);
+    t.comment = text_or_empty(r, 3);
+    t.partitioned =
+        detail::ascii_lower(text_or_empty(r, 4)).find("partitioned") != std::string::npos;
+    std::string name = t.name;
+    tables.emplace(std::move(name), std::move(t));
+  }
+
+  ++queries;
+  soci::rowset<soci::row> column_rows =
+      (sql.prepare << "SELECT TABLE_NAME, COLUMN_NAME, ORDINAL_POSITION, COLUMN_DEFAULT, "
+                      "IS_NULLABLE, DATA_TYPE, CHARACTER_MAXIMUM_LENGTH, NUMERIC_PRECISION, "
+                      "NUMERIC_SCALE, DATETIME_PRECISION, CHARACTER_SET_NAME, COLLATION_NAME, "
+                      "COLUMN_TYPE, EXTRA, COLUMN_COMMENT, GENERATION_EXPRESSION "
+                      "FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = :s "
+                      "AND TABLE_NAME LIKE :p ORDER BY TABLE_NAME, ORDINAL_POSITION",
+       soci::use(schema_name, "s"), soci::use(like, "p"));
+  for (const soci::row& r : column_rows) {
+    auto it = tables.find(text_or_empty(r, 0));
+    if (it == tables.end()) continue;
+    it->second.columns.push_back(read_column(r, mariadb));
+  }
+
+  ++queries;
+  soci::rowset<soci::row> index_rows =
+      (sql.prepare << "SELECT TABLE_NAME, INDEX_NAME, NON_UNIQUE, SEQ_IN_INDEX, COLUMN_NAME, "
+                      "SUB_PART, INDEX_TYPE, COLLATION FROM information_schema.STATISTICS "
+                      "WHERE TABLE_SCHEMA = :s AND TABLE_NAME LIKE :p "
+                      "ORDER BY TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX",
+       soci::use(schema_name, "s"), soci::use(like, "p"));
+  for (const soci::row& r : index_rows) {
+    auto it = tables.find(text_or_empty(r, 0));
+    if (it == tables.end()) continue;
+    Table& t = it->second;
+    std::string name = text_or_empty(r, 1);
+    if (t.indexes.empty() || t.indexes.back().name != name) {
+      Index index;
+      index.name = name;
+      std::string type = text_or_empty(r, 6);
+      if (name == "PRIMARY") {
+        index.kind = IndexKind::primary;
+      } else if (type == "FULLTEXT") {
+        index.kind = IndexKind::fulltext;
+      } else if (type == "SPATIAL") {
+        index.kind = IndexKind::spatial;
+      } else {
+        index.kind = integer(r, 2).value_or(1) == 0 ? IndexKind::unique : IndexKind::plain;
+      }
+      t.indexes.push_back(std::move(index));
+    }
+    IndexColumn column;
+    column.column = text_or_empty(r, 4);
+    if (auto prefix = integer(r, 5)) column.prefix_length = static_cast<int>(*prefix);
+    column.descending = text_or_empty(r, 7) == "D";
+    t.indexes.back().columns.push_back(std::move(column));
+  }
+
+  ++queries;
+  soci::rowset<soci::row> fk_rows =
+      (sql.prepare << "SELECT k.TABLE_NAME, k.CONSTRAINT_NAME, k.COLUMN_NAME, "
+                      "k.REFERENCED_TABLE_SCHEMA, k.REFERENCED_TABLE_NAME, "
+                      "k.REFERENCED_COLUMN_NAME, r.UPDATE_RULE, r.DELETE_RULE "
+                      "FROM information_schema.KEY_COLUMN_USAGE k "
+                      "JOIN information_schema.REFERENTIAL_CONSTRAINTS r "
+                      "ON r.CONSTRAINT_SCHEMA = k.CONSTRAINT_SCHEMA "
+                      "AND r.CONSTRAINT_NAME = k.CONSTRAINT_NAME AND r.TABLE_NAME = k.TABLE_NAME "
+                      "WHERE k.TABLE_SCHEMA = :s AND r.CONSTRAINT_SCHEMA = :s2 "
+                      "AND k.TABLE_NAME LIKE :p AND k.REFERENCED_TABLE_NAME IS NOT NULL "
+                      "ORDER BY k.TABLE_NAME, k.CONSTRAINT_NAME, k.ORDINAL_POSITION",
+       soci::use(schema_name, "s"), soci::use(schema_name, "s2"), soci::use(like, "p"));
+  for (const soci::row& r : fk_rows) {
+    auto it = tables.find(text_or_empty(r, 0));
+    if (it == tables.end()) continue;
+    Table& t = it->second;
+    std::string name = text_or_empty(r, 1);
+    if (t.foreign_keys.empty() || t.foreign_keys.back().name != name) {
+      ForeignKey fk;
+      fk.name = name;
+      fk.referenced_schema = text_or_empty(r, 3);
+      fk.referenced_table = text_or_empty(r, 4);
+      fk.on_update = detail::parse_action(text_or_empty(r, 6));
+      fk.on_delete = detail::parse_action(text_or_empty(r, 7));
+      t.foreign_keys.push_back(std::move(fk));
+    }
+    t.foreign_keys.back().columns.push_back(text_or_empty(r, 2));
+    t.foreign_keys.back().referenced_columns.push_back(text_or_empty(r, 5));
+  }
+
+  // MariaDB names a column-level CHECK after its column, so names repeat across tables: its
+  // CHECK_CONSTRAINTS carries TABLE_NAME. MySQL 8 needs the join with TABLE_CONSTRAINTS.
+  ++queries;
+  std::string checks_query =
+      mariadb ? "SELECT TABLE_NAME, CONSTRAINT_NAME, CHECK_CLAUSE FROM "
+                "information_schema.CHECK_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = :s "
+                "AND TABLE_NAME LIKE :p ORDER BY TABLE_NAME, CONSTRAINT_NAME"
+              : "SELECT tc.TABLE_NAME, cc.CONSTRAINT_NAME, cc.CHECK_CLAUSE FROM "
+                "information_schema.CHECK_CONSTRAINTS cc JOIN information_schema.TABLE_CONSTRAINTS "
+                "tc ON tc.CONSTRAINT_SCHEMA = cc.CONSTRAINT_SCHEMA AND tc.CONSTRAINT_NAME = "
+                "cc.CONSTRAINT_NAME AND tc.CONSTRAINT_TYPE = 'CHECK' WHERE cc.CONSTRAINT_SCHEMA = "
+                ":s AND tc.TABLE_NAME LIKE :p ORDER BY tc.TABLE_NAME, cc.CONSTRAINT_NAME";
+  soci::rowset<soci::row> check_rows =
+      (sql.prepare << checks_query, soci::use(schema_name, "s"), soci::use(like, "p"));
+  for (const soci::row& r : check_rows) {
+    auto it = tables.find(text_or_empty(r, 0));
+    if (it == tables.end()) continue;
+    it->second.checks.push_back(CheckConstraint{text_or_empty(r, 1), text_or_empty(r, 2)});
+  }
+
+  schema.tables.reserve(tables.size());
+  for (auto& [name, table] : tables) {
+    for (Index& index : table.indexes) {
+      if (index.kind == IndexKind::primary) {
+        for (const IndexColumn& c : index.columns) table.primary_key.push_back(c.column);
+      }
+    }
+    // The primary key first, then the others by name.
+    std::stable_partition(table.indexes.begin(), table.indexes.end(),
+                          [](const Index& i) { return i.kind == IndexKind::primary; });
+    schema.tables.push_back(std::move(table));
+  }
+  return schema;
+}
+
+}  // namespace tabula::dialect::mysql
