@@ -34,6 +34,7 @@ void read_default(Column& column, const std::optional<std::string>& value, const
   if (mariadb) {
     if (v == "NULL") {
       column.default_kind = DefaultKind::null;
+      return;
     } else if (v.size() >= 2 && v.front() == '\'' && v.back() == '\'') {
       column.default_kind = DefaultKind::literal;
       std::string unquoted;
