@@ -7,10 +7,13 @@
 #include <tabula/engine.hpp>
 #include <tabula/error.hpp>
 #include <tabula/reflect.hpp>
+#include <tabula/snapshot.hpp>
 
 #include <CLI/CLI.hpp>
 
+#include <fstream>
 #include <iostream>
+#include <sstream>
 
 int main(int argc, char** argv) {
   CLI::App app{"tabula: a C++20 ORM for existing databases (MySQL/MariaDB, SQLite)", "tabula"};
@@ -32,7 +35,10 @@ int main(int argc, char** argv) {
   bool no_views = false;
   CLI::App* inspect_cmd = app.add_subcommand(
       "inspect", "Print a database's schema: tables, columns, keys, foreign keys");
-  inspect_cmd->add_option("url", inspect_url, "Database URL")->required();
+  bool inspect_json = false;
+  inspect_cmd->add_option("source", inspect_url, "Database URL, or a schema snapshot (.json) file")
+      ->required();
+  inspect_cmd->add_flag("--json", inspect_json, "Write the schema snapshot (JSON) instead");
   inspect_cmd->add_option("--table", inspect_options.tables, "Only this table (repeatable)");
   inspect_cmd->add_option("--like", inspect_options.pattern,
                           "Only tables matching this LIKE pattern");
@@ -49,8 +55,22 @@ int main(int argc, char** argv) {
     if (*demo_cmd) tabula::cli::run_demo(demo, std::cout);
     if (*inspect_cmd) {
       inspect_options.include_views = !no_views;
-      tabula::Engine engine(inspect_url, {.max_connections = 1});
-      tabula::cli::print_schema(tabula::reflect(engine, inspect_options), std::cout);
+      tabula::Schema schema;
+      if (inspect_url.find("://") == std::string::npos) {
+        std::ifstream in(inspect_url);
+        if (!in) throw tabula::Error("cannot read snapshot file '" + inspect_url + "'");
+        std::stringstream text;
+        text << in.rdbuf();
+        schema = tabula::schema_from_json(text.str());
+      } else {
+        tabula::Engine engine(inspect_url, {.max_connections = 1});
+        schema = tabula::reflect(engine, inspect_options);
+      }
+      if (inspect_json) {
+        std::cout << tabula::to_json(schema);
+      } else {
+        tabula::cli::print_schema(schema, std::cout);
+      }
     }
   } catch (const tabula::Error& e) {
     std::cerr << "tabula: error: " << e.what() << "\n";

@@ -11,4 +11,5 @@
 #include <tabula/pool.hpp>
 #include <tabula/reflect.hpp>
 #include <tabula/schema.hpp>
+#include <tabula/snapshot.hpp>
 #include <tabula/url.hpp>

@@ -6,6 +6,7 @@
 #include <tabula/engine.hpp>
 #include <tabula/error.hpp>
 #include <tabula/reflect.hpp>
+#include <tabula/snapshot.hpp>
 
 #include "detail/catalog.hpp"
 #include "test_server.hpp"
@@ -311,6 +312,34 @@ TEST(ReflectMysqlTest, QuirksAreReadFaithfully) {
   ASSERT_NE(view, nullptr);
   EXPECT_EQ(view->kind, TableKind::view);
   EXPECT_EQ(view->columns.size(), 2u);
+}
+
+TEST(ReflectMysqlTest, SnapshotsRoundTripForEverySample) {
+  for (const std::string& database : kSamples) {
+    Engine engine(test::server_url().with_database(database));
+    Schema schema = reflect(engine);
+    std::string json = to_json(schema);
+    Schema again = schema_from_json(json);
+    EXPECT_EQ(again, schema) << database;
+    EXPECT_EQ(to_json(again), json) << database << ": byte-identical";
+    EXPECT_EQ(fingerprint(again), fingerprint(schema));
+    EXPECT_NE(json.find("\"fingerprint\": \"" + fingerprint(schema) + "\""), std::string::npos);
+  }
+}
+
+TEST(ReflectMysqlTest, FingerprintFollowsTheSchemaNotTheServer) {
+  test::ScratchDatabase a("fingerprint_a");
+  test::ScratchDatabase b("fingerprint_b");
+  Engine ea(a.url());
+  Engine eb(b.url());
+  for (Engine* e : {&ea, &eb}) e->execute("CREATE TABLE t (id INT PRIMARY KEY, name VARCHAR(20))");
+  std::string first = fingerprint(reflect(ea));
+  EXPECT_EQ(fingerprint(reflect(ea)), first) << "stable";
+  EXPECT_EQ(fingerprint(reflect(eb)), first) << "the database name does not enter it";
+  ea.execute("ALTER TABLE t ADD COLUMN extra INT");
+  EXPECT_NE(fingerprint(reflect(ea)), first) << "an added column changes it";
+  eb.execute("ALTER TABLE t MODIFY name VARCHAR(30)");
+  EXPECT_NE(fingerprint(reflect(eb)), first) << "a changed type changes it";
 }
 
 TEST(ReflectMysqlTest, UnknownDatabaseIsAClearError) {

@@ -1,7 +1,9 @@
 // Reflection on SQLite, the embedded default: the Chinook sample built from its SQLite script.
 
 #include <tabula/engine.hpp>
+#include <tabula/error.hpp>
 #include <tabula/reflect.hpp>
+#include <tabula/snapshot.hpp>
 
 #include <soci/soci.h>
 #include <soci/sqlite3/soci-sqlite3.h>
@@ -104,6 +106,39 @@ TEST(ReflectSqliteTest, DefaultsGeneratedColumnsViewsAndIndexes) {
   ReflectOptions no_views;
   no_views.include_views = false;
   EXPECT_EQ(reflect(engine, no_views).tables.size(), 1u);
+}
+
+TEST(ReflectSqliteTest, SnapshotRoundTrips) {
+  Engine engine(chinook_url());
+  Schema schema = reflect(engine);
+  std::string json = to_json(schema);
+  EXPECT_EQ(schema_from_json(json), schema);
+  EXPECT_EQ(to_json(schema_from_json(json)), json);
+}
+
+TEST(SnapshotTest, BadSnapshotsAreClearErrors) {
+  auto expect_error = [](const std::string& json, const std::string& fragment) {
+    try {
+      schema_from_json(json);
+      ADD_FAILURE() << "accepted " << json;
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find(fragment), std::string::npos) << e.what();
+      EXPECT_EQ(std::string(e.what()).rfind("invalid schema snapshot: ", 0), 0u) << e.what();
+    }
+  };
+  expect_error("not json at all", "parse error");
+  expect_error("[]", "not a tabula schema snapshot");
+  expect_error(R"({"format": "something-else"})", "not a tabula schema snapshot");
+  expect_error(R"({"format": "tabula-schema", "version": 99})", "version 99 is not supported");
+  expect_error(R"({"format": "tabula-schema", "version": 1, "dialect": "oracle", "name": "x",
+                   "server_version": "", "tables": []})",
+               "unknown dialect 'oracle'");
+  expect_error(R"({"format": "tabula-schema", "version": 1, "dialect": "mysql", "name": "x",
+                   "server_version": ""})",
+               "key 'tables' not found");
+  expect_error(R"({"format": "tabula-schema", "version": 1, "dialect": "mysql", "name": "x",
+                   "server_version": "", "tables": [{"name": 42}]})",
+               "type must be string");
 }
 
 }  // namespace
