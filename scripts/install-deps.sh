@@ -22,7 +22,7 @@ for arg in "$@"; do
     *) echo "install-deps: unknown argument '$arg'" >&2; exit 2 ;;
   esac
 done
-[[ $server -eq 1 ]] && packages+=(mariadb-server mariadb-client)
+[[ $server -eq 1 ]] && packages+=(mariadb-server mariadb-client python3)
 
 missing=()
 for p in "${packages[@]}"; do

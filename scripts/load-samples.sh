@@ -24,4 +24,8 @@ run < "$data/chinook/Chinook_MySql.sql"
 run < "$data/chinook/Chinook_MySql_AutoIncrementPKs.sql"
 run < "$data/wordpress/wp-schema.sql"
 run < "$data/wordpress/wp-multisite-schema.sql"
-echo "load-samples: loaded sakila, employees, employees_partitioned, Chinook, Chinook_AutoIncrement, wordpress, wordpress_ms"
+
+# A synthetic wide schema (200 tables x 20 columns, quirky names) for scaling checks.
+"$(command -v /usr/bin/python3 || command -v python3)" "$data/gen_wide_schema.py" -n 200 -m 20 \
+  --quirky --views 5 -d wide_200 | run
+echo "load-samples: loaded sakila, employees, employees_partitioned, Chinook, Chinook_AutoIncrement, wordpress, wordpress_ms, wide_200"

@@ -22,9 +22,10 @@
 namespace tabula {
 namespace {
 
-const std::vector<std::string> kSamples = {
-    "sakila",    "employees",   "employees_partitioned", "Chinook", "Chinook_AutoIncrement",
-    "wordpress", "wordpress_ms"};
+const std::vector<std::string> kSamples = {"wide_200",  "sakila",
+                                           "employees", "employees_partitioned",
+                                           "Chinook",   "Chinook_AutoIncrement",
+                                           "wordpress", "wordpress_ms"};
 
 // The result of a SHOW statement as text, row by row.
 std::vector<std::vector<std::string>> show(Lease& lease, const std::string& query) {
@@ -165,6 +166,19 @@ TEST(ReflectMysqlTest, QueryCountDoesNotGrowWithTables) {
   counts.insert(stats.queries);
   EXPECT_EQ(counts.size(), 1u) << "a fixed number of catalog queries whatever the table count";
   EXPECT_LE(*counts.begin(), 8);
+}
+
+TEST(ReflectMysqlTest, WideGeneratedSchemaIsComplete) {
+  Engine engine(test::server_url().with_database("wide_200"));
+  Schema schema = reflect(engine);
+  std::size_t tables = 0;
+  for (const Table& t : schema.tables) {
+    if (t.kind == TableKind::view) continue;
+    ++tables;
+    EXPECT_EQ(t.columns.size(), 20u) << t.name;
+  }
+  EXPECT_EQ(tables, 200u);
+  EXPECT_EQ(schema.tables.size(), 205u) << "and 5 views";
 }
 
 TEST(ReflectMysqlTest, SakilaHasItsKnownShape) {
