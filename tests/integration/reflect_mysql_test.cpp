@@ -356,6 +356,27 @@ TEST(ReflectMysqlTest, FingerprintFollowsTheSchemaNotTheServer) {
   EXPECT_NE(fingerprint(reflect(eb)), first) << "a changed type changes it";
 }
 
+TEST(ReflectMysqlTest, ForeignKeyToAnotherSchema) {
+  test::ScratchDatabase parent("reflect_parent");
+  test::ScratchDatabase child("reflect_child");
+  Engine engine(child.url());
+  engine.execute("CREATE TABLE `" + parent.name() + "`.p (id INT PRIMARY KEY) ENGINE=InnoDB");
+  engine.execute(
+      "CREATE TABLE c (id INT PRIMARY KEY, p_id INT, CONSTRAINT to_parent FOREIGN KEY "
+      "(p_id) REFERENCES `" +
+      parent.name() + "`.p (id) ON DELETE SET NULL) ENGINE=InnoDB");
+  Schema schema = reflect(engine);
+  ASSERT_NE(schema.table("c"), nullptr);
+  ASSERT_EQ(schema.table("c")->foreign_keys.size(), 1u);
+  const ForeignKey& fk = schema.table("c")->foreign_keys[0];
+  EXPECT_EQ(fk.name, "to_parent");
+  EXPECT_EQ(fk.referenced_schema, parent.name());
+  EXPECT_EQ(fk.referenced_table, "p");
+  EXPECT_EQ(fk.on_delete, ReferentialAction::set_null);
+  EXPECT_EQ(fk.on_update, ReferentialAction::restrict);
+  engine.execute("DROP TABLE c");
+}
+
 TEST(ReflectMysqlTest, UnknownDatabaseIsAClearError) {
   Engine engine(test::server_url());
   ReflectOptions options;
