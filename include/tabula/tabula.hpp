@@ -13,3 +13,4 @@
 #include <tabula/schema.hpp>
 #include <tabula/snapshot.hpp>
 #include <tabula/url.hpp>
+#include <tabula/value.hpp>
