@@ -6,7 +6,8 @@
 //   ├── UrlError     a connection URL that cannot be parsed or names an unknown option
 //   ├── ConnectError a connection that could not be opened (server down, bad credentials, ...)
 //   ├── SqlError     a statement the database refused or could not run
-//   └── PoolTimeout  no connection could be had from the pool within checkout_timeout
+//   ├── PoolTimeout  no connection could be had from the pool within checkout_timeout
+//   └── ValidationError  a record value the column cannot take, caught before any SQL is sent
 //
 // Messages name what was wrong (the URL part, the table, the column, the value) and never contain
 // a password.
@@ -78,6 +79,21 @@ class SqlError : public Error {
 class PoolTimeout : public Error {
  public:
   using Error::Error;
+};
+
+// A value refused before any SQL was sent: unknown column, wrong type, out of range, too long,
+// not an enum member, NULL into NOT NULL, a generated column written, a required column unset.
+// The message names the table, the column and the offending value.
+class ValidationError : public Error {
+ public:
+  ValidationError(const std::string& message, std::string table, std::string column)
+      : Error(message), table_(std::move(table)), column_(std::move(column)) {}
+  const std::string& table() const noexcept { return table_; }
+  const std::string& column() const noexcept { return column_; }
+
+ private:
+  std::string table_;
+  std::string column_;
 };
 
 }  // namespace tabula

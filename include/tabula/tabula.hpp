@@ -2,6 +2,7 @@
 
 // The umbrella header for users of tabula. Never include it from inside the library.
 
+#include <tabula/automap.hpp>
 #include <tabula/connection.hpp>
 #include <tabula/engine.hpp>
 #include <tabula/error.hpp>
@@ -9,6 +10,7 @@
 #include <tabula/log.hpp>
 #include <tabula/metrics.hpp>
 #include <tabula/pool.hpp>
+#include <tabula/record.hpp>
 #include <tabula/reflect.hpp>
 #include <tabula/schema.hpp>
 #include <tabula/snapshot.hpp>

@@ -1,0 +1,79 @@
+#pragma once
+
+// Automap: a Model per table of a reflected schema, and Records checked against it.
+//
+//   tabula::Models models = tabula::automap(engine);          // reflects once
+//   const tabula::Model& orders = models.at("orders");        // unknown: error with close names
+//   tabula::Record r = orders.make({{"customer", "ada"}, {"qty", 3}});
+//   tabula::Record j = orders.from_json(R"({"customer": "ada", "qty": 3})");
+//
+// Views are mapped read-only; tables without a primary key are mapped too (insert and read).
+// Models is immutable after automap() and safe to share between threads.
+
+#include <tabula/engine.hpp>
+#include <tabula/record.hpp>
+#include <tabula/reflect.hpp>
+#include <tabula/schema.hpp>
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace tabula {
+
+class Model {
+ public:
+  const Table& table() const noexcept { return *table_; }
+  const std::string& name() const noexcept { return table_->name; }
+  bool read_only() const noexcept { return table_->kind == TableKind::view; }
+  bool has_primary_key() const noexcept { return !table_->primary_key.empty(); }
+
+  // The column's index, or throws ValidationError naming the closest column names.
+  std::size_t column_index(std::string_view column) const;
+
+  // A record with the given values (each checked; ValidationError on the first bad one).
+  Record make(std::initializer_list<std::pair<std::string_view, Value>> values = {}) const;
+  Record make(const std::vector<std::pair<std::string, Value>>& values) const;
+
+  // A record from a JSON object (docs/automap.md for the encoding). Throws ValidationError for a
+  // bad value or unknown key, Error for text that is not a JSON object.
+  Record from_json(std::string_view json) const;
+
+  // Checks `value` against column `index` and returns it in the form the column stores (text
+  // into Date/DateTime/Time/Decimal for such columns). ValidationError when it cannot take it;
+  // NULL is allowed for nullable and auto-increment columns.
+  Value admit(std::size_t index, Value value) const;
+
+ private:
+  friend class Models;
+  Model(const Table& table, Dialect dialect) : table_(&table), dialect_(dialect) {}
+  const Table* table_;
+  Dialect dialect_;
+};
+
+class Models {
+ public:
+  // The model of table `name`; throws Error listing the closest table names when there is none.
+  const Model& at(std::string_view name) const;
+  // The model, or nullptr.
+  const Model* find(std::string_view name) const noexcept;
+
+  std::size_t size() const noexcept { return models_.size(); }
+  auto begin() const noexcept { return models_.begin(); }
+  auto end() const noexcept { return models_.end(); }
+  const Schema& schema() const noexcept { return *schema_; }
+
+  // Builds models from an already reflected (or snapshot) schema.
+  explicit Models(Schema schema);
+
+ private:
+  std::shared_ptr<const Schema> schema_;  // the models point into it
+  std::vector<Model> models_;             // sorted by name, like the schema's tables
+};
+
+// Reflects `engine`'s database once (ReflectOptions select tables) and maps every table and view.
+Models automap(Engine& engine, const ReflectOptions& options = {});
+
+}  // namespace tabula

@@ -1,0 +1,72 @@
+#pragma once
+
+// A Record is one row of one table: a Value per column, checked against the column's type as it
+// is set, so a bad value is refused before any SQL is sent.
+//
+//   tabula::Record film = models.at("film").make({{"title", "ALIEN CENTER"}, {"language_id", 1}});
+//   film.set("rental_rate", tabula::Decimal("2.99"));
+//   film.set("rating", "XXX");   // ValidationError: 'XXX' is not a member of film.rating
+//
+// Records are values (copyable); they refer to their Model, which must outlive them (Models keeps
+// every Model alive for its own lifetime). Not thread-safe: one thread at a time per record.
+
+#include <tabula/value.hpp>
+
+#include <initializer_list>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace tabula {
+
+class Model;
+
+class Record {
+ public:
+  // The value of `column` (NULL when never set). Throws ValidationError for an unknown column,
+  // suggesting the closest name.
+  const Value& get(std::string_view column) const;
+  // The value as T (Value::get<T>); a mismatch throws ValueError naming table and column.
+  template <class T>
+  T get(std::string_view column) const;
+  bool is_null(std::string_view column) const { return get(column).is_null(); }
+  // True when the column was given a value (by make, set or a load), NULL included.
+  bool is_set(std::string_view column) const;
+
+  // Checks `value` against the column and stores it; throws ValidationError (naming table,
+  // column and value) and leaves the record unchanged when the column cannot take it.
+  void set(std::string_view column, Value value);
+
+  // Throws ValidationError when a column that must be given for an INSERT is not: NOT NULL, no
+  // default, not auto-increment, not generated.
+  void check_insertable() const;
+
+  // The record as a JSON object of the columns that are set (docs/automap.md: exact decimals
+  // and integers beyond 2^53 as strings, dates as ISO text, bytes as base64).
+  std::string to_json() const;
+
+  const Model& model() const noexcept { return *model_; }
+
+ private:
+  friend class Model;
+  explicit Record(const Model& model);
+  std::size_t index_of(std::string_view column) const;
+  [[noreturn]] void rethrow_for(std::string_view column, const ValueError& error) const;
+
+  const Model* model_;
+  std::vector<Value> values_;
+  std::vector<bool> set_;
+};
+
+template <class T>
+T Record::get(std::string_view column) const {
+  const Value& value = get(column);
+  try {
+    return value.template get<T>();
+  } catch (const ValueError& e) {
+    rethrow_for(column, e);
+  }
+}
+
+}  // namespace tabula

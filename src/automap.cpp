@@ -1,0 +1,93 @@
+#include <tabula/automap.hpp>
+
+#include <tabula/error.hpp>
+
+#include "detail/column_rules.hpp"
+#include "detail/json_values.hpp"
+
+#include <algorithm>
+
+namespace tabula {
+
+std::size_t Model::column_index(std::string_view column) const {
+  const auto& columns = table_->columns;
+  for (std::size_t i = 0; i < columns.size(); ++i) {
+    if (columns[i].name == column) return i;
+  }
+  std::vector<std::string> names;
+  for (const Column& c : columns) names.push_back(c.name);
+  throw ValidationError("unknown column '" + std::string(column) + "' in table " + table_->name +
+                            " (closest: " + detail::closest_names(column, names) + ")",
+                        table_->name, std::string(column));
+}
+
+Value Model::admit(std::size_t index, Value value) const {
+  return detail::admit(*table_, table_->columns[index], std::move(value), dialect_);
+}
+
+Record Model::make(std::initializer_list<std::pair<std::string_view, Value>> values) const {
+  Record record(*this);
+  for (const auto& [column, value] : values) record.set(column, value);
+  return record;
+}
+
+Record Model::make(const std::vector<std::pair<std::string, Value>>& values) const {
+  Record record(*this);
+  for (const auto& [column, value] : values) record.set(column, value);
+  return record;
+}
+
+Record Model::from_json(std::string_view json) const {
+  std::vector<detail::JsonField> fields;
+  try {
+    fields = detail::json_object_fields(json);
+  } catch (const Error& e) {
+    throw Error("cannot make a " + table_->name + " record: " + e.what());
+  }
+  Record record(*this);
+  for (detail::JsonField& field : fields) {
+    std::size_t i = column_index(field.key);
+    const Column& c = table_->columns[i];
+    Value value = std::move(field.value);
+    bool binary = c.data_type.find("binary") != std::string::npos ||
+                  c.data_type.find("blob") != std::string::npos;
+    if (binary && value.kind() == Value::Kind::text) {
+      try {
+        value = detail::base64_decode(value.get<std::string>());
+      } catch (const ValueError&) {
+        throw ValidationError(table_->name + "." + c.name + ": bytes must be given in base64",
+                              table_->name, c.name);
+      }
+    } else if (field.number_text && c.data_type != "decimal" && c.data_type != "numeric") {
+      value = std::stod(value.get<std::string>());  // a JSON fraction for a float column
+    }
+    record.set(c.name, std::move(value));
+  }
+  return record;
+}
+
+Models::Models(Schema schema) : schema_(std::make_shared<const Schema>(std::move(schema))) {
+  models_.reserve(schema_->tables.size());
+  for (const Table& table : schema_->tables) models_.push_back(Model(table, schema_->dialect));
+}
+
+const Model* Models::find(std::string_view name) const noexcept {
+  auto it = std::lower_bound(models_.begin(), models_.end(), name,
+                             [](const Model& m, std::string_view key) { return m.name() < key; });
+  return it != models_.end() && it->name() == name ? &*it : nullptr;
+}
+
+const Model& Models::at(std::string_view name) const {
+  if (const Model* model = find(name)) return *model;
+  std::vector<std::string> names;
+  for (const Model& m : models_) names.push_back(m.name());
+  throw Error("unknown table '" + std::string(name) + "' in " + schema_->name +
+              (names.empty() ? " (it has no tables)"
+                             : " (closest: " + detail::closest_names(name, names) + ")"));
+}
+
+Models automap(Engine& engine, const ReflectOptions& options) {
+  return Models(reflect(engine, options));
+}
+
+}  // namespace tabula

@@ -1,0 +1,63 @@
+#include <tabula/automap.hpp>
+#include <tabula/error.hpp>
+#include <tabula/record.hpp>
+
+#include "detail/json_values.hpp"
+
+namespace tabula {
+
+Record::Record(const Model& model)
+    : model_(&model),
+      values_(model.table().columns.size()),
+      set_(model.table().columns.size(), false) {}
+
+std::size_t Record::index_of(std::string_view column) const {
+  return model_->column_index(column);
+}
+
+const Value& Record::get(std::string_view column) const {
+  return values_[index_of(column)];
+}
+
+bool Record::is_set(std::string_view column) const {
+  return set_[index_of(column)];
+}
+
+void Record::set(std::string_view column, Value value) {
+  std::size_t i = index_of(column);
+  values_[i] = model_->admit(i, std::move(value));
+  set_[i] = true;
+}
+
+void Record::check_insertable() const {
+  const Table& table = model_->table();
+  if (model_->read_only()) {
+    throw ValidationError(table.name + " is a view: records of it cannot be inserted", table.name,
+                          "");
+  }
+  for (std::size_t i = 0; i < table.columns.size(); ++i) {
+    const Column& c = table.columns[i];
+    if (set_[i] || c.nullable || c.auto_increment || c.generated != Generated::none ||
+        c.default_kind != DefaultKind::none) {
+      continue;
+    }
+    throw ValidationError(
+        table.name + "." + c.name + ": NOT NULL without a default, and no value was given",
+        table.name, c.name);
+  }
+}
+
+std::string Record::to_json() const {
+  std::vector<std::pair<std::string, const Value*>> fields;
+  const Table& table = model_->table();
+  for (std::size_t i = 0; i < values_.size(); ++i) {
+    if (set_[i]) fields.emplace_back(table.columns[i].name, &values_[i]);
+  }
+  return detail::values_to_json(fields);
+}
+
+void Record::rethrow_for(std::string_view column, const ValueError& error) const {
+  throw ValueError(model_->name() + "." + std::string(column) + ": " + error.what());
+}
+
+}  // namespace tabula

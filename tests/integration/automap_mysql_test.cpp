@@ -1,0 +1,199 @@
+// Automap against the real MariaDB: every table of the samples maps, and every validation rule
+// refuses bad values with a message naming table, column and value, before any SQL is sent.
+
+#include <tabula/automap.hpp>
+#include <tabula/engine.hpp>
+#include <tabula/error.hpp>
+
+#include "test_server.hpp"
+
+#include <gtest/gtest.h>
+
+#include <functional>
+
+namespace tabula {
+namespace {
+
+using namespace std::chrono;
+
+void expect_refused(const std::function<void()>& action, const std::string& fragment,
+                    const std::string& column = "") {
+  try {
+    action();
+    ADD_FAILURE() << "accepted; expected: " << fragment;
+  } catch (const ValidationError& e) {
+    EXPECT_NE(std::string(e.what()).find(fragment), std::string::npos) << e.what();
+    if (!column.empty()) {
+      EXPECT_EQ(e.column(), column) << e.what();
+    }
+  }
+}
+
+TEST(AutomapMysqlTest, EveryTableOfEverySampleMaps) {
+  for (const char* database : {"sakila", "employees", "Chinook", "wordpress", "wide_200"}) {
+    Engine engine(test::server_url().with_database(database));
+    Models models = automap(engine);
+    EXPECT_EQ(models.size(), models.schema().tables.size()) << database;
+    for (const Model& model : models) {
+      Record empty = model.make();
+      EXPECT_EQ(&empty.model(), &model);
+      EXPECT_EQ(model.read_only(), model.table().kind == TableKind::view) << model.name();
+    }
+  }
+}
+
+TEST(AutomapMysqlTest, UnknownTableSuggestsTheClosest) {
+  Engine engine(test::server_url().with_database("sakila"));
+  Models models = automap(engine);
+  try {
+    (void)models.at("flim");
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("unknown table 'flim' in sakila (closest: 'film'"),
+              std::string::npos)
+        << e.what();
+  }
+  EXPECT_EQ(models.find("nope"), nullptr);
+}
+
+TEST(AutomapMysqlTest, ValidationRulesNameTableColumnAndValue) {
+  Engine engine(test::server_url().with_database("sakila"));
+  Models models = automap(engine);
+  const Model& film = models.at("film");
+  expect_refused(
+      [&] {
+        film.make({{"titel", "X"}});
+      },
+      "unknown column 'titel' in table film (closest: 'title'", "titel");
+  expect_refused([&] { film.make({{"title", 42}}); }, "film.title: expected text, got int64 42");
+  expect_refused(
+      [&] {
+        film.make({{"title", std::string(129, 'x')}});
+      },
+      "text of 129 characters is longer than varchar(128) allows (128)");
+  EXPECT_NO_THROW(film.make({{"title", std::string(128, 'x')}}));
+  expect_refused(
+      [&] {
+        film.make({{"rental_duration", 256}});
+      },
+      "film.rental_duration: value 256 is out of range for tinyint(3) unsigned (0..255)");
+  expect_refused([&] { film.make({{"rental_duration", -1}}); }, "out of range");
+  expect_refused(
+      [&] {
+        film.make({{"rating", "XXX"}});
+      },
+      "'XXX' is not a member of enum('G','PG','PG-13','R','NC-17')");
+  expect_refused(
+      [&] {
+        film.make({{"special_features", "Trailers,Bloopers"}});
+      },
+      "'Bloopers' is not a member of set(");
+  EXPECT_NO_THROW(film.make({{"special_features", "Trailers,Commentaries"}}));
+  expect_refused(
+      [&] {
+        film.make({{"rental_rate", 19.99}});
+      },
+      "the double 19.989999999999998 would not be exact in decimal(4,2)");
+  expect_refused(
+      [&] {
+        film.make({{"rental_rate", Decimal("123.45")}});
+      },
+      "too many digits for decimal(4,2)");
+  expect_refused(
+      [&] {
+        film.make({{"rental_rate", Decimal("1.999")}});
+      },
+      "more than 2 decimal places");
+  EXPECT_EQ(film.make({{"rental_rate", "4.99"}}).get<Decimal>("rental_rate").str(), "4.99");
+  expect_refused(
+      [&] {
+        film.make({{"title", nullptr}});
+      },
+      "film.title: NULL into a NOT NULL column");
+  EXPECT_NO_THROW(film.make({{"film_id", nullptr}})) << "auto-increment: NULL means 'assign one'";
+  expect_refused([&] { film.make({{"release_year", 1800}}); }, "year 1800 is out of range");
+  expect_refused(
+      [&] {
+        film.make({{"last_update", "yesterday"}});
+      },
+      "'yesterday' is not YYYY-MM-DD hh:mm:ss[.ffffff]");
+  Record ok = film.make({{"last_update", "2026-11-25 12:30:00.25"}});
+  EXPECT_EQ(ok.get<DateTime>("last_update").time_of_day,
+            hours{12} + minutes{30} + milliseconds{250});
+  expect_refused([&] { film.make({{"title", std::string("\xff\xfe")}}); }, "not valid UTF-8");
+
+  Record partial = film.make({{"title", "ALIEN CENTER"}});
+  expect_refused([&] { partial.check_insertable(); },
+                 "film.language_id: NOT NULL without a default, and no value was given",
+                 "language_id");
+  partial.set("language_id", 1);
+  EXPECT_NO_THROW(partial.check_insertable());
+  expect_refused([&] { models.at("film_list").make().check_insertable(); }, "is a view");
+
+  Record before = film.make({{"title", "KEEP"}});
+  EXPECT_THROW(before.set("title", 7), ValidationError);
+  EXPECT_EQ(before.get<std::string>("title"), "KEEP")
+      << "a refused set leaves the record unchanged";
+}
+
+TEST(AutomapMysqlTest, GeneratedColumnsCannotBeWritten) {
+  test::ScratchDatabase db("automap_generated");
+  Engine engine(db.url());
+  engine.execute(
+      "CREATE TABLE g (a INT, b INT AS (a * 2) VIRTUAL, c BIT(3), d BIGINT UNSIGNED, "
+      "e BINARY(2), f TIME, j JSON)");
+  Models models = automap(engine);
+  const Model& g = models.at("g");
+  expect_refused([&] { g.make({{"b", 4}}); }, "g.b: is a generated column (virtual)");
+  expect_refused([&] { g.make({{"c", 8}}); }, "value 8 does not fit bit(3) (0..7)");
+  EXPECT_NO_THROW(g.make({{"c", 7}}));
+  EXPECT_EQ(g.make({{"d", std::numeric_limits<std::uint64_t>::max()}}).get<std::uint64_t>("d"),
+            std::numeric_limits<std::uint64_t>::max());
+  expect_refused([&] { g.make({{"e", Bytes(3)}}); }, "3 bytes are more than binary(2) holds");
+  EXPECT_EQ(g.make({{"f", "-838:59:59"}}).get<Time>("f").value,
+            -(hours{838} + minutes{59} + seconds{59}));
+  EXPECT_NO_THROW(g.make({{"j", R"({"a": 1})"}}));
+}
+
+TEST(AutomapMysqlTest, JsonRoundTripsEveryKindOfValue) {
+  test::ScratchDatabase db("automap_json");
+  Engine engine(db.url());
+  engine.execute(
+      "CREATE TABLE k (id BIGINT UNSIGNED PRIMARY KEY, big BIGINT, price DECIMAL(65,30), "
+      "ratio DOUBLE, name VARCHAR(20), raw VARBINARY(8), day DATE, at DATETIME(6), span TIME, "
+      "flag TINYINT(1), note TEXT NULL)");
+  Models models = automap(engine);
+  const Model& model = models.at("k");
+  Record r = model.make(
+      {{"id", std::numeric_limits<std::uint64_t>::max()},
+       {"big", std::numeric_limits<std::int64_t>::min()},
+       {"price", Decimal("12345678901234567890123456789012345.123456789012345678901234567890")},
+       {"ratio", 0.1},
+       {"name", "naïve \"q\""},
+       {"raw", Bytes{std::byte{0}, std::byte{0xff}, std::byte{0x10}}},
+       {"day", "0000-00-00"},
+       {"at", "2026-11-25 23:59:59.999999"},
+       {"span", "-12:00:01.5"},
+       {"flag", true},
+       {"note", nullptr}});
+  std::string json = r.to_json();
+  EXPECT_NE(json.find("\"id\":\"18446744073709551615\""), std::string::npos) << json;
+  EXPECT_NE(json.find("\"big\":\"-9223372036854775808\""), std::string::npos) << json;
+  EXPECT_NE(json.find("\"price\":\"12345678901234567890123456789012345.1234567890"),
+            std::string::npos);
+  EXPECT_NE(json.find("\"raw\":\"AP8Q\""), std::string::npos) << json;
+  Record back = model.from_json(json);
+  for (const Column& c : model.table().columns) {
+    EXPECT_EQ(back.get(c.name), r.get(c.name)) << c.name << ": " << r.get(c.name).to_string()
+                                               << " came back as " << back.get(c.name).to_string();
+  }
+  EXPECT_EQ(back.to_json(), json);
+  EXPECT_EQ(model.from_json(R"({"price": 1.5, "ratio": 2})").get<Decimal>("price").str(), "1.5");
+  expect_refused([&] { model.from_json(R"({"nmae": "x"})"); }, "unknown column 'nmae'");
+  EXPECT_THROW(model.from_json("[1, 2]"), Error);
+  EXPECT_THROW(model.from_json(R"({"name": {"nested": 1}})"), Error);
+  expect_refused([&] { model.from_json(R"({"raw": "not base64!"})"); }, "base64");
+}
+
+}  // namespace
+}  // namespace tabula
