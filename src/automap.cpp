@@ -66,9 +66,81 @@ Record Model::from_json(std::string_view json) const {
   return record;
 }
 
+const Relationship& Model::relationship(std::string_view name) const {
+  for (const Relationship& r : relationships_) {
+    if (r.name == name) return r;
+  }
+  std::vector<std::string> names;
+  for (const Relationship& r : relationships_) names.push_back(r.name);
+  throw Error("unknown relationship '" + std::string(name) + "' of " + table_->name +
+              (names.empty() ? " (it has none)"
+                             : " (closest: " + detail::closest_names(name, names) + ")"));
+}
+
+namespace {
+
+// True when `name` is a column of `table` or already a relationship name in `taken`.
+bool clashes(const Table& table, const std::vector<Relationship>& taken, const std::string& name) {
+  if (table.column(name) != nullptr) return true;
+  return std::any_of(taken.begin(), taken.end(),
+                     [&](const Relationship& r) { return r.name == name; });
+}
+
+// How many foreign keys of `from` refer to `to`.
+std::size_t links(const Table& from, const std::string& to) {
+  return static_cast<std::size_t>(
+      std::count_if(from.foreign_keys.begin(), from.foreign_keys.end(),
+                    [&](const ForeignKey& fk) { return fk.referenced_table == to; }));
+}
+
+}  // namespace
+
 Models::Models(Schema schema) : schema_(std::make_shared<const Schema>(std::move(schema))) {
   models_.reserve(schema_->tables.size());
   for (const Table& table : schema_->tables) models_.push_back(Model(table, schema_->dialect));
+  // Many-to-one first on every model, then one-to-many, so that names are settled in the same
+  // order whatever the table order: deterministic.
+  for (Model& model : models_) {
+    const Table& table = model.table();
+    for (const ForeignKey& fk : table.foreign_keys) {
+      bool local = fk.referenced_schema.empty() || fk.referenced_schema == schema_->name;
+      if (!local || find(fk.referenced_table) == nullptr) continue;
+      Relationship r;
+      r.kind = Relationship::Kind::many_to_one;
+      r.target = fk.referenced_table;
+      r.columns = fk.columns;
+      r.target_columns = fk.referenced_columns;
+      r.foreign_key = fk.name;
+      r.name = fk.referenced_table;
+      if (links(table, fk.referenced_table) > 1 || clashes(table, model.relationships_, r.name)) {
+        r.name += "_by_" + fk.columns.front();
+      }
+      model.relationships_.push_back(std::move(r));
+    }
+  }
+  for (const Model& child : models_) {
+    const Table& table = child.table();
+    for (const ForeignKey& fk : table.foreign_keys) {
+      bool local = fk.referenced_schema.empty() || fk.referenced_schema == schema_->name;
+      auto it =
+          std::lower_bound(models_.begin(), models_.end(), fk.referenced_table,
+                           [](const Model& m, const std::string& key) { return m.name() < key; });
+      if (!local || it == models_.end() || it->name() != fk.referenced_table) continue;
+      Model* parent = &*it;
+      Relationship r;
+      r.kind = Relationship::Kind::one_to_many;
+      r.target = table.name;
+      r.columns = fk.referenced_columns;
+      r.target_columns = fk.columns;
+      r.foreign_key = fk.name;
+      r.name = table.name + "_collection";
+      if (links(table, parent->name()) > 1 ||
+          clashes(parent->table(), parent->relationships_, r.name)) {
+        r.name += "_by_" + fk.columns.front();
+      }
+      parent->relationships_.push_back(std::move(r));
+    }
+  }
 }
 
 const Model* Models::find(std::string_view name) const noexcept {

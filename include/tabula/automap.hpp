@@ -23,12 +23,33 @@
 
 namespace tabula {
 
+// A relationship from a foreign key, named the way SQLAlchemy's automap names them
+// (docs/automap.md): on the referring table a many-to-one named after the referred table; on
+// the referred table a one-to-many named `<referring table>_collection`. Names that would clash
+// (with a column, or because several foreign keys link the same two tables) get `_by_<column>`
+// of the foreign key's first column appended.
+struct Relationship {
+  enum class Kind { many_to_one, one_to_many };
+  std::string name;
+  Kind kind = Kind::many_to_one;
+  std::string target;                // the other table
+  std::vector<std::string> columns;  // in this table
+  std::vector<std::string> target_columns;
+  std::string foreign_key;  // the constraint's name
+  friend bool operator==(const Relationship&, const Relationship&) = default;
+};
+
 class Model {
  public:
   const Table& table() const noexcept { return *table_; }
   const std::string& name() const noexcept { return table_->name; }
   bool read_only() const noexcept { return table_->kind == TableKind::view; }
   bool has_primary_key() const noexcept { return !table_->primary_key.empty(); }
+
+  // Relationships from foreign keys, both directions; targets outside the schema are left out.
+  const std::vector<Relationship>& relationships() const noexcept { return relationships_; }
+  // The relationship called `name`; throws Error naming the closest ones when there is none.
+  const Relationship& relationship(std::string_view name) const;
 
   // The column's index, or throws ValidationError naming the closest column names.
   std::size_t column_index(std::string_view column) const;
@@ -51,6 +72,7 @@ class Model {
   Model(const Table& table, Dialect dialect) : table_(&table), dialect_(dialect) {}
   const Table* table_;
   Dialect dialect_;
+  std::vector<Relationship> relationships_;
 };
 
 class Models {

@@ -9,6 +9,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <functional>
 
 namespace tabula {
@@ -193,6 +194,75 @@ TEST(AutomapMysqlTest, JsonRoundTripsEveryKindOfValue) {
   EXPECT_THROW(model.from_json("[1, 2]"), Error);
   EXPECT_THROW(model.from_json(R"({"name": {"nested": 1}})"), Error);
   expect_refused([&] { model.from_json(R"({"raw": "not base64!"})"); }, "base64");
+}
+
+std::vector<std::string> relationship_names(const Model& model) {
+  std::vector<std::string> names;
+  for (const Relationship& r : model.relationships()) names.push_back(r.name);
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+TEST(AutomapMysqlTest, RelationshipsFollowAutomapNaming) {
+  Engine engine(test::server_url().with_database("sakila"));
+  Models models = automap(engine);
+  const Model& address = models.at("address");
+  const Relationship& city = address.relationship("city");
+  EXPECT_EQ(city.kind, Relationship::Kind::many_to_one);
+  EXPECT_EQ(city.target, "city");
+  EXPECT_EQ(city.columns, std::vector<std::string>{"city_id"});
+  EXPECT_EQ(city.target_columns, std::vector<std::string>{"city_id"});
+  const Relationship& addresses = models.at("city").relationship("address_collection");
+  EXPECT_EQ(addresses.kind, Relationship::Kind::one_to_many);
+  EXPECT_EQ(addresses.target, "address");
+  // film refers to language twice: both names carry their column.
+  EXPECT_EQ(relationship_names(models.at("film")),
+            (std::vector<std::string>{"film_actor_collection", "film_category_collection",
+                                      "inventory_collection", "language_by_language_id",
+                                      "language_by_original_language_id"}));
+  EXPECT_EQ(relationship_names(models.at("language")),
+            (std::vector<std::string>{"film_collection_by_language_id",
+                                      "film_collection_by_original_language_id"}));
+  try {
+    (void)address.relationship("cty");
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("closest: 'city'"), std::string::npos) << e.what();
+  }
+}
+
+TEST(AutomapMysqlTest, SelfReferencingAndCompositeRelationships) {
+  Engine engine(test::server_url().with_database("Chinook"));
+  Models models = automap(engine);
+  const Model& employee = models.at("Employee");
+  const Relationship& boss = employee.relationship("Employee");
+  EXPECT_EQ(boss.kind, Relationship::Kind::many_to_one);
+  EXPECT_EQ(boss.columns, std::vector<std::string>{"ReportsTo"});
+  EXPECT_EQ(employee.relationship("Employee_collection").kind, Relationship::Kind::one_to_many);
+  test::ScratchDatabase db("automap_composite");
+  Engine scratch(db.url());
+  scratch.execute("CREATE TABLE parent (a INT, b INT, parent INT, PRIMARY KEY (a, b))");
+  scratch.execute(
+      "CREATE TABLE child (id INT PRIMARY KEY, pa INT, pb INT, "
+      "FOREIGN KEY (pa, pb) REFERENCES parent (a, b))");
+  Models composite = automap(scratch);
+  const Relationship& up = composite.at("child").relationship("parent");
+  EXPECT_EQ(up.columns, (std::vector<std::string>{"pa", "pb"}));
+  EXPECT_EQ(up.target_columns, (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(composite.at("parent").relationship("child_collection").target_columns,
+            (std::vector<std::string>{"pa", "pb"}));
+}
+
+TEST(AutomapMysqlTest, NameClashWithAColumnIsResolvedPredictably) {
+  test::ScratchDatabase db("automap_clash");
+  Engine engine(db.url());
+  engine.execute("CREATE TABLE owner (id INT PRIMARY KEY)");
+  engine.execute(
+      "CREATE TABLE pet (id INT PRIMARY KEY, owner INT, "
+      "FOREIGN KEY (owner) REFERENCES owner (id))");
+  Models models = automap(engine);
+  EXPECT_EQ(relationship_names(models.at("pet")), std::vector<std::string>{"owner_by_owner"})
+      << "the column 'owner' keeps its name";
 }
 
 }  // namespace
