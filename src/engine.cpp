@@ -1,8 +1,18 @@
 #include <tabula/engine.hpp>
 
+#include <tabula/automap.hpp>
+
+#include <mutex>
+
 namespace tabula {
 
-Engine::Engine(Url url, PoolOptions options) : pool_(std::move(url), options) {}
+struct Engine::ModelCache {
+  std::mutex mutex;
+  std::unique_ptr<Models> models;
+};
+
+Engine::Engine(Url url, PoolOptions options)
+    : pool_(std::move(url), options), models_(std::make_shared<ModelCache>()) {}
 Engine::Engine(std::string_view url, PoolOptions options) : Engine(Url(url), options) {}
 Engine::~Engine() = default;
 Engine::Engine(Engine&&) noexcept = default;
@@ -17,6 +27,25 @@ Dialect Engine::dialect() const noexcept {
 
 Lease Engine::checkout(std::source_location where) {
   return pool_.checkout(where);
+}
+
+Session Engine::session(std::source_location where) {
+  return Session(*this, where);
+}
+
+const Models& Engine::models() {
+  std::lock_guard lock(models_->mutex);
+  if (!models_->models) models_->models = std::make_unique<Models>(automap(*this));
+  return *models_->models;
+}
+
+std::string Engine::insert(std::string_view table, std::string_view json,
+                           std::source_location where) {
+  const Model& model = models().at(table);
+  Session session(*this, where);
+  Record& record = session.add(model.from_json(json));
+  session.commit();
+  return record.to_json();
 }
 
 void Engine::execute(std::string_view statement, std::source_location where) {

@@ -13,6 +13,7 @@
 
 #include <tabula/lease.hpp>
 #include <tabula/pool.hpp>
+#include <tabula/session.hpp>
 #include <tabula/url.hpp>
 
 #include <memory>
@@ -20,6 +21,8 @@
 #include <string_view>
 
 namespace tabula {
+
+class Models;
 
 class Engine {
  public:
@@ -44,6 +47,21 @@ class Engine {
   // timeout reports; leave it defaulted.
   Lease checkout(std::source_location where = std::source_location::current());
 
+  // A unit of work on this engine (session.hpp). It takes a connection only when it first needs
+  // one; `where` is recorded as the connection's holder.
+  Session session(std::source_location where = std::source_location::current());
+
+  // The automapped models of the URL's database, reflected at the first call and kept.
+  // Thread-safe. Throws what automap() throws.
+  const Models& models();
+
+  // The one-liner: inserts one row of `table` from a JSON object through a short-lived session
+  // and returns the inserted row as JSON, with its generated key and server defaults. The
+  // connection is back in the pool before it returns. Throws Error for an unknown table,
+  // ValidationError for a bad value, SqlError when the database refuses the row.
+  std::string insert(std::string_view table, std::string_view json,
+                     std::source_location where = std::source_location::current());
+
   // Runs one statement that returns no rows on a connection checked out for the call.
   // Throws SqlError, ConnectError or PoolTimeout.
   void execute(std::string_view statement,
@@ -51,6 +69,8 @@ class Engine {
 
  private:
   Pool pool_;
+  struct ModelCache;
+  std::shared_ptr<ModelCache> models_;
 };
 
 }  // namespace tabula

@@ -50,7 +50,13 @@ class Record {
 
  private:
   friend class Model;
+  friend class Session;
   explicit Record(const Model& model);
+  // Stores a value read from the database, unchecked.
+  void load(std::size_t index, Value value) {
+    values_[index] = std::move(value);
+    set_[index] = true;
+  }
   std::size_t index_of(std::string_view column) const;
   [[noreturn]] void rethrow_for(std::string_view column, const ValueError& error) const;
 

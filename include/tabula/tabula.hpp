@@ -13,6 +13,7 @@
 #include <tabula/record.hpp>
 #include <tabula/reflect.hpp>
 #include <tabula/schema.hpp>
+#include <tabula/session.hpp>
 #include <tabula/snapshot.hpp>
 #include <tabula/url.hpp>
 #include <tabula/value.hpp>

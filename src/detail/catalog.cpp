@@ -3,6 +3,8 @@
 #include <soci/soci.h>
 
 #include <charconv>
+#include <cstdio>
+#include <ctime>
 
 namespace tabula::detail {
 
@@ -17,8 +19,18 @@ std::optional<std::string> text(const soci::row& row, std::size_t i) {
       return std::to_string(row.get<long long>(i));
     case soci::dt_unsigned_long_long:
       return std::to_string(row.get<unsigned long long>(i));
-    case soci::dt_double:
-      return std::to_string(row.get<double>(i));
+    case soci::dt_double: {
+      char text[32];
+      std::snprintf(text, sizeof text, "%.17g", row.get<double>(i));
+      return std::string(text);
+    }
+    case soci::dt_date: {
+      std::tm t = row.get<std::tm>(i);
+      char text[96];
+      std::snprintf(text, sizeof text, "%04d-%02d-%02d %02d:%02d:%02d", t.tm_year + 1900,
+                    t.tm_mon + 1, t.tm_mday, t.tm_hour, t.tm_min, t.tm_sec);
+      return std::string(text);
+    }
     default:
       return row.get<std::string>(i);
   }

@@ -407,6 +407,55 @@ Value admit(const Table& table, const Column& c, Value v, Dialect dialect) {
   return v;
 }
 
+Value from_database_text(const Column& c, const std::optional<std::string>& text, Dialect dialect) {
+  if (!text) return Value();
+  const std::string& s = *text;
+  switch (family_of(c, dialect)) {
+    case Family::integer:
+    case Family::bit:
+    case Family::year: {
+      std::int64_t i = 0;
+      if (auto r = std::from_chars(s.data(), s.data() + s.size(), i);
+          r.ec == std::errc{} && r.ptr == s.data() + s.size()) {
+        return i;
+      }
+      std::uint64_t u = 0;
+      if (auto r = std::from_chars(s.data(), s.data() + s.size(), u);
+          r.ec == std::errc{} && r.ptr == s.data() + s.size()) {
+        return u;
+      }
+      return s;  // SQLite lets any column hold text
+    }
+    case Family::real:
+      try {
+        return std::stod(s);
+      } catch (const std::exception&) {
+        return s;
+      }
+    case Family::decimal:
+      try {
+        return Decimal(s);
+      } catch (const ValueError&) {
+        return s;
+      }
+    case Family::binary: {
+      Bytes bytes(s.size());
+      std::transform(s.begin(), s.end(), bytes.begin(), [](char ch) { return std::byte(ch); });
+      return bytes;
+    }
+    case Family::date:
+    case Family::datetime:
+    case Family::time:
+      try {
+        return parse_text(family_of(c, dialect), s);
+      } catch (const ValueError&) {
+        return s;
+      }
+    default:
+      return s;
+  }
+}
+
 std::string closest_names(std::string_view wanted, const std::vector<std::string>& candidates) {
   auto distance = [](std::string_view a, std::string_view b) {
     std::vector<std::size_t> row(b.size() + 1);

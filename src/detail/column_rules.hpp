@@ -6,6 +6,7 @@
 #include <tabula/schema.hpp>
 #include <tabula/value.hpp>
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -16,6 +17,13 @@ namespace tabula::detail {
 // columns, bool into integer) and checks it: type, range, length, enum/set membership, NULL.
 // Throws ValidationError naming table, column and value; returns the value to store.
 Value admit(const Table& table, const Column& column, Value value, Dialect dialect);
+
+// The value a column holds, from the text the database returned for it (NULL: nullopt), without
+// checks: what is in the database is what it is. Integers, decimals, doubles, dates and times
+// are parsed; binary columns become Bytes; the rest stays text. Throws ValueError only for text
+// a column of that type cannot have returned.
+Value from_database_text(const Column& column, const std::optional<std::string>& text,
+                         Dialect dialect);
 
 // Up to three names from `candidates` closest to `wanted` (edit distance), for error messages:
 // "'titel' (did you mean 'title'?)".
