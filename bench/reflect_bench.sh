@@ -47,7 +47,7 @@ PY
 client=$(command -v mariadb || command -v mysql)
 
 echo "reflect_bench: creating wide_schema (1000 tables x 20 columns)"
-"$python" bench/gen_wide_schema.py -n 1000 -m 20 -d wide_schema |
+"$python" tests/data/gen_wide_schema.py -n 1000 -m 20 -d wide_schema |
   "$client" --no-defaults -h "$host" -P "$port" -u "$user" ${password:+-p"$password"}
 
 base="mysql://$user${password:+:$password}@$host:$port"
