@@ -98,13 +98,18 @@ std::size_t links(const Table& from, const std::string& to) {
 Models::Models(Schema schema) : schema_(std::make_shared<const Schema>(std::move(schema))) {
   models_.reserve(schema_->tables.size());
   for (const Table& table : schema_->tables) models_.push_back(Model(table, schema_->dialect));
+  // The model a foreign key refers to, or nullptr when it lies outside this schema.
+  auto referred = [&](const ForeignKey& fk) -> Model* {
+    bool local = fk.referenced_schema.empty() || fk.referenced_schema == schema_->name;
+    const Model* model = local ? find(fk.referenced_table) : nullptr;
+    return model == nullptr ? nullptr : &models_[static_cast<std::size_t>(model - models_.data())];
+  };
   // Many-to-one first on every model, then one-to-many, so that names are settled in the same
   // order whatever the table order: deterministic.
   for (Model& model : models_) {
     const Table& table = model.table();
     for (const ForeignKey& fk : table.foreign_keys) {
-      bool local = fk.referenced_schema.empty() || fk.referenced_schema == schema_->name;
-      if (!local || find(fk.referenced_table) == nullptr) continue;
+      if (referred(fk) == nullptr) continue;
       Relationship r;
       r.kind = Relationship::Kind::many_to_one;
       r.target = fk.referenced_table;
@@ -121,12 +126,8 @@ Models::Models(Schema schema) : schema_(std::make_shared<const Schema>(std::move
   for (const Model& child : models_) {
     const Table& table = child.table();
     for (const ForeignKey& fk : table.foreign_keys) {
-      bool local = fk.referenced_schema.empty() || fk.referenced_schema == schema_->name;
-      auto it =
-          std::lower_bound(models_.begin(), models_.end(), fk.referenced_table,
-                           [](const Model& m, const std::string& key) { return m.name() < key; });
-      if (!local || it == models_.end() || it->name() != fk.referenced_table) continue;
-      Model* parent = &*it;
+      Model* parent = referred(fk);
+      if (parent == nullptr) continue;
       Relationship r;
       r.kind = Relationship::Kind::one_to_many;
       r.target = table.name;

@@ -124,7 +124,7 @@ std::vector<const Model*> insert_order(const std::vector<Record*>& pending) {
     }
     if (!progressed) {  // a cycle: the rest in staging order
       for (const Model* m : staged) {
-        if (!done.count(m)) ordered.push_back(m), done.insert(m);
+        if (done.insert(m).second) ordered.push_back(m);
       }
     }
   }

@@ -49,6 +49,11 @@ std::optional<std::int64_t> integer(const soci::row& row, std::size_t i) {
   return out;
 }
 
+Table* table_of(std::map<std::string, Table>& tables, const soci::row& row, std::size_t i) {
+  auto it = tables.find(text_or_empty(row, i));
+  return it == tables.end() ? nullptr : &it->second;
+}
+
 std::string ascii_lower(std::string_view text) {
   std::string out(text);
   for (char& c : out) {

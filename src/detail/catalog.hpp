@@ -6,6 +6,7 @@
 #include <tabula/schema.hpp>
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -23,6 +24,10 @@ std::optional<std::string> text(const soci::row& row, std::size_t i);
 std::string text_or_empty(const soci::row& row, std::size_t i);
 // Field `i` as an integer, or nullopt when NULL (or not a number).
 std::optional<std::int64_t> integer(const soci::row& row, std::size_t i);
+
+// The table (from `tables`, keyed by name) that catalog row `row` belongs to, its name being in
+// field `i`; nullptr for tables left out by the reflection options.
+Table* table_of(std::map<std::string, Table>& tables, const soci::row& row, std::size_t i = 0);
 
 // Lower-cases ASCII letters.
 std::string ascii_lower(std::string_view text);

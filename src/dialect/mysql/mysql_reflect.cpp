@@ -167,9 +167,9 @@ Schema reflect(soci::session& sql, const std::string& schema_name, bool mariadb,
                           name_filter("TABLE_NAME"),
        soci::use(schema_name, "s"), soci::use(like, "p"));
   for (const soci::row& r : column_rows) {
-    auto it = tables.find(text_or_empty(r, 0));
-    if (it == tables.end()) continue;
-    it->second.columns.push_back(read_column(r, mariadb));
+    Table* table = detail::table_of(tables, r);
+    if (table == nullptr) continue;
+    table->columns.push_back(read_column(r, mariadb));
   }
 
   ++queries;
@@ -181,9 +181,9 @@ Schema reflect(soci::session& sql, const std::string& schema_name, bool mariadb,
                           " ORDER BY TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX",
        soci::use(schema_name, "s"), soci::use(like, "p"));
   for (const soci::row& r : index_rows) {
-    auto it = tables.find(text_or_empty(r, 0));
-    if (it == tables.end()) continue;
-    Table& t = it->second;
+    Table* table = detail::table_of(tables, r);
+    if (table == nullptr) continue;
+    Table& t = *table;
     std::string name = text_or_empty(r, 1);
     if (t.indexes.empty() || t.indexes.back().name != name) {
       Index index;
@@ -236,9 +236,9 @@ Schema reflect(soci::session& sql, const std::string& schema_name, bool mariadb,
                           "ORDER BY TABLE_NAME, CONSTRAINT_NAME, ORDINAL_POSITION",
        soci::use(schema_name, "s"), soci::use(like, "p"));
   for (const soci::row& r : fk_rows) {
-    auto it = tables.find(text_or_empty(r, 0));
-    if (it == tables.end()) continue;
-    Table& t = it->second;
+    Table* table = detail::table_of(tables, r);
+    if (table == nullptr) continue;
+    Table& t = *table;
     std::string name = text_or_empty(r, 1);
     if (t.foreign_keys.empty() || t.foreign_keys.back().name != name) {
       ForeignKey fk;
@@ -271,9 +271,9 @@ Schema reflect(soci::session& sql, const std::string& schema_name, bool mariadb,
   soci::rowset<soci::row> check_rows =
       (sql.prepare << checks_query, soci::use(schema_name, "s"), soci::use(like, "p"));
   for (const soci::row& r : check_rows) {
-    auto it = tables.find(text_or_empty(r, 0));
-    if (it == tables.end()) continue;
-    it->second.checks.push_back(CheckConstraint{text_or_empty(r, 1), text_or_empty(r, 2)});
+    Table* table = detail::table_of(tables, r);
+    if (table == nullptr) continue;
+    table->checks.push_back(CheckConstraint{text_or_empty(r, 1), text_or_empty(r, 2)});
   }
 
   schema.tables.reserve(tables.size());

@@ -111,12 +111,12 @@ Schema reflect(soci::session& sql, const ReflectOptions& options, int& queries) 
        soci::use(like, "p"));
   std::map<std::string, std::vector<std::pair<int, std::string>>> pk_positions;
   for (const soci::row& r : column_rows) {
-    auto it = tables.find(text_or_empty(r, 0));
-    if (it == tables.end()) continue;
+    Table* table = detail::table_of(tables, r);
+    if (table == nullptr) continue;
     auto hidden = integer(r, 7).value_or(0);
     if (hidden == 1) continue;
     Column c;
-    c.ordinal = static_cast<int>(it->second.columns.size()) + 1;
+    c.ordinal = static_cast<int>(table->columns.size()) + 1;
     c.name = text_or_empty(r, 2);
     read_declared_type(c, text_or_empty(r, 3));
     c.nullable = integer(r, 4).value_or(0) == 0;
@@ -126,9 +126,9 @@ Schema reflect(soci::session& sql, const ReflectOptions& options, int& queries) 
       read_default(c, text(r, 5));
     }
     if (auto pk = integer(r, 6).value_or(0); pk > 0) {
-      pk_positions[it->first].emplace_back(static_cast<int>(pk), c.name);
+      pk_positions[table->name].emplace_back(static_cast<int>(pk), c.name);
     }
-    it->second.columns.push_back(std::move(c));
+    table->columns.push_back(std::move(c));
   }
   for (auto& [name, positions] : pk_positions) {
     Table& t = tables[name];
@@ -153,9 +153,9 @@ Schema reflect(soci::session& sql, const ReflectOptions& options, int& queries) 
                           "ORDER BY m.name, il.name, ii.seqno",
        soci::use(like, "p"));
   for (const soci::row& r : index_rows) {
-    auto it = tables.find(text_or_empty(r, 0));
-    if (it == tables.end()) continue;
-    Table& t = it->second;
+    Table* table = detail::table_of(tables, r);
+    if (table == nullptr) continue;
+    Table& t = *table;
     std::string name = text_or_empty(r, 1);
     if (t.indexes.empty() || t.indexes.back().name != name) {
       Index index;
@@ -181,9 +181,9 @@ Schema reflect(soci::session& sql, const ReflectOptions& options, int& queries) 
        soci::use(like, "p"));
   std::map<std::string, std::int64_t> last_id;
   for (const soci::row& r : fk_rows) {
-    auto it = tables.find(text_or_empty(r, 0));
-    if (it == tables.end()) continue;
-    Table& t = it->second;
+    Table* table = detail::table_of(tables, r);
+    if (table == nullptr) continue;
+    Table& t = *table;
     auto id = integer(r, 1).value_or(0);
     auto seen = last_id.find(t.name);
     if (seen == last_id.end() || seen->second != id || t.foreign_keys.empty()) {
