@@ -98,6 +98,7 @@ std::size_t links(const Table& from, const std::string& to) {
 Models::Models(Schema schema) : schema_(std::make_shared<const Schema>(std::move(schema))) {
   models_.reserve(schema_->tables.size());
   for (const Table& table : schema_->tables) models_.push_back(Model(table, schema_->dialect));
+  link_siblings();
   // The model a foreign key refers to, or nullptr when it lies outside this schema.
   auto referred = [&](const ForeignKey& fk) -> Model* {
     bool local = fk.referenced_schema.empty() || fk.referenced_schema == schema_->name;
@@ -142,6 +143,38 @@ Models::Models(Schema schema) : schema_(std::make_shared<const Schema>(std::move
       parent->relationships_.push_back(std::move(r));
     }
   }
+}
+
+Models::Models(const Models& other) : schema_(other.schema_), models_(other.models_) {
+  link_siblings();
+}
+
+Models& Models::operator=(const Models& other) {
+  if (this != &other) {
+    schema_ = other.schema_;
+    models_ = other.models_;
+    link_siblings();
+  }
+  return *this;
+}
+
+void Models::link_siblings() noexcept {
+  for (Model& m : models_) {
+    m.siblings_ = models_.data();
+    m.sibling_count_ = models_.size();
+  }
+}
+
+const Model& Model::target(const Relationship& relationship) const {
+  const Model* end = siblings_ + sibling_count_;
+  const Model* it = std::lower_bound(
+      siblings_, end, relationship.target,
+      [](const Model& m, const std::string& key) { return m.name() < key; });
+  if (it == end || it->name() != relationship.target) {
+    throw Error("relationship " + relationship.name + " of " + name() + " refers to " +
+                relationship.target + ", which is not among the mapped tables");
+  }
+  return *it;
 }
 
 const Model* Models::find(std::string_view name) const noexcept {

@@ -3,6 +3,7 @@
 #include <tabula/error.hpp>
 
 #include "dialect/mysql/mysql_dialect.hpp"
+#include "dialect/mysql/mysql_statement.hpp"
 #include "dialect/sqlite/sqlite_dialect.hpp"
 
 #include <soci/mysql/soci-mysql.h>
@@ -36,6 +37,15 @@ std::unique_ptr<Connection> Connection::open(
 
 bool Connection::is_mariadb() const noexcept {
   return dialect_ == Dialect::mysql && server_version_.find("MariaDB") != std::string::npos;
+}
+
+std::size_t Connection::max_statement_bytes() {
+  if (max_statement_bytes_ == 0) {
+    max_statement_bytes_ = dialect_ == Dialect::mysql
+                               ? dialect::mysql::max_allowed_packet(native_)
+                               : std::size_t{1'000'000'000};  // SQLITE_MAX_SQL_LENGTH default
+  }
+  return max_statement_bytes_;
 }
 
 void Connection::execute(std::string_view statement) {

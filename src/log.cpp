@@ -1,5 +1,6 @@
 #include <tabula/log.hpp>
 
+#include <atomic>
 #include <iostream>
 #include <memory>
 #include <mutex>
@@ -21,6 +22,17 @@ struct HandlerSlot {
 
 HandlerSlot& slot() {
   static HandlerSlot instance;
+  return instance;
+}
+
+struct StatementSlot {
+  std::mutex mutex;
+  std::shared_ptr<const StatementHandler> handler;
+  std::atomic<bool> installed{false};
+};
+
+StatementSlot& statement_slot() {
+  static StatementSlot instance;
   return instance;
 }
 
@@ -62,6 +74,29 @@ void log(LogLevel level, std::string_view message) noexcept {
     std::cerr << "tabula: the log handler threw (" << e.what() << ") for: " << message << '\n';
   } catch (...) {
     std::cerr << "tabula: the log handler threw for: " << message << '\n';
+  }
+}
+
+void set_statement_handler(StatementHandler handler) {
+  auto next = handler ? std::make_shared<const StatementHandler>(std::move(handler)) : nullptr;
+  StatementSlot& s = statement_slot();
+  std::lock_guard lock(s.mutex);
+  s.installed.store(next != nullptr, std::memory_order_release);
+  s.handler = std::move(next);
+}
+
+void report_statement(std::string_view sql, std::size_t values) noexcept {
+  StatementSlot& s = statement_slot();
+  if (!s.installed.load(std::memory_order_acquire)) return;
+  std::shared_ptr<const StatementHandler> handler;
+  {
+    std::lock_guard lock(s.mutex);
+    handler = s.handler;
+  }
+  try {
+    if (handler) (*handler)(sql, values);
+  } catch (...) {
+    log(LogLevel::warning, "the statement handler threw; ignored");
   }
 }
 

@@ -4,6 +4,8 @@
 
 #include "detail/json_values.hpp"
 
+#include <algorithm>
+
 namespace tabula {
 
 Record::Record(const Model& model)
@@ -25,11 +27,30 @@ bool Record::is_set(std::string_view column) const {
 
 void Record::set(std::string_view column, Value value) {
   std::size_t i = index_of(column);
-  values_[i] = model_->admit(i, std::move(value));
+  Value admitted = model_->admit(i, std::move(value));
+  if (tracking_) {
+    auto original = std::find_if(originals_.begin(), originals_.end(),
+                                 [i](const auto& entry) { return entry.first == i; });
+    if (original == originals_.end()) {
+      if (!(admitted == values_[i])) originals_.emplace_back(i, values_[i]);
+    } else if (admitted == original->second) {
+      originals_.erase(original);  // back to what the database has
+    }
+  }
+  values_[i] = std::move(admitted);
   set_[i] = true;
 }
 
-void Record::check_insertable() const {
+std::vector<std::string> Record::modified_columns() const {
+  std::vector<std::size_t> indexes;
+  for (const auto& entry : originals_) indexes.push_back(entry.first);
+  std::sort(indexes.begin(), indexes.end());
+  std::vector<std::string> names;
+  for (std::size_t i : indexes) names.push_back(model_->table().columns[i].name);
+  return names;
+}
+
+void Record::check_insertable(const std::vector<std::string>& filled_later) const {
   const Table& table = model_->table();
   if (model_->read_only()) {
     throw ValidationError(table.name + " is a view: records of it cannot be inserted", table.name,
@@ -38,7 +59,8 @@ void Record::check_insertable() const {
   for (std::size_t i = 0; i < table.columns.size(); ++i) {
     const Column& c = table.columns[i];
     if (set_[i] || c.nullable || c.auto_increment || c.generated != Generated::none ||
-        c.default_kind != DefaultKind::none) {
+        c.default_kind != DefaultKind::none ||
+        std::find(filled_later.begin(), filled_later.end(), c.name) != filled_later.end()) {
       continue;
     }
     throw ValidationError(

@@ -3,279 +3,262 @@
 #include <tabula/automap.hpp>
 #include <tabula/engine.hpp>
 #include <tabula/error.hpp>
-#include <tabula/log.hpp>
 
-#include "detail/catalog.hpp"
-#include "detail/column_rules.hpp"
-
-#include <soci/soci.h>
+#include "session/identity.hpp"
+#include "session/session_state.hpp"
 
 #include <algorithm>
-#include <map>
-#include <set>
 
 namespace tabula {
-namespace {
 
-std::string quote_identifier(Dialect dialect, const std::string& name) {
-  char q = dialect == Dialect::mysql ? '`' : '"';
-  std::string out(1, q);
-  for (char c : name) {
-    if (c == q) out += q;
-    out += c;
-  }
-  return out + q;
-}
+using detail::RecordState;
+using detail::Tracked;
+using detail::UseCheck;
 
-// What RETURNING asks for each column. MySQL dates, times and decimals come back as text (SOCI
-// would turn dates into std::tm and lose fractional seconds); BIT as a number.
-std::string returned_expression(Dialect dialect, const Column& c) {
-  std::string name = quote_identifier(dialect, c.name);
-  if (dialect != Dialect::mysql) return name;
-  const std::string& t = c.data_type;
-  if (t == "date" || t == "datetime" || t == "timestamp" || t == "time" || t == "decimal") {
-    return "CAST(" + name + " AS CHAR)";
-  }
-  if (t == "bit") return "CAST(" + name + " AS UNSIGNED)";
-  return name;
-}
-
-// Owns the bound values of one statement: SOCI keeps references to them until it executes.
-class Binder {
- public:
-  explicit Binder(soci::statement& statement) : statement_(statement) {}
-
-  void bind(const Value& v) {
-    indicators_.push_back(v.is_null() ? soci::i_null : soci::i_ok);
-    soci::indicator& ind = indicators_.back();
-    switch (v.kind()) {
-      case Value::Kind::int64:
-        ints_.push_back(v.get<std::int64_t>());
-        statement_.exchange(soci::use(ints_.back(), ind));
-        return;
-      case Value::Kind::uint64:
-        uints_.push_back(v.get<std::uint64_t>());
-        statement_.exchange(soci::use(uints_.back(), ind));
-        return;
-      case Value::Kind::real:
-        doubles_.push_back(v.get<double>());
-        statement_.exchange(soci::use(doubles_.back(), ind));
-        return;
-      case Value::Kind::null:
-        strings_.emplace_back();
-        break;
-      case Value::Kind::decimal:
-        strings_.push_back(v.get<Decimal>().str());
-        break;
-      case Value::Kind::text:
-        strings_.push_back(v.get<std::string>());
-        break;
-      case Value::Kind::bytes: {
-        const Bytes& b = v.get<Bytes>();
-        strings_.emplace_back(reinterpret_cast<const char*>(b.data()), b.size());
-        break;
-      }
-      case Value::Kind::date:
-      case Value::Kind::datetime:
-      case Value::Kind::time:
-        strings_.push_back(v.to_string());  // ISO text both servers read
-        break;
-    }
-    statement_.exchange(soci::use(strings_.back(), ind));
-  }
-
- private:
-  soci::statement& statement_;
-  std::deque<soci::indicator> indicators_;
-  std::deque<long long> ints_;
-  std::deque<unsigned long long> uints_;
-  std::deque<double> doubles_;
-  std::deque<std::string> strings_;
-};
-
-// Tables of the pending records, parents before children (foreign keys inside the set), ties in
-// the order the tables were first staged. Self-references and cycles keep staging order.
-std::vector<const Model*> insert_order(const std::vector<Record*>& pending) {
-  std::vector<const Model*> staged;
-  for (Record* r : pending) {
-    if (std::find(staged.begin(), staged.end(), &r->model()) == staged.end()) {
-      staged.push_back(&r->model());
-    }
-  }
-  std::vector<const Model*> ordered;
-  std::set<const Model*> done;
-  while (ordered.size() < staged.size()) {
-    bool progressed = false;
-    for (const Model* m : staged) {
-      if (done.count(m)) continue;
-      bool ready =
-          std::all_of(m->table().foreign_keys.begin(), m->table().foreign_keys.end(),
-                      [&](const ForeignKey& fk) {
-                        if (fk.referenced_table == m->name()) return true;
-                        return std::none_of(staged.begin(), staged.end(), [&](const Model* other) {
-                          return other->name() == fk.referenced_table && !done.count(other);
-                        });
-                      });
-      if (ready) {
-        ordered.push_back(m);
-        done.insert(m);
-        progressed = true;
-      }
-    }
-    if (!progressed) {  // a cycle: the rest in staging order
-      for (const Model* m : staged) {
-        if (done.insert(m).second) ordered.push_back(m);
-      }
-    }
-  }
-  return ordered;
-}
-
-}  // namespace
+Session::Session(Engine& engine, std::source_location where)
+    : state_(std::make_unique<detail::SessionState>(engine, where)) {}
 
 Session::~Session() {
-  rollback();
+  if (state_) state_->rollback();
 }
 
-Session::Session(Session&& other) noexcept
-    : engine_(other.engine_),
-      where_(other.where_),
-      lease_(std::move(other.lease_)),
-      in_transaction_(std::exchange(other.in_transaction_, false)),
-      records_(std::move(other.records_)),
-      pending_(std::move(other.pending_)) {
-  other.lease_.reset();
-}
+Session::Session(Session&&) noexcept = default;
 
 Session& Session::operator=(Session&& other) noexcept {
   if (this != &other) {
-    rollback();
-    engine_ = other.engine_;
-    where_ = other.where_;
-    lease_ = std::move(other.lease_);
-    other.lease_.reset();
-    in_transaction_ = std::exchange(other.in_transaction_, false);
-    records_ = std::move(other.records_);
-    pending_ = std::move(other.pending_);
+    if (state_) state_->rollback();
+    state_ = std::move(other.state_);
   }
   return *this;
 }
 
-Connection& Session::connection() {
-  if (!lease_) lease_.emplace(engine_->pool().checkout(where_));
-  if (!in_transaction_) {
-    (*lease_)->execute("BEGIN");
-    in_transaction_ = true;
-  }
-  return **lease_;
-}
-
 Record& Session::add(Record record) {
-  record.check_insertable();
-  records_.push_back(std::move(record));
-  pending_.push_back(&records_.back());
-  return records_.back();
-}
-
-void Session::insert(Record& record) {
-  const Model& model = record.model();
-  const Table& table = model.table();
-  Dialect dialect = engine_->dialect();
-  Connection& conn = connection();
-  if (dialect == Dialect::mysql && !conn.is_mariadb()) {
-    throw Error(
-        "inserting through a Session needs INSERT ... RETURNING (MariaDB 10.5+ or "
-        "SQLite 3.35+); MySQL's LAST_INSERT_ID() path is not built yet");
-  }
-  std::string columns;
-  std::string placeholders;
-  std::vector<const Value*> values;
-  for (const Column& c : table.columns) {
-    if (!record.is_set(c.name)) continue;
-    const Value& v = record.get(c.name);
-    if (v.is_null() && c.auto_increment) continue;  // NULL means "assign one"
-    columns += (columns.empty() ? "" : ", ") + quote_identifier(dialect, c.name);
-    placeholders += (placeholders.empty() ? ":v" : ", :v") + std::to_string(values.size());
-    values.push_back(&v);
-  }
-  std::string returning;
-  for (const Column& c : table.columns) {
-    returning += (returning.empty() ? "" : ", ") + returned_expression(dialect, c);
-  }
-  std::string sql = "INSERT INTO " + quote_identifier(dialect, table.name);
-  if (columns.empty()) {
-    sql += dialect == Dialect::mysql ? " () VALUES ()" : " DEFAULT VALUES";
-  } else {
-    sql += " (" + columns + ") VALUES (" + placeholders + ")";
-  }
-  sql += " RETURNING " + returning;
-
-  std::vector<std::optional<std::string>> returned;
-  try {
-    conn.run([&](soci::session& s) {
-      soci::statement statement(s);
-      Binder binder(statement);
-      for (const Value* v : values) binder.bind(*v);
-      soci::row row;
-      statement.exchange(soci::into(row));
-      statement.alloc();
-      statement.prepare(sql);
-      statement.define_and_bind();
-      if (statement.execute(true)) {
-        for (std::size_t i = 0; i < row.size(); ++i) returned.push_back(detail::text(row, i));
+  UseCheck use(*state_);
+  if (record.model().read_only()) record.check_insertable();  // a view: refused now
+  std::string key = detail::identity_of(record);
+  if (!key.empty()) {
+    if (Tracked* known = state_->find_identity(record.model(), key)) {
+      if (known->state != RecordState::deleting) {
+        throw Error("a " + record.model().name() + " record with the same primary key (" +
+                    record.to_json() + ") is already in the session");
       }
-    });
-  } catch (const SqlError& e) {
-    throw SqlError(std::string(e.what()) + " (while inserting into " + table.name + ": " +
-                       record.to_json() + ")",
-                   e.code(), e.sqlstate(), e.is_disconnect());
-  }
-  if (returned.size() == table.columns.size()) {
-    for (std::size_t i = 0; i < table.columns.size(); ++i) {
-      record.load(i, detail::from_database_text(table.columns[i], returned[i], dialect));
     }
   }
+  Tracked& t = state_->track(std::move(record), RecordState::pending);
+  state_->inserts.push_back(&t);
+  return t.record;
+}
+
+Record* Session::get(const Model& model, const Key& key) {
+  UseCheck use(*state_);
+  std::vector<Value> values;
+  std::string identity = detail::identity_of(model, key.values(), &values);
+  if (Tracked* known = state_->find_identity(model, identity)) {
+    return known->state == RecordState::persistent ? &known->record : nullptr;
+  }
+  Query query(*state_, model);
+  for (std::size_t k = 0; k < values.size(); ++k) {
+    query.filter(model.table().primary_key[k], std::move(values[k]));
+  }
+  return query.first();
+}
+
+Record* Session::get(std::string_view table, const Key& key) {
+  return get(state_->engine->models().at(table), key);
+}
+
+void Session::remove(Record& record) {
+  UseCheck use(*state_);
+  Tracked& t = state_->tracked(record, "remove");
+  switch (t.state) {
+    case RecordState::pending: {
+      t.state = RecordState::detached;  // never sent: nothing to delete
+      auto& list = state_->inserts;
+      list.erase(std::remove(list.begin(), list.end(), &t), list.end());
+      return;
+    }
+    case RecordState::deleting:
+      return;
+    case RecordState::detached:
+      throw Error("remove: this " + record.model().name() +
+                  " record was already deleted or rolled back");
+    case RecordState::persistent:
+      if (!record.model().has_primary_key()) {
+        throw ValidationError(record.model().name() +
+                                  " has no primary key, so one of its rows cannot be told apart "
+                                  "from its twins: deletes are refused",
+                              record.model().name(), "");
+      }
+      t.state = RecordState::deleting;
+      state_->deletes.push_back(&t);
+      return;
+  }
+}
+
+Query Session::query(const Model& model) {
+  return Query(*state_, model);
+}
+
+Query Session::query(std::string_view table) {
+  return Query(*state_, state_->engine->models().at(table));
+}
+
+Record* Session::parent(Record& child, std::string_view relationship) {
+  UseCheck use(*state_);
+  Tracked& t = state_->tracked(child, "parent");
+  const Relationship& rel = child.model().relationship(relationship);
+  if (rel.kind != Relationship::Kind::many_to_one) {
+    throw Error(child.model().name() + "." + rel.name + " is one-to-many: use children()");
+  }
+  for (const detail::Link& link : t.links) {
+    if (link.relationship == &rel && link.parent->state != RecordState::detached) {
+      return &link.parent->record;
+    }
+  }
+  const Model& target = child.model().target(rel);
+  std::vector<Value> values;
+  for (const std::string& c : rel.columns) {
+    if (child.is_null(c)) return nullptr;
+    values.push_back(child.get(c));
+  }
+  if (rel.target_columns == target.table().primary_key) return get(target, Key(values));
+  Query query(*state_, target);
+  for (std::size_t k = 0; k < values.size(); ++k) query.filter(rel.target_columns[k], values[k]);
+  return query.first();
+}
+
+std::vector<Record*> Session::children(Record& parent, std::string_view relationship) {
+  UseCheck use(*state_);
+  state_->tracked(parent, "children");
+  const Relationship& rel = parent.model().relationship(relationship);
+  if (rel.kind != Relationship::Kind::one_to_many) {
+    throw Error(parent.model().name() + "." + rel.name + " is many-to-one: use parent()");
+  }
+  Query query(*state_, parent.model().target(rel));
+  for (std::size_t k = 0; k < rel.columns.size(); ++k) {
+    if (parent.is_null(rel.columns[k])) return {};
+    query.filter(rel.target_columns[k], parent.get(rel.columns[k]));
+  }
+  return query.all();
+}
+
+void Session::link(Record& child, std::string_view relationship, Record& parent) {
+  UseCheck use(*state_);
+  Tracked& t = state_->tracked(child, "link");
+  Tracked& p = state_->tracked(parent, "link");
+  const Relationship& rel = child.model().relationship(relationship);
+  if (rel.kind != Relationship::Kind::many_to_one) {
+    throw Error("link: " + child.model().name() + "." + rel.name +
+                " is one-to-many; link the child to its parent instead");
+  }
+  if (&child.model().target(rel) != &parent.model()) {
+    throw Error("link: " + child.model().name() + "." + rel.name + " points to " + rel.target +
+                ", not to " + parent.model().name());
+  }
+  if (p.state == RecordState::detached || p.state == RecordState::deleting) {
+    throw Error("link: the " + parent.model().name() + " record is removed");
+  }
+  auto& links = t.links;
+  links.erase(std::remove_if(links.begin(), links.end(),
+                             [&](const detail::Link& l) { return l.relationship == &rel; }),
+              links.end());
+  bool parent_has_key = std::none_of(rel.target_columns.begin(), rel.target_columns.end(),
+                                     [&](const std::string& c) { return parent.is_null(c); });
+  if (parent_has_key) {
+    for (std::size_t k = 0; k < rel.columns.size(); ++k) {
+      child.set(rel.columns[k], parent.get(rel.target_columns[k]));
+    }
+  }
+  if (p.state == RecordState::pending) links.push_back({&rel, &p});  // its key may change
 }
 
 void Session::flush() {
-  if (pending_.empty()) return;
-  try {
-    for (const Model* model : insert_order(pending_)) {
-      for (Record* record : pending_) {
-        if (&record->model() == model) insert(*record);
-      }
-    }
-  } catch (...) {
-    // Nothing half-sent survives: roll the transaction back, keep the records staged.
-    std::vector<Record*> keep = pending_;
-    rollback();
-    pending_ = std::move(keep);
-    throw;
-  }
-  pending_.clear();
+  UseCheck use(*state_);
+  state_->flush();
 }
 
 void Session::commit() {
-  flush();
-  if (lease_ && in_transaction_) {
-    (*lease_)->execute("COMMIT");
-    in_transaction_ = false;
-  }
-  lease_.reset();
+  UseCheck use(*state_);
+  state_->flush();
+  state_->end_transaction(true);
 }
 
 void Session::rollback() noexcept {
-  pending_.clear();
-  if (lease_ && in_transaction_) {
-    try {
-      (*lease_)->execute("ROLLBACK");
-    } catch (const Error& e) {
-      // The pool closes a connection it cannot reset; nothing was committed either way.
-      log(LogLevel::warning, std::string("session rollback failed: ") + e.what());
-    }
+  state_->rollback();
+}
+
+void Session::begin() {
+  UseCheck use(*state_);
+  if (state_->in_transaction) throw Error("begin: the session already has a transaction open");
+  state_->connection();
+}
+
+Savepoint Session::savepoint() {
+  UseCheck use(*state_);
+  state_->flush();
+  Connection& conn = state_->connection();
+  std::size_t depth = state_->savepoints.size() + 1;
+  conn.execute("SAVEPOINT " + state_->savepoint_name(depth));
+  state_->savepoints.push_back(state_->journal.size());
+  return Savepoint(*state_, depth);
+}
+
+void Session::clear() {
+  UseCheck use(*state_);
+  if (state_->has_work()) {
+    throw Error("clear: the session has " + std::to_string(state_->pending_count()) +
+                " unflushed change(s); flush, commit or roll back first");
   }
-  in_transaction_ = false;
-  lease_.reset();
+  state_->journal.clear();  // what was flushed stays in the transaction; its records are let go
+  state_->identity_map.clear();
+  state_->by_record.clear();
+  state_->records.clear();
+}
+
+bool Session::has_connection() const noexcept {
+  return state_->lease.has_value();
+}
+bool Session::in_transaction() const noexcept {
+  return state_->in_transaction;
+}
+std::size_t Session::pending() const noexcept {
+  return state_->pending_count();
+}
+std::size_t Session::size() const noexcept {
+  std::size_t n = 0;
+  for (const Tracked& t : state_->records) n += t.state != RecordState::detached ? 1 : 0;
+  return n;
+}
+
+Savepoint::~Savepoint() {
+  rollback();
+}
+
+Savepoint::Savepoint(Savepoint&& other) noexcept
+    : state_(std::exchange(other.state_, nullptr)), depth_(other.depth_) {}
+
+void Savepoint::release() {
+  if (state_ == nullptr) return;
+  detail::SessionState& s = *std::exchange(state_, nullptr);
+  if (depth_ > s.savepoints.size()) {
+    throw Error("release: the savepoint is gone: its transaction was rolled back");
+  }
+  if (depth_ != s.savepoints.size()) {
+    throw Error("release: savepoints are released innermost first");
+  }
+  try {
+    s.flush();
+    (*s.lease)->execute("RELEASE SAVEPOINT " + s.savepoint_name(depth_));
+    s.savepoints.pop_back();
+  } catch (...) {
+    s.rollback_to_savepoint(depth_);
+    throw;
+  }
+}
+
+void Savepoint::rollback() noexcept {
+  if (state_ == nullptr) return;
+  std::exchange(state_, nullptr)->rollback_to_savepoint(depth_);
 }
 
 }  // namespace tabula

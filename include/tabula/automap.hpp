@@ -51,6 +51,9 @@ class Model {
   // The relationship called `name`; throws Error naming the closest ones when there is none.
   const Relationship& relationship(std::string_view name) const;
 
+  // The model of `relationship`'s other table, from the same Models.
+  const Model& target(const Relationship& relationship) const;
+
   // The column's index, or throws ValidationError naming the closest column names.
   std::size_t column_index(std::string_view column) const;
 
@@ -73,6 +76,9 @@ class Model {
   const Table* table_;
   Dialect dialect_;
   std::vector<Relationship> relationships_;
+  // The models of the same Models (its vector's buffer, which moving the Models keeps).
+  const Model* siblings_ = nullptr;
+  std::size_t sibling_count_ = 0;
 };
 
 class Models {
@@ -89,8 +95,13 @@ class Models {
 
   // Builds models from an already reflected (or snapshot) schema.
   explicit Models(Schema schema);
+  Models(const Models& other);
+  Models& operator=(const Models& other);
+  Models(Models&&) noexcept = default;
+  Models& operator=(Models&&) noexcept = default;
 
  private:
+  void link_siblings() noexcept;
   std::shared_ptr<const Schema> schema_;  // the models point into it
   std::vector<Model> models_;             // sorted by name, like the schema's tables
 };

@@ -8,6 +8,7 @@
 #include <tabula/url.hpp>
 
 #include <chrono>
+#include <cstddef>
 #include <memory>
 #include <optional>
 #include <string>
@@ -37,6 +38,13 @@ class Connection {
   // The SOCI session, for statements tabula has no wrapper for. SOCI throws its own exceptions:
   // call through run() to get tabula errors (and broken-connection tracking) instead.
   soci::session& sql() noexcept { return *session_; }
+
+  // The client library's handle (MYSQL* or sqlite3*), for tabula's own hot paths.
+  void* native_handle() const noexcept { return native_; }
+
+  // The largest statement the server accepts (MySQL max_allowed_packet, read once and kept);
+  // SQLite: 1 GB. Throws SqlError.
+  std::size_t max_statement_bytes();
 
   // Runs one SQL statement that returns no rows. Throws SqlError with the server's code and
   // SQLSTATE; after a disconnect error the connection is marked broken.
@@ -100,6 +108,7 @@ class Connection {
   std::string server_version_;
   Clock::time_point opened_at_;
   bool broken_ = false;
+  std::size_t max_statement_bytes_ = 0;  // 0: not read yet
 };
 
 }  // namespace tabula

@@ -16,13 +16,26 @@
 #include <tabula/session.hpp>
 #include <tabula/url.hpp>
 
+#include <chrono>
+#include <functional>
 #include <memory>
 #include <source_location>
 #include <string_view>
+#include <thread>
+#include <type_traits>
 
 namespace tabula {
 
 class Models;
+
+// How Engine::transaction treats a transaction the database could not finish for contention.
+struct TransactionOptions {
+  // Runs in all, when the error is a deadlock or lock wait timeout (SqlError::is_retryable);
+  // 1 means no retry. Work that is retried must be safe to run again (it gets a fresh session).
+  int attempts = 1;
+  // The pause before the second run, doubled before each one after.
+  std::chrono::milliseconds backoff{20};
+};
 
 class Engine {
  public:
@@ -51,6 +64,20 @@ class Engine {
   // one; `where` is recorded as the connection's holder.
   Session session(std::source_location where = std::source_location::current());
 
+  // Runs `work(session)` on a fresh session and commits; if `work` throws, the session rolls
+  // back and the exception goes on. With options.attempts > 1, a deadlock or lock wait timeout
+  // (from `work` or the commit) runs it again on a new session after a pause. Returns what
+  // `work` returns.
+  //
+  //   engine.transaction([&](tabula::Session& s) {
+  //     s.get("account", from)->set("balance", ...);
+  //     s.get("account", to)->set("balance", ...);
+  //   }, {.attempts = 3});
+  template <class Work>
+  std::invoke_result_t<Work&, Session&> transaction(
+      Work&& work, TransactionOptions options = {},
+      std::source_location where = std::source_location::current());
+
   // The automapped models of the URL's database, reflected at the first call and kept.
   // Thread-safe. Throws what automap() throws.
   const Models& models();
@@ -72,5 +99,30 @@ class Engine {
   struct ModelCache;
   std::shared_ptr<ModelCache> models_;
 };
+
+template <class Work>
+std::invoke_result_t<Work&, Session&> Engine::transaction(Work&& work, TransactionOptions options,
+                                                          std::source_location where) {
+  using Result = std::invoke_result_t<Work&, Session&>;
+  std::chrono::milliseconds pause = options.backoff;
+  for (int attempt = 1;; ++attempt) {
+    try {
+      Session s = session(where);
+      if constexpr (std::is_void_v<Result>) {
+        std::invoke(work, s);
+        s.commit();
+        return;
+      } else {
+        Result result = std::invoke(work, s);
+        s.commit();
+        return result;
+      }
+    } catch (const SqlError& e) {
+      if (attempt >= options.attempts || !e.is_retryable()) throw;
+    }
+    std::this_thread::sleep_for(pause);  // the session is gone: no connection held meanwhile
+    pause *= 2;
+  }
+}
 
 }  // namespace tabula

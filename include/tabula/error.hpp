@@ -61,16 +61,30 @@ class ConnectError : public Error {
 class SqlError : public Error {
  public:
   SqlError(const std::string& message, int code = 0, std::string sqlstate = {},
-           bool disconnect = false)
-      : Error(message, code, std::move(sqlstate)), disconnect_(disconnect) {}
+           bool disconnect = false, bool retryable = false)
+      : Error(message, code, std::move(sqlstate)),
+        disconnect_(disconnect),
+        retryable_(retryable) {}
 
   // True when the error means the connection itself is gone (MySQL 2006 "server has gone
   // away", 2013 "lost connection", 1927 "connection killed", ...): the connection must not be
   // reused, and whatever its transaction had not committed is lost.
   bool is_disconnect() const noexcept { return disconnect_; }
 
+  // True when running the whole transaction again may succeed: a deadlock (MySQL 1213), a lock
+  // wait timeout (1205), SQLite's SQLITE_BUSY / SQLITE_LOCKED. Engine::transaction retries these
+  // when asked to.
+  bool is_retryable() const noexcept { return retryable_; }
+
+  // The same error with `context` appended to the message in parentheses.
+  SqlError with_context(const std::string& context) const {
+    return SqlError(std::string(what()) + " (" + context + ")", code(), sqlstate(), disconnect_,
+                    retryable_);
+  }
+
  private:
   bool disconnect_;
+  bool retryable_;
 };
 
 // The pool had no connection to give within checkout_timeout. The message gives the pool's

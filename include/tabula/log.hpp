@@ -8,6 +8,7 @@
 //     my_logger.log(level >= tabula::LogLevel::warning ? "WARN" : "INFO", message);
 //   });
 
+#include <cstddef>
 #include <functional>
 #include <string_view>
 
@@ -26,5 +27,17 @@ void set_log_handler(LogHandler handler);
 
 // Sends a message to the current handler. Never throws.
 void log(LogLevel level, std::string_view message) noexcept;
+
+// The statement hook: called with the text of every statement a Session sends, before it is
+// sent, with `?` where values go (values are never passed: they may be personal data) and the
+// number of values. For tracing and for tests that check what SQL a flush produced.
+//
+//   tabula::set_statement_handler([](std::string_view sql, std::size_t values) { ... });
+//
+// Same rules as the log handler: process-wide, thread-safe, must not throw. None by default;
+// with none installed the hook costs one atomic load per statement.
+using StatementHandler = std::function<void(std::string_view sql, std::size_t values)>;
+void set_statement_handler(StatementHandler handler);
+void report_statement(std::string_view sql, std::size_t values) noexcept;
 
 }  // namespace tabula

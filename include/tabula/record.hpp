@@ -21,6 +21,9 @@
 namespace tabula {
 
 class Model;
+namespace detail {
+struct RecordAccess;
+}
 
 class Record {
  public:
@@ -35,12 +38,20 @@ class Record {
   bool is_set(std::string_view column) const;
 
   // Checks `value` against the column and stores it; throws ValidationError (naming table,
-  // column and value) and leaves the record unchanged when the column cannot take it.
+  // column and value) and leaves the record unchanged when the column cannot take it. On a
+  // record a Session loaded or inserted, the change is remembered: the next flush sends an
+  // UPDATE of the changed columns only (setting a column back to what it was undoes that).
   void set(std::string_view column, Value value);
 
+  // True when a record from the database has changes not yet flushed.
+  bool is_modified() const noexcept { return !originals_.empty(); }
+  // The names of the changed columns, in table order.
+  std::vector<std::string> modified_columns() const;
+
   // Throws ValidationError when a column that must be given for an INSERT is not: NOT NULL, no
-  // default, not auto-increment, not generated.
-  void check_insertable() const;
+  // default, not auto-increment, not generated. Columns in `filled_later` count as given (a
+  // Session fills foreign keys from linked parents).
+  void check_insertable(const std::vector<std::string>& filled_later = {}) const;
 
   // The record as a JSON object of the columns that are set (docs/automap.md: exact decimals
   // and integers beyond 2^53 as strings, dates as ISO text, bytes as base64).
@@ -50,12 +61,18 @@ class Record {
 
  private:
   friend class Model;
-  friend class Session;
+  friend struct detail::RecordAccess;
   explicit Record(const Model& model);
   // Stores a value read from the database, unchecked.
   void load(std::size_t index, Value value) {
     values_[index] = std::move(value);
     set_[index] = true;
+  }
+  // For a Session: from now on set() remembers the value each changed column had.
+  void track_changes() noexcept { tracking_ = true; }
+  void stop_tracking() noexcept {
+    tracking_ = false;
+    originals_.clear();
   }
   std::size_t index_of(std::string_view column) const;
   [[noreturn]] void rethrow_for(std::string_view column, const ValueError& error) const;
@@ -63,6 +80,9 @@ class Record {
   const Model* model_;
   std::vector<Value> values_;
   std::vector<bool> set_;
+  bool tracking_ = false;
+  // The database's value of each changed column (column index, value), in the order of change.
+  std::vector<std::pair<std::size_t, Value>> originals_;
 };
 
 template <class T>

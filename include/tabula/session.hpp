@@ -1,31 +1,43 @@
 #pragma once
 
-// A Session is a unit of work on one Engine: it stages new records, sends them in one
-// transaction, and fills in what the database generated (keys, defaults).
+// A Session is a unit of work on one Engine: it keeps the records it loaded or was given (one
+// object per row: the identity map), remembers what changed, and writes it all in one
+// transaction at flush/commit: INSERTs for added records, UPDATEs of only the changed columns,
+// DELETEs for removed ones, ordered by foreign keys.
 //
 //   tabula::Session session = engine.session();      // no connection taken yet
 //   tabula::Record& order = session.add(models.at("orders").make({{"customer", "ada"}}));
-//   session.commit();                                 // INSERT ... RETURNING; connection back
+//   tabula::Record* shelf = session.get("shelf", 7); // SELECT by primary key (or nullptr)
+//   shelf->set("label", "top");                      // remembered: UPDATE shelf SET label = ?
+//   session.commit();                                // INSERT ... RETURNING, UPDATE; COMMIT
 //   std::int64_t id = order.get<std::int64_t>("id");
 //
 // Connection discipline: a session takes no connection until its first statement, keeps it
 // until commit() or rollback(), and gives it back in its destructor after rolling back anything
-// uncommitted. Movable, not copyable; one thread at a time.
+// uncommitted. Movable, not copyable; one thread at a time (debug builds detect two threads
+// using one session at once and throw).
 //
-// This version stages inserts only; identity map, dirty tracking, deletes and queries follow.
+// Records returned by add/get/query are owned by the session and stay at the same address until
+// the session is destroyed or clear()ed. docs/session.md has the whole story.
 
+#include <tabula/key.hpp>
 #include <tabula/lease.hpp>
+#include <tabula/query.hpp>
 #include <tabula/record.hpp>
+#include <tabula/savepoint.hpp>
 
-#include <deque>
 #include <memory>
-#include <optional>
 #include <source_location>
+#include <string_view>
 #include <vector>
 
 namespace tabula {
 
 class Engine;
+class Model;
+namespace detail {
+struct SessionState;
+}
 
 class Session {
  public:
@@ -35,42 +47,80 @@ class Session {
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
 
-  // Stages `record` for insertion and returns the session's copy, which stays valid (same
-  // address) for the session's life and receives generated keys and server defaults at flush.
-  // Throws ValidationError when the record lacks a required column or is a view's.
+  // Stages `record` for insertion and returns the session's copy, which receives generated keys
+  // and server defaults at flush. Throws ValidationError when the record lacks a required column
+  // or is a view's, Error when a record with the same primary key is already in the session.
   Record& add(Record record);
 
-  // Sends the staged inserts inside the session's transaction (beginning it, and taking a
-  // connection, if needed): parents before children by foreign keys, one INSERT ... RETURNING
-  // per record. On failure the transaction is rolled back, the records stay staged, the session
-  // stays usable, and the SqlError names the failing record.
+  // The record of `model` with primary key `key` (one value, or {a, b} for a composite key in
+  // key-column order), or nullptr when there is no such row. A record already in the session is
+  // returned as is, with no SQL; otherwise staged work is flushed first and the row is read.
+  // Throws ValidationError when the key does not fit the key columns, or the table has none.
+  Record* get(const Model& model, const Key& key);
+  Record* get(std::string_view table, const Key& key);
+
+  // Stages a DELETE of a record from the database (by its primary key), children before
+  // parents at flush; a record added and not yet flushed is simply dropped. Throws
+  // ValidationError for a table without a primary key, Error for a record not in this session.
+  void remove(Record& record);
+
+  // A query on `model`'s table (query.hpp); its results join the identity map.
+  Query query(const Model& model);
+  Query query(std::string_view table);
+
+  // Relationships (automap.hpp names them): the parent a many-to-one relationship points to
+  // (nullptr when the foreign key is NULL or the row is missing) and the children of a
+  // one-to-many one, loaded through the session (identity map; staged work flushed first).
+  Record* parent(Record& child, std::string_view relationship);
+  std::vector<Record*> children(Record& parent, std::string_view relationship);
+
+  // Points `child`'s many-to-one `relationship` at `parent`: its foreign-key columns take the
+  // parent's key, now if the parent has one, else at flush after the parent is inserted, so a
+  // parent and its children can be added together with keys the database generates.
+  void link(Record& child, std::string_view relationship, Record& parent);
+
+  // Sends staged work inside the session's transaction (beginning it, and taking a connection,
+  // if needed): inserts parents first (multi-row INSERT ... RETURNING pages on MariaDB), then
+  // updates of changed columns, then deletes children first. On failure everything is rolled
+  // back to the innermost savepoint (or the transaction's start), what was sent since is staged
+  // again, the session stays usable, and the error names the failing record.
   void flush();
 
   // flush(), then COMMIT; the connection goes back to the pool. Nothing half-written is ever
-  // committed: a failing flush rolls everything back.
+  // committed.
   void commit();
 
-  // Discards what is staged, rolls back what was sent, gives the connection back. Never throws
-  // for a connection that is already gone.
+  // Rolls back what was sent, discards staged work, reverts changed records to their database
+  // values, forgets records added in this transaction, gives the connection back. Never throws.
   void rollback() noexcept;
 
-  // True while the session holds a connection.
-  bool has_connection() const noexcept { return lease_.has_value(); }
-  // Records staged and not yet flushed.
-  std::size_t pending() const noexcept { return pending_.size(); }
+  // Begins the transaction now (taking a connection) instead of at the first flush. Throws
+  // Error when one is already open.
+  void begin();
+
+  // A nested transaction (SAVEPOINT) as an RAII guard: flushes, then sets the savepoint.
+  // Destroying the guard without release() rolls back to it (savepoint.hpp).
+  Savepoint savepoint();
+
+  // Forgets every record (references to them dangle afterwards); for long-lived sessions that
+  // load many rows. Throws Error when work is staged (flush or roll back first).
+  void clear();
+
+  // True while the session holds a connection / has a transaction open.
+  bool has_connection() const noexcept;
+  bool in_transaction() const noexcept;
+  // Staged inserts and deletes, plus changed records, not yet flushed.
+  std::size_t pending() const noexcept;
+  // Records the session holds.
+  std::size_t size() const noexcept;
 
  private:
   friend class Engine;
-  Session(Engine& engine, std::source_location where) : engine_(&engine), where_(where) {}
-  Connection& connection();
-  void insert(Record& record);
+  friend class Query;
+  friend class Savepoint;
+  Session(Engine& engine, std::source_location where);
 
-  Engine* engine_;
-  std::source_location where_;
-  std::optional<Lease> lease_;
-  bool in_transaction_ = false;
-  std::deque<Record> records_;  // session-owned; deque keeps addresses stable
-  std::vector<Record*> pending_;
+  std::unique_ptr<detail::SessionState> state_;
 };
 
 }  // namespace tabula

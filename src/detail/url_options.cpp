@@ -16,6 +16,12 @@ void check_url_options(const Url& url) {
                                                 ? dialect::mysql::known_options()
                                                 : dialect::sqlite::known_options();
   for (const auto& [name, value] : url.options()) {
+    // Sessions read generated keys with INSERT ... RETURNING where the server has it; "off"
+    // makes them use LAST_INSERT_ID() and a SELECT, as on MySQL (docs/session.md).
+    if (name == "returning" && value != "auto" && value != "off") {
+      throw UrlError("invalid database URL: option 'returning' = '" + value +
+                     "' (expected auto or off)");
+    }
     if (is_pool_option(name) || std::find(known.begin(), known.end(), name) != known.end()) {
       continue;
     }

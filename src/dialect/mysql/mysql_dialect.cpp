@@ -17,8 +17,9 @@
 namespace tabula::dialect::mysql {
 namespace {
 
-constexpr std::array<std::string_view, 7> kOptions{
-    "charset", "connect_timeout", "read_timeout", "write_timeout", "sslca", "sslcert", "sslkey"};
+constexpr std::array<std::string_view, 8> kOptions{
+    "charset", "connect_timeout", "read_timeout", "write_timeout", "sslca",
+    "sslcert", "sslkey",          "returning"};
 
 // Client and server error codes (mysqld_error.h, errmsg.h) tabula gives a meaning to.
 constexpr int kConnectionKilled = 1927;        // ER_CONNECTION_KILLED (MariaDB)
@@ -29,6 +30,8 @@ constexpr int kServerLost = 2013;              // CR_SERVER_LOST
 constexpr int kServerLostExtended = 2055;      // CR_SERVER_LOST_EXTENDED
 constexpr int kConnectionError = 2002;         // CR_CONNECTION_ERROR (socket)
 constexpr int kConnHostError = 2003;           // CR_CONN_HOST_ERROR (TCP)
+constexpr int kDeadlock = 1213;                // ER_LOCK_DEADLOCK
+constexpr int kLockWaitTimeout = 1205;         // ER_LOCK_WAIT_TIMEOUT
 constexpr int kTooManyConnections = 1040;      // ER_CON_COUNT_ERROR
 constexpr int kTooManyUserConnections = 1203;  // ER_TOO_MANY_USER_CONNECTIONS (global limit)
 constexpr int kUserLimitReached = 1226;        // ER_USER_LIMIT_REACHED (the account's limit)
@@ -206,7 +209,11 @@ SqlError translate(const soci::mysql_soci_error& error, soci::session& session) 
   }
   std::string message = error.what();
   message += " (MySQL error " + std::to_string(code) + ", SQLSTATE " + sqlstate + ")";
-  return SqlError(message, code, sqlstate, is_disconnect_code(code));
+  return SqlError(message, code, sqlstate, is_disconnect_code(code), is_retryable_code(code));
+}
+
+bool is_retryable_code(int code) noexcept {
+  return code == kDeadlock || code == kLockWaitTimeout;
 }
 
 bool is_refusal_code(int code) noexcept {

@@ -36,6 +36,9 @@ SqlError translate(const soci::mysql_soci_error& error, soci::session& session);
 // True for error codes that mean the connection is gone and must not be reused.
 bool is_disconnect_code(int code) noexcept;
 
+// True for deadlock (1213) and lock wait timeout (1205): the transaction may succeed if run again.
+bool is_retryable_code(int code) noexcept;
+
 // Error codes with which a server refuses a new connection for lack of room (1040 too many
 // connections, 1203 the global max_user_connections, 1226 an account's MAX_USER_CONNECTIONS):
 // back-pressure, not failure.

@@ -10,7 +10,7 @@
 namespace tabula::dialect::sqlite {
 namespace {
 
-constexpr std::array<std::string_view, 2> kOptions{"busy_timeout", "foreign_keys"};
+constexpr std::array<std::string_view, 3> kOptions{"busy_timeout", "foreign_keys", "returning"};
 
 // SOCI 4.0.3 reads a connect string without '=' as the bare file name, and otherwise as
 // name=value pairs where a value may be double-quoted.
@@ -69,7 +69,7 @@ SqlError translate(const soci::sqlite3_soci_error& error) {
   std::string sqlstate = primary == 19 ? "23000" : "HY000";
   std::string message = error.what();
   message += " (SQLite error " + std::to_string(code) + ")";
-  return SqlError(message, code, sqlstate);
+  return SqlError(message, code, sqlstate, false, primary == 5 || primary == 6);  // BUSY, LOCKED
 }
 
 bool ping(soci::session& session) noexcept {

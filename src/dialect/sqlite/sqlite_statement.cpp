@@ -1,0 +1,121 @@
+#include "dialect/sqlite/sqlite_statement.hpp"
+
+#include <sqlite3.h>
+
+#include <cstdio>
+#include <limits>
+#include <memory>
+
+namespace tabula::dialect::sqlite {
+namespace {
+
+[[noreturn]] void throw_error(sqlite3* db, int code) {
+  int extended = sqlite3_extended_errcode(db);
+  if (extended == 0) extended = code;
+  // SQLITE_CONSTRAINT (19) is an integrity violation; other failures have no finer SQLSTATE.
+  std::string sqlstate = (extended & 0xFF) == SQLITE_CONSTRAINT ? "23000" : "HY000";
+  std::string message = sqlite3_errmsg(db);
+  message += " (SQLite error " + std::to_string(extended) + ")";
+  int primary = extended & 0xFF;
+  throw SqlError(message, extended, sqlstate, false,
+                 primary == SQLITE_BUSY || primary == SQLITE_LOCKED);
+}
+
+void bind(sqlite3* db, sqlite3_stmt* stmt, int index, const Value& value) {
+  int rc = SQLITE_OK;
+  auto bind_text = [&](const std::string& text) {
+    return sqlite3_bind_text(stmt, index, text.data(), static_cast<int>(text.size()),
+                             SQLITE_TRANSIENT);
+  };
+  switch (value.kind()) {
+    case Value::Kind::null:
+      rc = sqlite3_bind_null(stmt, index);
+      break;
+    case Value::Kind::int64:
+      rc = sqlite3_bind_int64(stmt, index, value.get<std::int64_t>());
+      break;
+    case Value::Kind::uint64: {
+      std::uint64_t u = value.get<std::uint64_t>();
+      rc = u <= std::uint64_t(std::numeric_limits<sqlite3_int64>::max())
+               ? sqlite3_bind_int64(stmt, index, static_cast<sqlite3_int64>(u))
+               : bind_text(std::to_string(u));  // beyond SQLite's integers: kept exact as text
+      break;
+    }
+    case Value::Kind::real:
+      rc = sqlite3_bind_double(stmt, index, value.get<double>());
+      break;
+    case Value::Kind::decimal:
+      rc = bind_text(value.get<Decimal>().str());
+      break;
+    case Value::Kind::text:
+      rc = bind_text(value.get<std::string>());
+      break;
+    case Value::Kind::bytes: {
+      const Bytes& bytes = value.get<Bytes>();
+      rc = sqlite3_bind_blob(stmt, index, bytes.data(), static_cast<int>(bytes.size()),
+                             SQLITE_TRANSIENT);
+      break;
+    }
+    case Value::Kind::date:
+    case Value::Kind::datetime:
+    case Value::Kind::time:
+      rc = bind_text(value.to_string());
+      break;
+  }
+  if (rc != SQLITE_OK) throw_error(db, rc);
+}
+
+}  // namespace
+
+detail::ResultSet run_statement(void* native, std::string_view sql,
+                                std::span<const Value> params) {
+  auto* db = static_cast<sqlite3*>(native);
+  sqlite3_stmt* raw = nullptr;
+  int rc = sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &raw, nullptr);
+  if (rc != SQLITE_OK) throw_error(db, rc);
+  std::unique_ptr<sqlite3_stmt, decltype(&sqlite3_finalize)> stmt(raw, &sqlite3_finalize);
+  if (static_cast<std::size_t>(sqlite3_bind_parameter_count(raw)) != params.size()) {
+    throw Error("statement has " + std::to_string(sqlite3_bind_parameter_count(raw)) +
+                " placeholders but " + std::to_string(params.size()) +
+                " values were given: " + std::string(sql));
+  }
+  for (std::size_t i = 0; i < params.size(); ++i) bind(db, raw, static_cast<int>(i + 1), params[i]);
+
+  detail::ResultSet result;
+  result.columns = static_cast<std::size_t>(sqlite3_column_count(raw));
+  while ((rc = sqlite3_step(raw)) == SQLITE_ROW) {
+    for (int i = 0; i < static_cast<int>(result.columns); ++i) {
+      switch (sqlite3_column_type(raw, i)) {
+        case SQLITE_NULL:
+          result.cells.emplace_back();
+          break;
+        case SQLITE_FLOAT: {
+          char text[32];
+          std::snprintf(text, sizeof text, "%.17g", sqlite3_column_double(raw, i));
+          result.cells.emplace_back(text);
+          break;
+        }
+        case SQLITE_BLOB: {
+          const void* data = sqlite3_column_blob(raw, i);
+          int n = sqlite3_column_bytes(raw, i);
+          result.cells.emplace_back(std::in_place, static_cast<const char*>(data),
+                                    static_cast<std::size_t>(n));
+          break;
+        }
+        default: {  // INTEGER and TEXT: SQLite renders both as text
+          const unsigned char* text = sqlite3_column_text(raw, i);
+          int n = sqlite3_column_bytes(raw, i);
+          result.cells.emplace_back(std::in_place, reinterpret_cast<const char*>(text),
+                                    static_cast<std::size_t>(n));
+        }
+      }
+    }
+  }
+  if (rc != SQLITE_DONE) throw_error(db, rc);
+  result.affected_rows = static_cast<std::uint64_t>(sqlite3_changes(db));
+  result.matched_rows = result.affected_rows;
+  result.last_insert_id = static_cast<std::uint64_t>(sqlite3_last_insert_rowid(db));
+  return result;
+}
+
+}  // namespace tabula::dialect::sqlite

@@ -1,0 +1,101 @@
+#include "session/identity.hpp"
+
+#include "session/record_access.hpp"
+
+#include <cstdio>
+
+namespace tabula::detail {
+namespace {
+
+// Appends one key value; every form ends in a separator or carries its length, so different
+// keys never encode alike.
+bool append(std::string& out, const Value& v) {
+  switch (v.kind()) {
+    case Value::Kind::null:
+      return false;
+    case Value::Kind::int64:
+      out += 'i' + std::to_string(v.get<std::int64_t>()) + ';';
+      return true;
+    case Value::Kind::uint64:
+      out += 'i' + std::to_string(v.get<std::uint64_t>()) + ';';
+      return true;
+    case Value::Kind::decimal: {
+      std::string d = v.get<Decimal>().str();
+      if (d.find('.') != std::string::npos) {
+        while (d.back() == '0') d.pop_back();
+        if (d.back() == '.') d.pop_back();
+      }
+      // an integral decimal equals the integer: DECIMAL(10,0) keys given as 3
+      out += 'i' + d + ';';
+      return true;
+    }
+    case Value::Kind::real: {
+      char text[32];
+      std::snprintf(text, sizeof text, "%.17g", v.get<double>());
+      out += 'r' + std::string(text) + ';';
+      return true;
+    }
+    case Value::Kind::text: {
+      const std::string& s = v.get<std::string>();
+      out += 's' + std::to_string(s.size()) + ':' + s;
+      return true;
+    }
+    case Value::Kind::bytes: {
+      const Bytes& b = v.get<Bytes>();
+      out += 'b' + std::to_string(b.size()) + ':';
+      out.append(reinterpret_cast<const char*>(b.data()), b.size());
+      return true;
+    }
+    default:
+      out += 't' + v.to_string() + ';';
+      return true;
+  }
+}
+
+}  // namespace
+
+std::string identity_of(const Record& record) {
+  return identity_of(record, record.model().table().primary_key);
+}
+
+std::string identity_of(const Record& record, const std::vector<std::string>& columns) {
+  const Model& model = record.model();
+  std::string out;
+  for (const std::string& column : columns) {
+    std::size_t i = model.column_index(column);
+    if (!RecordAccess::is_set(record, i) || !append(out, RecordAccess::value(record, i))) {
+      return {};
+    }
+  }
+  return out;
+}
+
+std::string identity_of(const Model& model, std::span<const Value> values,
+                        std::vector<Value>* admitted) {
+  const auto& key = model.table().primary_key;
+  if (key.empty()) {
+    throw ValidationError(model.name() + " has no primary key, so rows cannot be fetched by key",
+                          model.name(), "");
+  }
+  if (values.size() != key.size()) {
+    std::string columns;
+    for (const auto& c : key) columns += (columns.empty() ? "" : ", ") + c;
+    throw ValidationError(model.name() + "'s primary key is (" + columns + "): " +
+                              std::to_string(key.size()) + " value(s) needed, " +
+                              std::to_string(values.size()) + " given",
+                          model.name(), "");
+  }
+  std::string out;
+  for (std::size_t k = 0; k < key.size(); ++k) {
+    Value v = model.admit(model.column_index(key[k]), values[k]);
+    if (v.is_null()) {
+      throw ValidationError(model.name() + "." + key[k] + ": a primary key is never NULL",
+                            model.name(), key[k]);
+    }
+    append(out, v);
+    if (admitted != nullptr) admitted->push_back(std::move(v));
+  }
+  return out;
+}
+
+}  // namespace tabula::detail

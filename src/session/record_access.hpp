@@ -1,0 +1,45 @@
+#pragma once
+
+// What a Session does to a Record that users cannot: load database values unchecked, switch
+// change tracking on, read and restore the bookkeeping of which columns were set or changed.
+
+#include <tabula/record.hpp>
+
+namespace tabula::detail {
+
+struct RecordAccess {
+  using Originals = std::vector<std::pair<std::size_t, Value>>;
+
+  static void load(Record& r, std::size_t index, Value value) { r.load(index, std::move(value)); }
+  static void track_changes(Record& r) noexcept { r.track_changes(); }
+  static void stop_tracking(Record& r) noexcept { r.stop_tracking(); }
+  static const Value& value(const Record& r, std::size_t index) { return r.values_[index]; }
+  static bool is_set(const Record& r, std::size_t index) { return r.set_[index]; }
+  static const std::vector<bool>& set_mask(const Record& r) noexcept { return r.set_; }
+
+  // Takes the changed columns' database values: after a successful UPDATE they are no longer
+  // changes. Returns them so a rollback can put them back.
+  static Originals take_originals(Record& r) noexcept { return std::exchange(r.originals_, {}); }
+  static const Originals& originals(const Record& r) noexcept { return r.originals_; }
+
+  // After a failed flush: the update was not kept, so the columns are changed again.
+  static void restore_originals(Record& r, Originals originals) {
+    for (auto& entry : originals) r.originals_.push_back(std::move(entry));
+  }
+  // After a rolled-back savepoint or transaction: the record goes back to the database's values.
+  static void revert(Record& r, const Originals& originals) {
+    for (const auto& [index, value] : originals) r.values_[index] = value;
+    r.originals_.clear();
+  }
+  // After a rolled-back insert: the columns the database filled in are unset again.
+  static void unset_except(Record& r, const std::vector<bool>& keep) {
+    for (std::size_t i = 0; i < keep.size(); ++i) {
+      if (!keep[i]) {
+        r.values_[i] = Value();
+        r.set_[i] = false;
+      }
+    }
+  }
+};
+
+}  // namespace tabula::detail

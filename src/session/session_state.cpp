@@ -1,0 +1,300 @@
+#include "session/session_state.hpp"
+
+#include <tabula/error.hpp>
+#include <tabula/log.hpp>
+
+#include "detail/column_rules.hpp"
+#include "session/identity.hpp"
+
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <charconv>
+
+namespace tabula::detail {
+
+std::string quote_identifier(Dialect dialect, std::string_view name) {
+  char q = dialect == Dialect::mysql ? '`' : '"';
+  std::string out(1, q);
+  for (char c : name) {
+    if (c == q) out += q;
+    out += c;
+  }
+  return out + q;
+}
+
+#if TABULA_SESSION_THREAD_CHECKS
+UseCheck::UseCheck(SessionState& state) : state_(&state) {
+  std::thread::id self = std::this_thread::get_id();
+  std::thread::id nobody{};
+  if (state.user.compare_exchange_strong(nobody, self)) {
+    outer_ = true;
+  } else if (nobody != self) {
+    throw Error("a tabula::Session (created at " + std::string(state.where.file_name()) + ":" +
+                std::to_string(state.where.line()) +
+                ") is being used from two threads at once; a session belongs to one thread "
+                "at a time");
+  }
+}
+UseCheck::~UseCheck() {
+  if (outer_) state_->user.store(std::thread::id{});
+}
+#endif
+
+Connection& SessionState::connection() {
+  if (!lease) lease.emplace(engine->pool().checkout(where));
+  if (!in_transaction) {
+    (*lease)->execute("BEGIN");
+    in_transaction = true;
+  }
+  return **lease;
+}
+
+bool SessionState::returning_supported() {
+  if (engine->url().option("returning") == "off") return false;
+  Connection& conn = connection();
+  if (conn.dialect() == Dialect::sqlite) return sqlite3_libversion_number() >= 3035000;
+  if (!conn.is_mariadb()) return false;  // MySQL has no INSERT ... RETURNING
+  const std::string& v = conn.server_version();
+  int major = 0;
+  int minor = 0;
+  auto r = std::from_chars(v.data(), v.data() + v.size(), major);
+  if (r.ptr < v.data() + v.size() && *r.ptr == '.') {
+    std::from_chars(r.ptr + 1, v.data() + v.size(), minor);
+  }
+  return major > 10 || (major == 10 && minor >= 5);
+}
+
+Tracked& SessionState::track(Record record, RecordState state) {
+  Tracked& t = records.emplace_back(std::move(record), records.size());
+  t.state = state;
+  by_record.emplace(&t.record, &t);
+  return t;
+}
+
+Tracked& SessionState::tracked(const Record& record, std::string_view operation) {
+  auto it = by_record.find(&record);
+  if (it == by_record.end()) {
+    throw Error(std::string(operation) + ": this " + record.model().name() +
+                " record does not belong to the session (use the Record& that add(), get() or "
+                "query() returned)");
+  }
+  return *it->second;
+}
+
+void SessionState::enter_identity(Tracked& t) {
+  t.identity = identity_of(t.record);
+  if (!t.identity.empty()) identity_map[&t.record.model()][t.identity] = &t;
+}
+
+void SessionState::leave_identity(Tracked& t) {
+  if (t.identity.empty()) return;
+  auto& map = identity_map[&t.record.model()];
+  if (auto it = map.find(t.identity); it != map.end() && it->second == &t) map.erase(it);
+  t.identity.clear();
+}
+
+Tracked* SessionState::find_identity(const Model& model, const std::string& identity) {
+  auto m = identity_map.find(&model);
+  if (m == identity_map.end()) return nullptr;
+  auto it = m->second.find(identity);
+  return it == m->second.end() ? nullptr : it->second;
+}
+
+Record* SessionState::adopt(const Model& model, const ResultSet& result, std::size_t row) {
+  const Table& table = model.table();
+  Record record = model.make();
+  for (std::size_t i = 0; i < table.columns.size(); ++i) {
+    RecordAccess::load(record, i,
+                       from_database_text(table.columns[i], result.at(row, i), engine->dialect()));
+  }
+  std::string key = identity_of(record);
+  if (!key.empty()) {
+    if (Tracked* known = find_identity(model, key)) return &known->record;
+  }
+  Tracked& t = track(std::move(record), RecordState::persistent);
+  RecordAccess::track_changes(t.record);
+  enter_identity(t);
+  return &t.record;
+}
+
+const Model& SessionState::target_of(const Model& model, const Relationship& relationship) const {
+  return model.target(relationship);
+}
+
+bool SessionState::has_work() const {
+  if (!inserts.empty() || !deletes.empty()) return true;
+  return std::any_of(records.begin(), records.end(), [](const Tracked& t) {
+    return t.state == RecordState::persistent && (t.record.is_modified() || !t.links.empty());
+  });
+}
+
+std::size_t SessionState::pending_count() const {
+  std::size_t n = inserts.size() + deletes.size();
+  for (const Tracked& t : records) {
+    if (t.state == RecordState::persistent && t.record.is_modified()) ++n;
+  }
+  return n;
+}
+
+void SessionState::check_insertable() const {
+  for (const Tracked* t : inserts) {
+    // Columns a link will fill count as given.
+    std::vector<std::string> linked;
+    for (const Link& link : t->links) {
+      linked.insert(linked.end(), link.relationship->columns.begin(),
+                    link.relationship->columns.end());
+    }
+    t->record.check_insertable(linked);
+  }
+}
+
+void SessionState::flush() {
+  if (!has_work()) return;
+  check_insertable();  // before any SQL: a required column left unset is the caller's mistake
+  Connection& conn = connection();
+  try {
+    write_inserts(conn);
+    write_updates(conn);
+    write_deletes(conn);
+  } catch (...) {
+    recover_from_failed_flush();
+    throw;
+  }
+}
+
+void SessionState::recover_from_failed_flush() noexcept {
+  if (!savepoints.empty() && lease && !(*lease)->is_broken()) {
+    std::size_t depth = savepoints.size();
+    try {
+      (*lease)->execute("ROLLBACK TO SAVEPOINT " + savepoint_name(depth));
+      undo_journal(savepoints.back(), true);
+      return;
+    } catch (const Error& e) {
+      // A deadlock rolls the whole transaction back, savepoints included: go on below.
+      log(LogLevel::info, std::string("rollback to savepoint failed, rolling back the "
+                                      "transaction: ") + e.what());
+    }
+  }
+  undo_journal(0, true);
+  savepoints.clear();
+  end_transaction(false);
+}
+
+void SessionState::undo_journal(std::size_t mark, bool restage) {
+  if (!restage) discard_staged();
+  while (journal.size() > mark) {
+    JournalEntry entry = std::move(journal.back());
+    journal.pop_back();
+    Tracked& t = *entry.tracked;
+    switch (entry.kind) {
+      case JournalEntry::Kind::inserted:
+        leave_identity(t);
+        RecordAccess::stop_tracking(t.record);
+        RecordAccess::unset_except(t.record, entry.staged_mask);
+        t.state = restage ? RecordState::pending : RecordState::detached;
+        break;
+      case JournalEntry::Kind::updated:
+        if (restage) {
+          RecordAccess::restore_originals(t.record, std::move(entry.originals));
+        } else {
+          RecordAccess::revert(t.record, entry.originals);
+        }
+        if (entry.identity != t.identity) {
+          leave_identity(t);
+          t.identity = entry.identity;
+          identity_map[&t.record.model()][t.identity] = &t;
+        }
+        break;
+      case JournalEntry::Kind::deleted:
+        t.state = restage ? RecordState::deleting : RecordState::persistent;
+        t.identity = entry.identity;
+        identity_map[&t.record.model()][t.identity] = &t;
+        RecordAccess::track_changes(t.record);
+        break;
+    }
+  }
+  rebuild_staged_lists();
+}
+
+void SessionState::discard_staged() {
+  for (Tracked& t : records) {
+    switch (t.state) {
+      case RecordState::pending:
+        t.state = RecordState::detached;
+        break;
+      case RecordState::deleting:
+        t.state = RecordState::persistent;
+        break;
+      case RecordState::persistent:
+        if (t.record.is_modified()) {
+          RecordAccess::revert(t.record, RecordAccess::originals(t.record));
+        }
+        t.links.clear();
+        break;
+      case RecordState::detached:
+        break;
+    }
+  }
+  inserts.clear();
+  deletes.clear();
+}
+
+void SessionState::rebuild_staged_lists() {
+  inserts.clear();
+  deletes.clear();
+  for (Tracked& t : records) {
+    if (t.state == RecordState::pending) inserts.push_back(&t);
+    if (t.state == RecordState::deleting) deletes.push_back(&t);
+  }
+}
+
+void SessionState::end_transaction(bool commit) {
+  if (lease && in_transaction) {
+    if (commit) {
+      (*lease)->execute("COMMIT");
+    } else {
+      try {
+        (*lease)->execute("ROLLBACK");
+      } catch (const Error& e) {
+        // The pool closes a connection it cannot reset; nothing was committed either way.
+        log(LogLevel::warning, std::string("session rollback failed: ") + e.what());
+      }
+    }
+  }
+  in_transaction = false;
+  journal.clear();
+  savepoints.clear();
+  lease.reset();
+}
+
+void SessionState::rollback() noexcept {
+  try {
+    undo_journal(0, false);
+  } catch (...) {
+    // undo only moves values already in memory; nothing there is expected to throw
+  }
+  end_transaction(false);
+}
+
+std::string SessionState::savepoint_name(std::size_t depth) const {
+  return "tabula_savepoint_" + std::to_string(depth);
+}
+
+void SessionState::rollback_to_savepoint(std::size_t depth) noexcept {
+  if (depth == 0 || depth > savepoints.size()) return;  // already gone with its transaction
+  std::size_t mark = savepoints[depth - 1];
+  try {
+    Connection& conn = **lease;
+    conn.execute("ROLLBACK TO SAVEPOINT " + savepoint_name(depth));
+    conn.execute("RELEASE SAVEPOINT " + savepoint_name(depth));
+    undo_journal(mark, false);
+    savepoints.resize(depth - 1);
+  } catch (const Error& e) {
+    log(LogLevel::warning, std::string("rollback to savepoint failed; rolling back the "
+                                       "transaction: ") + e.what());
+    rollback();
+  }
+}
+
+}  // namespace tabula::detail

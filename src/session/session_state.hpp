@@ -1,0 +1,148 @@
+#pragma once
+
+// Everything a Session knows, behind its unique_ptr so that Query and Savepoint objects keep
+// working when the Session is moved. Internal: the public contract is in session.hpp.
+
+#include <tabula/automap.hpp>
+#include <tabula/engine.hpp>
+#include <tabula/lease.hpp>
+#include <tabula/session.hpp>
+
+#include "session/record_access.hpp"
+#include "session/statement.hpp"
+
+#include <atomic>
+#include <deque>
+#include <optional>
+#include <source_location>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#ifndef TABULA_SESSION_THREAD_CHECKS
+#ifdef NDEBUG
+#define TABULA_SESSION_THREAD_CHECKS 0
+#else
+#define TABULA_SESSION_THREAD_CHECKS 1
+#endif
+#endif
+
+namespace tabula::detail {
+
+enum class RecordState {
+  pending,     // added, INSERT not sent yet
+  persistent,  // in the database (loaded or inserted), in the identity map
+  deleting,    // removed, DELETE not sent yet
+  detached,    // no longer the session's concern (deleted, or added and then rolled back)
+};
+
+struct Tracked;
+
+// A many-to-one link to a parent whose key may not be known until it is inserted.
+struct Link {
+  const Relationship* relationship;
+  Tracked* parent;
+};
+
+struct Tracked {
+  Tracked(Record r, std::size_t seen) : record(std::move(r)), order(seen) {}
+  Record record;
+  RecordState state = RecordState::pending;
+  std::string identity;     // its identity-map key while it is in the map
+  std::vector<Link> links;  // kept after use: a restaged insert resolves them again
+  std::size_t order;        // when the session first saw it: ties keep staging order
+};
+
+// What a flush did in the current transaction, so that a rollback can bring the session's
+// records back in line with the database.
+struct JournalEntry {
+  enum class Kind { inserted, updated, deleted };
+  Kind kind;
+  Tracked* tracked;
+  std::vector<bool> staged_mask;      // inserted: the columns the user had set
+  RecordAccess::Originals originals;  // updated: the database's values before the UPDATE
+  std::string identity;               // updated and deleted: the key it had before
+};
+
+struct SessionState {
+  SessionState(Engine& owner, std::source_location taken_at) : engine(&owner), where(taken_at) {}
+
+  Engine* engine;
+  std::source_location where;
+  std::optional<Lease> lease;
+  bool in_transaction = false;
+  std::deque<Tracked> records;  // stable addresses
+  std::unordered_map<const Record*, Tracked*> by_record;
+  std::unordered_map<const Model*, std::unordered_map<std::string, Tracked*>> identity_map;
+  std::vector<Tracked*> inserts;  // staged, in staging order
+  std::vector<Tracked*> deletes;
+  std::vector<JournalEntry> journal;    // since BEGIN
+  std::vector<std::size_t> savepoints;  // journal size when each was set
+#if TABULA_SESSION_THREAD_CHECKS
+  std::atomic<std::thread::id> user{};
+#endif
+
+  // The connection, taking one and beginning the transaction when needed.
+  Connection& connection();
+  bool returning_supported();
+
+  Tracked& track(Record record, RecordState state);
+  // The session's entry for `record`; Error naming `operation` when it is not the session's.
+  Tracked& tracked(const Record& record, std::string_view operation);
+  void enter_identity(Tracked& t);
+  void leave_identity(Tracked& t);
+  Tracked* find_identity(const Model& model, const std::string& identity);
+  // Row `row` of `result` (every column of `model`, in table order) as the session's record: the
+  // existing one when the key is already mapped, else a new persistent record.
+  Record* adopt(const Model& model, const ResultSet& result, std::size_t row);
+  const Model& target_of(const Model& model, const Relationship& relationship) const;
+
+  bool has_work() const;
+  std::size_t pending_count() const;
+  void flush();
+  void check_insertable() const;
+  void write_inserts(Connection& conn);
+  void insert_page(Connection& conn, const Model& model, const std::vector<Tracked*>& rows,
+                   const std::vector<std::size_t>& columns);
+  void insert_one_without_returning(Connection& conn, Tracked& t);
+  void finish_insert(Tracked& t, std::vector<bool> staged_mask);
+  void resolve_links(Tracked& t);
+  void write_updates(Connection& conn);
+  void write_deletes(Connection& conn);
+
+  // After a failed flush: rolls back to the innermost savepoint (or the whole transaction) and
+  // stages again what was sent since.
+  void recover_from_failed_flush() noexcept;
+  // Puts the records back as the database has them after a rollback to journal entry `mark`:
+  // `restage` (a failed flush) stages the undone work again; otherwise (a rollback the user
+  // asked for) it is discarded, along with everything staged and not yet sent.
+  void undo_journal(std::size_t mark, bool restage);
+  void discard_staged();
+  void rebuild_staged_lists();
+  void end_transaction(bool commit);
+  void rollback() noexcept;
+  std::string savepoint_name(std::size_t depth) const;
+  void rollback_to_savepoint(std::size_t depth) noexcept;
+};
+
+// Debug builds: throws Error when a second thread enters a session another thread is in.
+class UseCheck {
+ public:
+#if TABULA_SESSION_THREAD_CHECKS
+  explicit UseCheck(SessionState& state);
+  ~UseCheck();
+  UseCheck(const UseCheck&) = delete;
+  UseCheck& operator=(const UseCheck&) = delete;
+
+ private:
+  SessionState* state_;
+  bool outer_ = false;
+#else
+  explicit UseCheck(SessionState&) {}
+#endif
+};
+
+std::string quote_identifier(Dialect dialect, std::string_view name);
+
+}  // namespace tabula::detail

@@ -1,0 +1,398 @@
+// The writing half of a flush: INSERTs (multi-row pages with RETURNING on MariaDB, one row at a
+// time elsewhere), UPDATEs of changed columns, DELETEs children first.
+
+#include <tabula/error.hpp>
+
+#include "detail/column_rules.hpp"
+#include "dialect/mysql/mysql_statement.hpp"
+#include "session/flush_order.hpp"
+#include "session/identity.hpp"
+#include "session/session_state.hpp"
+
+#include <algorithm>
+
+namespace tabula::detail {
+namespace {
+
+// True when the insert sends a value for column `i` (NULL into an auto-increment column means
+// "assign one", so it is left to the database).
+bool given(const Record& r, std::size_t i) {
+  if (!RecordAccess::is_set(r, i)) return false;
+  return !(RecordAccess::value(r, i).is_null() && r.model().table().columns[i].auto_increment);
+}
+
+std::vector<std::size_t> given_columns(const Record& r) {
+  std::vector<std::size_t> out;
+  for (std::size_t i = 0; i < r.model().table().columns.size(); ++i) {
+    if (given(r, i)) out.push_back(i);
+  }
+  return out;
+}
+
+std::string names(Dialect dialect, const Table& table, const std::vector<std::size_t>& columns) {
+  std::string out;
+  for (std::size_t i : columns) {
+    out += (out.empty() ? "" : ", ") + quote_identifier(dialect, table.columns[i].name);
+  }
+  return out;
+}
+
+std::string all_names(Dialect dialect, const Table& table) {
+  std::string out;
+  for (const Column& c : table.columns) {
+    out += (out.empty() ? "" : ", ") + quote_identifier(dialect, c.name);
+  }
+  return out;
+}
+
+std::string insert_head(Dialect dialect, const Table& table,
+                        const std::vector<std::size_t>& columns) {
+  std::string sql = "INSERT INTO " + quote_identifier(dialect, table.name);
+  if (columns.empty()) return sql + (dialect == Dialect::mysql ? " () VALUES " : " DEFAULT VALUES");
+  return sql + " (" + names(dialect, table, columns) + ") VALUES ";
+}
+
+std::string placeholders(std::size_t n) {
+  std::string out = "(";
+  for (std::size_t i = 0; i < n; ++i) out += i == 0 ? "?" : ", ?";
+  return out + ")";
+}
+
+// "id = 7" / "(actor_id, film_id) = (1, 23)" for messages.
+std::string describe_key(const Record& r) {
+  const auto& key = r.model().table().primary_key;
+  std::string out;
+  for (const std::string& c : key) out += (out.empty() ? "" : ", ") + c + " = " + r.get(c).to_string();
+  return r.model().name() + " " + out;
+}
+
+}  // namespace
+
+void SessionState::resolve_links(Tracked& t) {
+  for (const Link& link : t.links) {
+    const Record& parent = link.parent->record;
+    if (link.parent->state == RecordState::detached) {
+      throw Error("cannot write " + t.record.model().name() + ": its " +
+                  link.relationship->name + " was removed or rolled back");
+    }
+    for (std::size_t k = 0; k < link.relationship->columns.size(); ++k) {
+      const Value& key = parent.get(link.relationship->target_columns[k]);
+      if (key.is_null()) {
+        throw Error("cannot write " + t.record.model().name() + ": its " +
+                    link.relationship->name + " has no " + link.relationship->target_columns[k] +
+                    " yet");
+      }
+      t.record.set(link.relationship->columns[k], key);
+    }
+  }
+}
+
+void SessionState::finish_insert(Tracked& t, std::vector<bool> staged_mask) {
+  journal.push_back({JournalEntry::Kind::inserted, &t, std::move(staged_mask), {}, {}});
+  t.state = RecordState::persistent;
+  RecordAccess::track_changes(t.record);
+  enter_identity(t);
+}
+
+void SessionState::write_inserts(Connection& conn) {
+  if (inserts.empty()) return;
+  std::vector<const Model*> staged;
+  for (Tracked* t : inserts) {
+    const Model* m = &t->record.model();
+    if (std::find(staged.begin(), staged.end(), m) == staged.end()) staged.push_back(m);
+  }
+  bool returning = returning_supported();
+  Dialect dialect = conn.dialect();
+  for (const Model* model : parents_first(staged)) {
+    const Table& table = model->table();
+    std::vector<Tracked*> rows;
+    for (Tracked* t : inserts) {
+      if (&t->record.model() == model && t->state == RecordState::pending) rows.push_back(t);
+    }
+    // Waves: a record whose linked parent (same table) is not inserted yet waits for it.
+    while (!rows.empty()) {
+      std::vector<Tracked*> wave;
+      std::vector<Tracked*> later;
+      for (Tracked* t : rows) {
+        bool ready = std::all_of(t->links.begin(), t->links.end(), [&](const Link& l) {
+          return l.parent == t || l.parent->state != RecordState::pending;
+        });
+        (ready ? wave : later).push_back(t);
+      }
+      if (wave.empty()) {
+        throw Error("records of " + table.name +
+                    " are linked to each other in a cycle; insert one first, or set its "
+                    "foreign key to NULL and update it after");
+      }
+      for (Tracked* t : wave) resolve_links(*t);
+      if (!returning) {
+        for (Tracked* t : wave) insert_one_without_returning(conn, *t);
+      } else if (dialect == Dialect::sqlite) {
+        for (Tracked* t : wave) insert_page(conn, *model, {t}, given_columns(t->record));
+      } else {
+        std::vector<std::size_t> columns;
+        for (Tracked* t : wave) {
+          for (std::size_t i : given_columns(t->record)) {
+            if (std::find(columns.begin(), columns.end(), i) == columns.end()) columns.push_back(i);
+          }
+        }
+        std::sort(columns.begin(), columns.end());
+        insert_page(conn, *model, wave, columns);
+      }
+      rows = std::move(later);
+    }
+  }
+  inserts.clear();
+}
+
+// Sends `rows` as INSERT ... RETURNING statements: on MySQL/MariaDB as few multi-row statements
+// as fit under max_allowed_packet (a column a record leaves unset gets DEFAULT); on SQLite one
+// row (whose RETURNING order is not defined for several).
+void SessionState::insert_page(Connection& conn, const Model& model,
+                               const std::vector<Tracked*>& rows,
+                               const std::vector<std::size_t>& columns) {
+  const Table& table = model.table();
+  Dialect dialect = conn.dialect();
+  std::string head = insert_head(dialect, table, columns);
+  std::string tail = " RETURNING " + all_names(dialect, table);
+
+  auto load = [&](const std::vector<Tracked*>& page, const ResultSet& result) {
+    if (result.rows() != page.size() || result.columns != table.columns.size()) {
+      throw Error("INSERT ... RETURNING into " + table.name + " returned " +
+                  std::to_string(result.rows()) + " rows for " + std::to_string(page.size()));
+    }
+    for (std::size_t row = 0; row < page.size(); ++row) {
+      Tracked& t = *page[row];
+      std::vector<bool> mask = RecordAccess::set_mask(t.record);
+      for (std::size_t i = 0; i < table.columns.size(); ++i) {
+        RecordAccess::load(t.record, i, from_database_text(table.columns[i], result.at(row, i),
+                                                           dialect));
+      }
+      finish_insert(t, std::move(mask));
+    }
+  };
+  auto context = [&](const std::vector<Tracked*>& page) {
+    return page.size() == 1
+               ? "while inserting into " + table.name + ": " + page.front()->record.to_json()
+               : "while inserting " + std::to_string(page.size()) + " rows into " + table.name;
+  };
+
+  if (dialect == Dialect::sqlite) {
+    for (Tracked* t : rows) {
+      std::vector<Value> params;
+      for (std::size_t i : columns) params.push_back(RecordAccess::value(t->record, i));
+      std::string sql = head + (columns.empty() ? "" : placeholders(columns.size())) + tail;
+      try {
+        load({t}, run_statement(conn, sql, params));
+      } catch (const SqlError& e) {
+        throw e.with_context(context({t}));
+      }
+    }
+    return;
+  }
+
+  // MySQL/MariaDB: escaped literals, one statement per page.
+  const std::size_t limit =
+      std::min<std::size_t>(conn.max_statement_bytes() - 1024, std::size_t{16} << 20);
+  std::string shape_row = placeholders(columns.size());
+  auto send = [&](const std::vector<Tracked*>& page, const std::string& sql) {
+    std::string shape = head;
+    for (std::size_t i = 0; i < page.size(); ++i) shape += (i == 0 ? "" : ", ") + shape_row;
+    shape += tail;
+    try {
+      load(page, run_literal_statement(conn, sql, shape, page.size() * columns.size()));
+    } catch (const SqlError& e) {
+      if (page.size() == 1 || e.is_disconnect() || e.is_retryable()) throw e.with_context(context(page));
+      // The statement failed as a whole; find the record at fault by sending them one by one.
+      for (Tracked* t : page) insert_page(conn, model, {t}, columns);
+      throw e.with_context(context(page));
+    }
+  };
+  std::string sql = head;
+  std::string row;
+  std::vector<Tracked*> page;
+  for (Tracked* t : rows) {
+    row = "(";
+    for (std::size_t k = 0; k < columns.size(); ++k) {
+      if (k > 0) row += ", ";
+      if (given(t->record, columns[k])) {
+        dialect::mysql::append_literal(conn.native_handle(),
+                                       RecordAccess::value(t->record, columns[k]), row);
+      } else {
+        row += "DEFAULT";
+      }
+    }
+    row += ')';
+    if (!page.empty() && sql.size() + 2 + row.size() + tail.size() > limit) {
+      send(page, sql + tail);
+      page.clear();
+      sql = head;
+    }
+    if (!page.empty()) sql += ", ";
+    sql += row;
+    page.push_back(t);
+  }
+  if (!page.empty()) send(page, sql + tail);
+}
+
+// Without RETURNING (MySQL, or `returning=off`): INSERT, the generated key from
+// LAST_INSERT_ID(), then a SELECT by primary key for what the server filled in.
+void SessionState::insert_one_without_returning(Connection& conn, Tracked& t) {
+  const Table& table = t.record.model().table();
+  Dialect dialect = conn.dialect();
+  std::vector<std::size_t> columns = given_columns(t.record);
+  std::vector<Value> params;
+  for (std::size_t i : columns) params.push_back(RecordAccess::value(t.record, i));
+  std::string sql = insert_head(dialect, table, columns);
+  if (!columns.empty()) {
+    sql += placeholders(columns.size());
+  } else if (dialect == Dialect::mysql) {
+    sql += "()";
+  }
+  ResultSet result;
+  try {
+    result = run_statement(conn, sql, params);
+  } catch (const SqlError& e) {
+    throw e.with_context("while inserting into " + table.name + ": " + t.record.to_json());
+  }
+  std::vector<bool> mask = RecordAccess::set_mask(t.record);
+  for (std::size_t i = 0; i < table.columns.size(); ++i) {
+    if (table.columns[i].auto_increment && !given(t.record, i)) {
+      RecordAccess::load(t.record, i,
+                         from_database_text(table.columns[i],
+                                            std::to_string(result.last_insert_id), dialect));
+    }
+  }
+  if (!table.primary_key.empty() && !identity_of(t.record).empty()) {
+    std::string select = "SELECT " + all_names(dialect, table) + " FROM " +
+                         quote_identifier(dialect, table.name) + " WHERE ";
+    std::vector<Value> key;
+    for (const std::string& c : table.primary_key) {
+      select += (key.empty() ? "" : " AND ") + quote_identifier(dialect, c) + " = ?";
+      key.push_back(t.record.get(c));
+    }
+    ResultSet row = run_statement(conn, select, key);
+    if (row.rows() == 1) {
+      for (std::size_t i = 0; i < table.columns.size(); ++i) {
+        RecordAccess::load(t.record, i, from_database_text(table.columns[i], row.at(0, i), dialect));
+      }
+    }
+  }
+  finish_insert(t, std::move(mask));
+}
+
+void SessionState::write_updates(Connection& conn) {
+  Dialect dialect = conn.dialect();
+  for (Tracked& t : records) {
+    if (t.state != RecordState::persistent) continue;
+    if (!t.links.empty()) resolve_links(t);
+    if (!t.record.is_modified()) continue;
+    const Model& model = t.record.model();
+    const Table& table = model.table();
+    if (!model.has_primary_key()) {
+      throw ValidationError(table.name +
+                                " has no primary key, so a changed row cannot be told apart "
+                                "from its twins: updates of it are refused",
+                            table.name, t.record.modified_columns().front());
+    }
+    const RecordAccess::Originals& originals = RecordAccess::originals(t.record);
+    std::vector<std::size_t> changed;
+    for (const auto& entry : originals) changed.push_back(entry.first);
+    std::sort(changed.begin(), changed.end());
+    std::string sql = "UPDATE " + quote_identifier(dialect, table.name) + " SET ";
+    std::vector<Value> params;
+    for (std::size_t i : changed) {
+      sql += (params.empty() ? "" : ", ") + quote_identifier(dialect, table.columns[i].name) +
+             " = ?";
+      params.push_back(RecordAccess::value(t.record, i));
+    }
+    sql += " WHERE ";
+    std::string key_text;
+    for (std::size_t k = 0; k < table.primary_key.size(); ++k) {
+      std::size_t i = model.column_index(table.primary_key[k]);
+      auto original = std::find_if(originals.begin(), originals.end(),
+                                   [i](const auto& e) { return e.first == i; });
+      const Value& key = original == originals.end() ? RecordAccess::value(t.record, i)
+                                                     : original->second;
+      sql += (k == 0 ? "" : " AND ") + quote_identifier(dialect, table.primary_key[k]) + " = ?";
+      key_text += (k == 0 ? "" : ", ") + table.primary_key[k] + " = " + key.to_string();
+      params.push_back(key);
+    }
+    ResultSet result;
+    try {
+      result = run_statement(conn, sql, params);
+    } catch (const SqlError& e) {
+      throw e.with_context("while updating " + table.name + " " + key_text);
+    }
+    if (result.matched_rows == 0) {
+      throw Error("UPDATE of " + table.name + " " + key_text +
+                  " found no row: it was deleted, or its key changed, since the session read it");
+    }
+    journal.push_back({JournalEntry::Kind::updated, &t, {}, RecordAccess::take_originals(t.record),
+                       t.identity});
+    std::string now = identity_of(t.record);
+    if (now != t.identity) {
+      leave_identity(t);
+      enter_identity(t);
+    }
+  }
+}
+
+void SessionState::write_deletes(Connection& conn) {
+  if (deletes.empty()) return;
+  Dialect dialect = conn.dialect();
+  std::vector<const Model*> staged;
+  for (Tracked* t : deletes) {
+    const Model* m = &t->record.model();
+    if (std::find(staged.begin(), staged.end(), m) == staged.end()) staged.push_back(m);
+  }
+  std::vector<const Model*> order = parents_first(staged);
+  std::reverse(order.begin(), order.end());  // children first
+  for (const Model* model : order) {
+    const Table& table = model->table();
+    std::vector<Tracked*> rows;
+    for (Tracked* t : deletes) {
+      if (&t->record.model() == model && t->state == RecordState::deleting) rows.push_back(t);
+    }
+    // Within a self-referencing table, a row goes after the rows that refer to it.
+    std::vector<const ForeignKey*> self;
+    for (const ForeignKey& fk : table.foreign_keys) {
+      if (fk.referenced_table == table.name && fk.referenced_columns == table.primary_key) {
+        self.push_back(&fk);
+      }
+    }
+    while (!rows.empty()) {
+      std::vector<Tracked*> wave;
+      std::vector<Tracked*> later;
+      for (Tracked* t : rows) {
+        bool referred = std::any_of(rows.begin(), rows.end(), [&](Tracked* other) {
+          return other != t && std::any_of(self.begin(), self.end(), [&](const ForeignKey* fk) {
+                   return identity_of(other->record, fk->columns) == t->identity;
+                 });
+        });
+        (referred ? later : wave).push_back(t);
+      }
+      if (wave.empty()) std::swap(wave, later);  // a cycle: staging order
+      for (Tracked* t : wave) {
+        std::string sql = "DELETE FROM " + quote_identifier(dialect, table.name) + " WHERE ";
+        std::vector<Value> key;
+        for (const std::string& c : table.primary_key) {
+          sql += (key.empty() ? "" : " AND ") + quote_identifier(dialect, c) + " = ?";
+          key.push_back(t->record.get(c));
+        }
+        try {
+          run_statement(conn, sql, key);
+        } catch (const SqlError& e) {
+          throw e.with_context("while deleting " + describe_key(t->record));
+        }
+        journal.push_back({JournalEntry::Kind::deleted, t, {}, {}, t->identity});
+        leave_identity(*t);
+        t->state = RecordState::detached;
+      }
+      rows = std::move(later);
+    }
+  }
+  deletes.clear();
+}
+
+}  // namespace tabula::detail
