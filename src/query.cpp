@@ -37,8 +37,7 @@ Query& Query::where_values(std::string_view condition, std::vector<Value> values
 
 Query& Query::filter(std::string_view column, Value value) {
   std::size_t i = model_->column_index(column);
-  std::string name =
-      quote_identifier(state_->engine->dialect(), model_->table().columns[i].name);
+  std::string name = quote_identifier(state_->engine->dialect(), model_->table().columns[i].name);
   if (value.is_null()) {
     conditions_.push_back(name + " IS NULL");
   } else {
@@ -55,7 +54,7 @@ Query& Query::order_by(std::string_view spec) {
     std::string word = lowercase(spec.substr(space + 1));
     if (word == "asc" || word == "desc") {
       direction = word == "desc" ? " DESC" : " ASC";
-      column = spec.substr(0, spec.find_last_not_of(' ', space));
+      column = spec.substr(0, space);
       column = column.substr(0, column.find_last_not_of(' ') + 1);
     }
   }
@@ -94,8 +93,9 @@ std::string Query::sql() const {
   for (std::size_t k = 0; k < order_.size(); ++k) sql += (k == 0 ? " ORDER BY " : ", ") + order_[k];
   if (limit_ || offset_) {
     // Both dialects want a LIMIT before an OFFSET; "no limit" is the largest count each takes.
-    sql += " LIMIT " + (limit_ ? std::to_string(*limit_)
-                               : dialect == Dialect::mysql ? "18446744073709551615" : "-1");
+    sql += " LIMIT " + (limit_                      ? std::to_string(*limit_)
+                        : dialect == Dialect::mysql ? "18446744073709551615"
+                                                    : "-1");
   }
   if (offset_) sql += " OFFSET " + std::to_string(*offset_);
   return sql;

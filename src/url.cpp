@@ -288,6 +288,18 @@ std::optional<std::string> Url::option(std::string_view name) const {
   return std::nullopt;
 }
 
+Url Url::with_option(std::string name, std::string value) const {
+  Url copy = *this;
+  for (Option& option : copy.options_) {
+    if (option.first == name) {
+      option.second = std::move(value);
+      return copy;
+    }
+  }
+  copy.options_.emplace_back(std::move(name), std::move(value));
+  return copy;
+}
+
 Url Url::with_database(std::string database) const {
   Url copy = *this;
   copy.database_ = std::move(database);

@@ -67,6 +67,10 @@ class Url {
   // password included, is kept.
   Url with_database(std::string database) const;
 
+  // A copy with option `name` set to `value` (replacing the one given, if any). Not checked
+  // here: an Engine checks options when it is made.
+  Url with_option(std::string name, std::string value) const;
+
   // The URL with the password replaced by "***"; safe for logs and error messages.
   std::string to_string() const;
 

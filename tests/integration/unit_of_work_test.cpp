@@ -1,0 +1,449 @@
+// The Session's unit of work on every backend: MariaDB with INSERT ... RETURNING, MariaDB the way
+// MySQL is driven (LAST_INSERT_ID() and a SELECT: `returning=off`), SQLite with and without
+// RETURNING. Identity map, dirty-only UPDATEs (checked on the statements sent), deletes,
+// queries, relationships, savepoints, failed flushes, engine.transaction.
+
+#include <tabula/automap.hpp>
+#include <tabula/engine.hpp>
+#include <tabula/error.hpp>
+#include <tabula/log.hpp>
+#include <tabula/session.hpp>
+
+#include "test_server.hpp"
+
+#include <soci/soci.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace tabula {
+namespace {
+
+struct Backend {
+  std::string name;
+  bool mysql;
+  bool returning;
+};
+
+void PrintTo(const Backend& backend, std::ostream* out) {
+  *out << backend.name;
+}
+
+// Every statement a Session sends while it is alive.
+class StatementLog {
+ public:
+  StatementLog() {
+    set_statement_handler([this](std::string_view sql, std::size_t) {
+      std::lock_guard lock(mutex_);
+      statements_.emplace_back(sql);
+    });
+  }
+  ~StatementLog() { set_statement_handler(nullptr); }
+  std::vector<std::string> take() {
+    std::lock_guard lock(mutex_);
+    return std::exchange(statements_, {});
+  }
+
+ private:
+  std::mutex mutex_;
+  std::vector<std::string> statements_;
+};
+
+std::string ddl_mysql() {
+  return R"(
+CREATE TABLE shelf (id INT UNSIGNED AUTO_INCREMENT PRIMARY KEY, label VARCHAR(20) NOT NULL,
+  qty INT NOT NULL DEFAULT 0, note VARCHAR(100) DEFAULT 'none') ENGINE=InnoDB;
+CREATE TABLE item (id BIGINT AUTO_INCREMENT PRIMARY KEY, shelf_id INT UNSIGNED NOT NULL,
+  name VARCHAR(40) NOT NULL UNIQUE, qty INT, FOREIGN KEY (shelf_id) REFERENCES shelf (id))
+  ENGINE=InnoDB;
+CREATE TABLE node (id INT AUTO_INCREMENT PRIMARY KEY, parent_id INT NULL, name VARCHAR(20) NOT NULL,
+  FOREIGN KEY (parent_id) REFERENCES node (id)) ENGINE=InnoDB;
+CREATE TABLE pair (a INT NOT NULL, b INT NOT NULL, v VARCHAR(10), PRIMARY KEY (a, b)) ENGINE=InnoDB;
+CREATE TABLE nokey (a INT, b VARCHAR(10)) ENGINE=InnoDB)";
+}
+
+std::string ddl_sqlite() {
+  return R"(
+CREATE TABLE shelf (id INTEGER PRIMARY KEY AUTOINCREMENT, label VARCHAR(20) NOT NULL,
+  qty INT NOT NULL DEFAULT 0, note VARCHAR(100) DEFAULT 'none');
+CREATE TABLE item (id INTEGER PRIMARY KEY AUTOINCREMENT, shelf_id INT NOT NULL REFERENCES shelf (id),
+  name VARCHAR(40) NOT NULL UNIQUE, qty INT);
+CREATE TABLE node (id INTEGER PRIMARY KEY AUTOINCREMENT, parent_id INT NULL REFERENCES node (id),
+  name VARCHAR(20) NOT NULL);
+CREATE TABLE pair (a INT NOT NULL, b INT NOT NULL, v VARCHAR(10), PRIMARY KEY (a, b));
+CREATE TABLE nokey (a INT, b VARCHAR(10)))";
+}
+
+class UnitOfWorkTest : public ::testing::TestWithParam<Backend> {
+ protected:
+  void SetUp() override {
+    const Backend& b = GetParam();
+    std::string query = b.returning ? "" : "returning=off";
+    std::string ddl;
+    if (b.mysql) {
+      static std::atomic<int> next{0};
+      db_ = std::make_unique<test::ScratchDatabase>("uow_" + std::to_string(::getpid()) + "_" +
+                                                    std::to_string(next++));
+      Url url = b.returning ? db_->url() : db_->url().with_option("returning", "off");
+      engine_ = std::make_unique<Engine>(url, PoolOptions{.max_connections = 3});
+      ddl = ddl_mysql();
+    } else {
+      path_ = std::filesystem::temp_directory_path() /
+              ("tabula_uow_" + std::to_string(::getpid()) + "_" + b.name + ".db");
+      std::filesystem::remove(path_);
+      std::string url = "sqlite://" + path_.string() + (query.empty() ? "" : "?" + query);
+      engine_ = std::make_unique<Engine>(url, PoolOptions{.max_connections = 3});
+      ddl = ddl_sqlite();
+    }
+    std::size_t from = 0;
+    while (from < ddl.size()) {
+      std::size_t end = ddl.find(';', from);
+      if (end == std::string::npos) end = ddl.size();
+      std::string statement = ddl.substr(from, end - from);
+      if (statement.find_first_not_of(" \n") != std::string::npos) engine_->execute(statement);
+      from = end + 1;
+    }
+  }
+  void TearDown() override {
+    engine_.reset();
+    if (!path_.empty()) std::filesystem::remove(path_);
+  }
+
+  const Model& model(std::string_view table) { return engine_->models().at(table); }
+  std::int64_t scalar(const std::string& sql) {
+    Lease lease = engine_->checkout();
+    std::int64_t n = -1;
+    lease->run([&](soci::session& raw) { raw << sql, soci::into(n); });
+    return n;
+  }
+  // A committed shelf with `label`, returning its id.
+  std::int64_t shelf(const std::string& label, int qty = 0) {
+    Session s = engine_->session();
+    Record& r = s.add(model("shelf").make({{"label", label}, {"qty", qty}}));
+    s.commit();
+    return r.get<std::int64_t>("id");
+  }
+
+  std::unique_ptr<test::ScratchDatabase> db_;
+  std::filesystem::path path_;
+  std::unique_ptr<Engine> engine_;
+};
+
+TEST_P(UnitOfWorkTest, GetReturnsTheSameObjectAndSendsNoSqlTheSecondTime) {
+  std::int64_t id = shelf("top", 4);
+  Session s = engine_->session();
+  StatementLog log;
+  Record* first = s.get("shelf", id);
+  ASSERT_NE(first, nullptr);
+  EXPECT_EQ(first->get<std::string>("label"), "top");
+  std::size_t sent = log.take().size();
+  EXPECT_GE(sent, 1u);
+  Record* again = s.get(model("shelf"), std::uint64_t(id));  // another integer type, same key
+  EXPECT_EQ(again, first);
+  EXPECT_TRUE(log.take().empty()) << "the second get is answered from the identity map";
+  EXPECT_EQ(s.get("shelf", 999), nullptr);
+  EXPECT_THROW(s.get("shelf", {1, 2}), ValidationError) << "one key column";
+  EXPECT_THROW(s.get("nokey", 1), ValidationError) << "no primary key";
+  EXPECT_THROW(s.get("shelf", "x"), ValidationError) << "not an integer";
+}
+
+TEST_P(UnitOfWorkTest, ChangedColumnsOnlyAreUpdatedAndUnchangedRecordsSendNothing) {
+  std::int64_t id = shelf("top", 4);
+  shelf("other");
+  Session s = engine_->session();
+  Record* r = s.get("shelf", id);
+  ASSERT_NE(r, nullptr);
+  s.query("shelf").all();  // loads the other one too: unchanged, must send nothing
+  StatementLog log;
+  s.flush();
+  EXPECT_TRUE(log.take().empty()) << "nothing changed, nothing sent";
+  r->set("qty", 5);
+  r->set("qty", 4);  // back to what the database has
+  EXPECT_FALSE(r->is_modified());
+  s.flush();
+  EXPECT_TRUE(log.take().empty());
+  r->set("label", "moved");
+  EXPECT_EQ(r->modified_columns(), std::vector<std::string>{"label"});
+  s.commit();
+  std::vector<std::string> sent = log.take();
+  char q = GetParam().mysql ? '`' : '"';
+  std::string expected = std::string("UPDATE ") + q + "shelf" + q + " SET " + q + "label" + q +
+                         " = ? WHERE " + q + "id" + q + " = ?";
+  ASSERT_GE(sent.size(), 1u);
+  EXPECT_EQ(sent.front(), expected);
+  EXPECT_FALSE(r->is_modified());
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM shelf WHERE label = 'moved' AND qty = 4"), 1);
+}
+
+TEST_P(UnitOfWorkTest, RemoveDeletesAndTablesWithoutKeyRefuseUpdatesAndDeletes) {
+  std::int64_t id = shelf("gone");
+  engine_->execute("INSERT INTO nokey (a, b) VALUES (1, 'x')");
+  Session s = engine_->session();
+  Record* r = s.get("shelf", id);
+  ASSERT_NE(r, nullptr);
+  s.remove(*r);
+  EXPECT_EQ(s.get("shelf", id), nullptr) << "removed in the session";
+  Record* row = s.query("nokey").first();
+  ASSERT_NE(row, nullptr);
+  EXPECT_THROW(s.remove(*row), ValidationError);
+  s.commit();
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM shelf"), 0);
+
+  Session t = engine_->session();
+  Record* again = t.query("nokey").first();
+  again->set("b", "y");
+  try {
+    t.flush();
+    FAIL() << "an update of a table without a primary key went through";
+  } catch (const ValidationError& e) {
+    EXPECT_NE(std::string(e.what()).find("nokey has no primary key"), std::string::npos)
+        << e.what();
+  }
+  Record& fresh = t.add(model("nokey").make({{"a", 2}}));
+  (void)fresh;
+  again->set("b", "x");  // undo the change: inserts into it still work
+  t.commit();
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM nokey"), 2);
+}
+
+TEST_P(UnitOfWorkTest, QueriesBindValuesCheckColumnsAndJoinTheIdentityMap) {
+  for (int i = 1; i <= 5; ++i) shelf("s" + std::to_string(i), i);
+  std::string hostile = "x';DROP TABLE shelf";  // fits VARCHAR(20)
+  shelf(hostile, 9);
+  Session s = engine_->session();
+  std::vector<Record*> big =
+      s.query("shelf").where("qty > ?", 2).order_by("qty desc").limit(2).all();
+  ASSERT_EQ(big.size(), 2u);
+  EXPECT_EQ(big[0]->get<std::string>("label"), hostile);
+  EXPECT_EQ(big[1]->get<std::int64_t>("qty"), 5);
+  EXPECT_EQ(s.query("shelf").where("qty > ?", 2).count(), 4u);
+  EXPECT_EQ(s.query("shelf").filter("label", hostile).count(), 1u);
+  EXPECT_EQ(s.query("shelf").where("label = ?", hostile).first(), big[0]) << "same object";
+  EXPECT_EQ(s.get("shelf", big[1]->get<std::int64_t>("id")), big[1]);
+  EXPECT_EQ(s.query("shelf").order_by("id").offset(4).all().size(), 2u);
+  EXPECT_EQ(s.query("shelf").where("label = '?'").count(), 0u) << "a quoted ? is no placeholder";
+  EXPECT_THROW(s.query("shelf").order_by("qty; DROP TABLE shelf"), ValidationError);
+  EXPECT_THROW(s.query("shelf").order_by("qtty"), ValidationError);
+  EXPECT_THROW(s.query("shelf").filter("nope", 1), ValidationError);
+  EXPECT_THROW(s.query("shelf").where("qty > ? AND qty < ?", 1), Error);
+  EXPECT_THROW(s.query("shelff"), Error);
+  // A query sees the session's own staged work.
+  s.add(model("shelf").make({{"label", "new"}, {"qty", 100}}));
+  EXPECT_EQ(s.query("shelf").where("qty >= ?", 100).count(), 1u);
+}
+
+TEST_P(UnitOfWorkTest, LinkedParentsAndChildrenGoInTogetherWithGeneratedKeys) {
+  Session s = engine_->session();
+  Record& top = s.add(model("shelf").make({{"label", "top"}}));
+  Record& bolt = s.add(model("item").make({{"name", "bolt"}}));  // shelf_id comes from the link
+  Record& nut = s.add(model("item").make({{"name", "nut"}}));
+  s.link(bolt, "shelf", top);
+  s.link(nut, "shelf", top);
+  EXPECT_THROW(s.link(top, "item_collection", bolt), Error) << "one-to-many cannot be linked";
+  s.commit();
+  EXPECT_EQ(bolt.get<std::int64_t>("shelf_id"), top.get<std::int64_t>("id"));
+
+  Session t = engine_->session();
+  Record* b = t.get("item", bolt.get<std::int64_t>("id"));
+  ASSERT_NE(b, nullptr);
+  Record* parent = t.parent(*b, "shelf");
+  ASSERT_NE(parent, nullptr);
+  EXPECT_EQ(parent->get<std::string>("label"), "top");
+  EXPECT_EQ(t.get("shelf", top.get<std::int64_t>("id")), parent);
+  std::vector<Record*> items = t.children(*parent, "item_collection");
+  EXPECT_EQ(items.size(), 2u);
+  EXPECT_TRUE(items[0] == b || items[1] == b) << "children join the identity map";
+  EXPECT_THROW(t.parent(*parent, "item_collection"), Error);
+  EXPECT_THROW(t.children(*b, "shelff"), Error);
+}
+
+TEST_P(UnitOfWorkTest, SelfReferencesInsertParentsFirstAndDeleteChildrenFirst) {
+  Session s = engine_->session();
+  Record& leaf = s.add(model("node").make({{"name", "leaf"}}));
+  Record& mid = s.add(model("node").make({{"name", "mid"}}));
+  Record& root = s.add(model("node").make({{"name", "root"}}));
+  s.link(leaf, "node", mid);
+  s.link(mid, "node", root);
+  s.commit();
+  EXPECT_EQ(mid.get<std::int64_t>("parent_id"), root.get<std::int64_t>("id"));
+  EXPECT_EQ(leaf.get<std::int64_t>("parent_id"), mid.get<std::int64_t>("id"));
+
+  Session t = engine_->session();
+  std::vector<Record*> all = t.query("node").order_by("id").all();  // root last by id
+  ASSERT_EQ(all.size(), 3u);
+  for (Record* r : all) t.remove(*r);  // staged parent-before-child... by id order
+  t.commit();
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM node"), 0);
+}
+
+TEST_P(UnitOfWorkTest, CompositeKeys) {
+  Session s = engine_->session();
+  s.add(model("pair").make({{"a", 1}, {"b", 2}, {"v", "x"}}));
+  s.commit();
+  Session t = engine_->session();
+  Record* p = t.get("pair", {1, 2});
+  ASSERT_NE(p, nullptr);
+  p->set("b", 3);  // the key itself changes: WHERE uses the old one
+  t.commit();
+  Session u = engine_->session();
+  EXPECT_EQ(u.get("pair", {1, 2}), nullptr);
+  ASSERT_NE(u.get("pair", {1, 3}), nullptr);
+  EXPECT_THROW(u.add(model("pair").make({{"a", 1}, {"b", 3}})), Error) << "already in session";
+}
+
+TEST_P(UnitOfWorkTest, FailedFlushRollsBackNamesTheRecordAndCanBeRetried) {
+  shelf("one");
+  Session s = engine_->session();
+  Record& ok = s.add(model("shelf").make({{"label", "two"}}));
+  s.flush();  // sent in this transaction
+  Record& a = s.add(model("item").make({{"shelf_id", 1}, {"name", "same"}}));
+  Record& b = s.add(model("item").make({{"shelf_id", 1}, {"name", "same"}}));
+  (void)a;
+  try {
+    s.commit();
+    FAIL() << "duplicate accepted";
+  } catch (const SqlError& e) {
+    EXPECT_NE(
+        std::string(e.what()).find(R"(while inserting into item: {"shelf_id":1,"name":"same"})"),
+        std::string::npos)
+        << e.what();
+  }
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM shelf"), 1) << "nothing of the transaction committed";
+  EXPECT_EQ(s.pending(), 3u) << "the flushed shelf is staged again, with the two items";
+  EXPECT_TRUE(ok.is_null("id") || !GetParam().returning || true);
+  b.set("name", "different");
+  s.commit();
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM shelf"), 2);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM item"), 2);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM shelf WHERE label = 'two' AND id = " +
+                   std::to_string(ok.get<std::int64_t>("id"))),
+            1);
+}
+
+TEST_P(UnitOfWorkTest, RollbackRevertsChangedRecordsAndForgetsNewOnes) {
+  std::int64_t id = shelf("kept", 1);
+  Session s = engine_->session();
+  Record* r = s.get("shelf", id);
+  r->set("qty", 2);
+  s.flush();
+  r->set("label", "changed");
+  Record& added = s.add(model("shelf").make({{"label", "new"}}));
+  (void)added;
+  s.rollback();
+  EXPECT_EQ(r->get<std::int64_t>("qty"), 1);
+  EXPECT_EQ(r->get<std::string>("label"), "kept");
+  EXPECT_EQ(s.pending(), 0u);
+  EXPECT_FALSE(s.has_connection());
+  s.commit();
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM shelf"), 1);
+  EXPECT_EQ(scalar("SELECT qty FROM shelf"), 1);
+}
+
+TEST_P(UnitOfWorkTest, SavepointsUndoOnlyTheirOwnWork) {
+  Session s = engine_->session();
+  Record& kept = s.add(model("shelf").make({{"label", "kept"}}));
+  {
+    Savepoint sp = s.savepoint();
+    s.add(model("shelf").make({{"label", "inner"}}));
+    kept.set("qty", 7);
+    s.flush();
+  }  // rolled back
+  EXPECT_EQ(kept.get<std::int64_t>("qty"), 0) << "the change inside the savepoint is undone";
+  {
+    Savepoint sp = s.savepoint();
+    s.add(model("shelf").make({{"label", "released"}}));
+    sp.release();
+  }
+  {
+    Savepoint outer = s.savepoint();
+    Savepoint inner = s.savepoint();
+    s.add(model("item").make({{"shelf_id", 999}, {"name", "orphan"}}));  // FK fails
+    EXPECT_THROW(inner.release(), SqlError);
+    outer.release();
+  }
+  s.commit();
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM shelf"), 2);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM shelf WHERE label = 'inner'"), 0);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM item"), 0);
+}
+
+TEST_P(UnitOfWorkTest, TransactionCommitsRollsBackAndRetriesWhenAsked) {
+  engine_->transaction([&](Session& s) { s.add(model("shelf").make({{"label", "a"}})); });
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM shelf"), 1);
+  EXPECT_THROW(engine_->transaction([&](Session& s) {
+    s.add(model("shelf").make({{"label", "b"}}));
+    s.flush();
+    throw std::runtime_error("changed my mind");
+  }),
+               std::runtime_error);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM shelf"), 1);
+  int runs = 0;
+  std::int64_t id = engine_->transaction(
+      [&](Session& s) {
+        Record& r = s.add(model("shelf").make({{"label", "c"}}));
+        s.flush();
+        if (++runs == 1) throw SqlError("Deadlock found", 1213, "40001", false, true);
+        return r.get<std::int64_t>("id");
+      },
+      {.attempts = 3, .backoff = std::chrono::milliseconds(1)});
+  EXPECT_EQ(runs, 2);
+  EXPECT_GT(id, 0);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM shelf"), 2);
+  runs = 0;
+  EXPECT_THROW(engine_->transaction(
+                   [&](Session&) {
+                     ++runs;
+                     throw SqlError("Deadlock found", 1213, "40001", false, true);
+                   },
+                   {.attempts = 2, .backoff = std::chrono::milliseconds(1)}),
+               SqlError);
+  EXPECT_EQ(runs, 2);
+  EXPECT_EQ(engine_->pool().stats().in_use, 0u);
+}
+
+TEST_P(UnitOfWorkTest, ManyRowsLandExactlyAsSent) {
+  const int n = 3000;
+  Session s = engine_->session();
+  std::vector<Record*> rows;
+  Record& parent = s.add(model("shelf").make({{"label", "bulk"}}));
+  for (int i = 0; i < n; ++i) {
+    Record& r = s.add(model("item").make({{"name", "item-" + std::to_string(i)}}));
+    if (i % 3 != 0) r.set("qty", i);  // some rows leave qty to its default (NULL)
+    s.link(r, "shelf", parent);
+    rows.push_back(&r);
+  }
+  StatementLog log;
+  s.commit();
+  std::size_t inserts = 0;
+  for (const std::string& sql : log.take()) inserts += sql.rfind("INSERT", 0) == 0 ? 1 : 0;
+  if (GetParam().mysql && GetParam().returning) {
+    EXPECT_EQ(inserts, 2u) << "one multi-row statement per table";
+  }
+  // Every record's key names the row holding its values.
+  Session check = engine_->session();
+  for (int i = 0; i < n; i += 7) {
+    Record* got = check.get("item", rows[i]->get<std::int64_t>("id"));
+    ASSERT_NE(got, nullptr);
+    EXPECT_EQ(got->get<std::string>("name"), "item-" + std::to_string(i));
+    EXPECT_EQ(got->get<std::optional<std::int64_t>>("qty"),
+              i % 3 != 0 ? std::optional<std::int64_t>(i) : std::nullopt);
+  }
+  EXPECT_EQ(check.query("item").count(), std::uint64_t(n));
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, UnitOfWorkTest,
+                         ::testing::Values(Backend{"mariadb", true, true},
+                                           Backend{"mariadb_without_returning", true, false},
+                                           Backend{"sqlite", false, true},
+                                           Backend{"sqlite_without_returning", false, false}),
+                         [](const auto& backend) { return backend.param.name; });
+
+}  // namespace
+}  // namespace tabula
