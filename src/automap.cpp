@@ -167,9 +167,9 @@ void Models::link_siblings() noexcept {
 
 const Model& Model::target(const Relationship& relationship) const {
   const Model* end = siblings_ + sibling_count_;
-  const Model* it = std::lower_bound(
-      siblings_, end, relationship.target,
-      [](const Model& m, const std::string& key) { return m.name() < key; });
+  const Model* it =
+      std::lower_bound(siblings_, end, relationship.target,
+                       [](const Model& m, const std::string& key) { return m.name() < key; });
   if (it == end || it->name() != relationship.target) {
     throw Error("relationship " + relationship.name + " of " + name() + " refers to " +
                 relationship.target + ", which is not among the mapped tables");

@@ -62,9 +62,7 @@ class SqlError : public Error {
  public:
   SqlError(const std::string& message, int code = 0, std::string sqlstate = {},
            bool disconnect = false, bool retryable = false)
-      : Error(message, code, std::move(sqlstate)),
-        disconnect_(disconnect),
-        retryable_(retryable) {}
+      : Error(message, code, std::move(sqlstate)), disconnect_(disconnect), retryable_(retryable) {}
 
   // True when the error means the connection itself is gone (MySQL 2006 "server has gone
   // away", 2013 "lost connection", 1927 "connection killed", ...): the connection must not be

@@ -41,7 +41,7 @@ class Savepoint {
   friend class Session;
   Savepoint(detail::SessionState& state, std::size_t depth) : state_(&state), depth_(depth) {}
   detail::SessionState* state_;  // survives moving the Session
-  std::size_t depth_;  // 1 for the outermost savepoint
+  std::size_t depth_;            // 1 for the outermost savepoint
 };
 
 }  // namespace tabula

@@ -80,8 +80,8 @@ std::string identity_of(const Model& model, std::span<const Value> values,
   if (values.size() != key.size()) {
     std::string columns;
     for (const auto& c : key) columns += (columns.empty() ? "" : ", ") + c;
-    throw ValidationError(model.name() + "'s primary key is (" + columns + "): " +
-                              std::to_string(key.size()) + " value(s) needed, " +
+    throw ValidationError(model.name() + "'s primary key is (" + columns +
+                              "): " + std::to_string(key.size()) + " value(s) needed, " +
                               std::to_string(values.size()) + " given",
                           model.name(), "");
   }

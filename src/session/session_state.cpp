@@ -173,7 +173,8 @@ void SessionState::recover_from_failed_flush() noexcept {
     } catch (const Error& e) {
       // A deadlock rolls the whole transaction back, savepoints included: go on below.
       log(LogLevel::info, std::string("rollback to savepoint failed, rolling back the "
-                                      "transaction: ") + e.what());
+                                      "transaction: ") +
+                              e.what());
     }
   }
   undo_journal(0, true);
@@ -292,7 +293,8 @@ void SessionState::rollback_to_savepoint(std::size_t depth) noexcept {
     savepoints.resize(depth - 1);
   } catch (const Error& e) {
     log(LogLevel::warning, std::string("rollback to savepoint failed; rolling back the "
-                                       "transaction: ") + e.what());
+                                       "transaction: ") +
+                               e.what());
     rollback();
   }
 }

@@ -62,7 +62,8 @@ std::string placeholders(std::size_t n) {
 std::string describe_key(const Record& r) {
   const auto& key = r.model().table().primary_key;
   std::string out;
-  for (const std::string& c : key) out += (out.empty() ? "" : ", ") + c + " = " + r.get(c).to_string();
+  for (const std::string& c : key)
+    out += (out.empty() ? "" : ", ") + c + " = " + r.get(c).to_string();
   return r.model().name() + " " + out;
 }
 
@@ -72,15 +73,14 @@ void SessionState::resolve_links(Tracked& t) {
   for (const Link& link : t.links) {
     const Record& parent = link.parent->record;
     if (link.parent->state == RecordState::detached) {
-      throw Error("cannot write " + t.record.model().name() + ": its " +
-                  link.relationship->name + " was removed or rolled back");
+      throw Error("cannot write " + t.record.model().name() + ": its " + link.relationship->name +
+                  " was removed or rolled back");
     }
     for (std::size_t k = 0; k < link.relationship->columns.size(); ++k) {
       const Value& key = parent.get(link.relationship->target_columns[k]);
       if (key.is_null()) {
-        throw Error("cannot write " + t.record.model().name() + ": its " +
-                    link.relationship->name + " has no " + link.relationship->target_columns[k] +
-                    " yet");
+        throw Error("cannot write " + t.record.model().name() + ": its " + link.relationship->name +
+                    " has no " + link.relationship->target_columns[k] + " yet");
       }
       t.record.set(link.relationship->columns[k], key);
     }
@@ -165,8 +165,8 @@ void SessionState::insert_page(Connection& conn, const Model& model,
       Tracked& t = *page[row];
       std::vector<bool> mask = RecordAccess::set_mask(t.record);
       for (std::size_t i = 0; i < table.columns.size(); ++i) {
-        RecordAccess::load(t.record, i, from_database_text(table.columns[i], result.at(row, i),
-                                                           dialect));
+        RecordAccess::load(t.record, i,
+                           from_database_text(table.columns[i], result.at(row, i), dialect));
       }
       finish_insert(t, std::move(mask));
     }
@@ -202,7 +202,8 @@ void SessionState::insert_page(Connection& conn, const Model& model,
     try {
       load(page, run_literal_statement(conn, sql, shape, page.size() * columns.size()));
     } catch (const SqlError& e) {
-      if (page.size() == 1 || e.is_disconnect() || e.is_retryable()) throw e.with_context(context(page));
+      if (page.size() == 1 || e.is_disconnect() || e.is_retryable())
+        throw e.with_context(context(page));
       // The statement failed as a whole; find the record at fault by sending them one by one.
       for (Tracked* t : page) insert_page(conn, model, {t}, columns);
       throw e.with_context(context(page));
@@ -258,9 +259,9 @@ void SessionState::insert_one_without_returning(Connection& conn, Tracked& t) {
   std::vector<bool> mask = RecordAccess::set_mask(t.record);
   for (std::size_t i = 0; i < table.columns.size(); ++i) {
     if (table.columns[i].auto_increment && !given(t.record, i)) {
-      RecordAccess::load(t.record, i,
-                         from_database_text(table.columns[i],
-                                            std::to_string(result.last_insert_id), dialect));
+      RecordAccess::load(
+          t.record, i,
+          from_database_text(table.columns[i], std::to_string(result.last_insert_id), dialect));
     }
   }
   if (!table.primary_key.empty() && !identity_of(t.record).empty()) {
@@ -274,7 +275,8 @@ void SessionState::insert_one_without_returning(Connection& conn, Tracked& t) {
     ResultSet row = run_statement(conn, select, key);
     if (row.rows() == 1) {
       for (std::size_t i = 0; i < table.columns.size(); ++i) {
-        RecordAccess::load(t.record, i, from_database_text(table.columns[i], row.at(0, i), dialect));
+        RecordAccess::load(t.record, i,
+                           from_database_text(table.columns[i], row.at(0, i), dialect));
       }
     }
   }
@@ -302,8 +304,8 @@ void SessionState::write_updates(Connection& conn) {
     std::string sql = "UPDATE " + quote_identifier(dialect, table.name) + " SET ";
     std::vector<Value> params;
     for (std::size_t i : changed) {
-      sql += (params.empty() ? "" : ", ") + quote_identifier(dialect, table.columns[i].name) +
-             " = ?";
+      sql +=
+          (params.empty() ? "" : ", ") + quote_identifier(dialect, table.columns[i].name) + " = ?";
       params.push_back(RecordAccess::value(t.record, i));
     }
     sql += " WHERE ";
@@ -312,8 +314,8 @@ void SessionState::write_updates(Connection& conn) {
       std::size_t i = model.column_index(table.primary_key[k]);
       auto original = std::find_if(originals.begin(), originals.end(),
                                    [i](const auto& e) { return e.first == i; });
-      const Value& key = original == originals.end() ? RecordAccess::value(t.record, i)
-                                                     : original->second;
+      const Value& key =
+          original == originals.end() ? RecordAccess::value(t.record, i) : original->second;
       sql += (k == 0 ? "" : " AND ") + quote_identifier(dialect, table.primary_key[k]) + " = ?";
       key_text += (k == 0 ? "" : ", ") + table.primary_key[k] + " = " + key.to_string();
       params.push_back(key);
@@ -328,8 +330,8 @@ void SessionState::write_updates(Connection& conn) {
       throw Error("UPDATE of " + table.name + " " + key_text +
                   " found no row: it was deleted, or its key changed, since the session read it");
     }
-    journal.push_back({JournalEntry::Kind::updated, &t, {}, RecordAccess::take_originals(t.record),
-                       t.identity});
+    journal.push_back(
+        {JournalEntry::Kind::updated, &t, {}, RecordAccess::take_originals(t.record), t.identity});
     std::string now = identity_of(t.record);
     if (now != t.identity) {
       leave_identity(t);

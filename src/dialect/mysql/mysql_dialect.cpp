@@ -18,8 +18,8 @@ namespace tabula::dialect::mysql {
 namespace {
 
 constexpr std::array<std::string_view, 8> kOptions{
-    "charset", "connect_timeout", "read_timeout", "write_timeout", "sslca",
-    "sslcert", "sslkey",          "returning"};
+    "charset", "connect_timeout", "read_timeout", "write_timeout",
+    "sslca",   "sslcert",         "sslkey",       "returning"};
 
 // Client and server error codes (mysqld_error.h, errmsg.h) tabula gives a meaning to.
 constexpr int kConnectionKilled = 1927;        // ER_CONNECTION_KILLED (MariaDB)

@@ -91,8 +91,7 @@ void append_literal(void* native, const Value& value, std::string& out) {
   }
 }
 
-detail::ResultSet run_statement(void* native, std::string_view sql,
-                                std::span<const Value> params) {
+detail::ResultSet run_statement(void* native, std::string_view sql, std::span<const Value> params) {
   auto* conn = static_cast<MYSQL*>(native);
   std::string text;
   if (params.empty()) {

@@ -8,8 +8,7 @@
 namespace tabula::dialect::mysql {
 
 // `native` is the connection's MYSQL*. Throws SqlError; Error for a placeholder/value mismatch.
-detail::ResultSet run_statement(void* native, std::string_view sql,
-                                std::span<const Value> params);
+detail::ResultSet run_statement(void* native, std::string_view sql, std::span<const Value> params);
 
 // Appends `value` to `out` as a MySQL literal: NULL, digits, a quoted and escaped string (the
 // connection's character set and sql_mode decide the escaping), X'..' for bytes.

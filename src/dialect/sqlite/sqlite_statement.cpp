@@ -67,8 +67,7 @@ void bind(sqlite3* db, sqlite3_stmt* stmt, int index, const Value& value) {
 
 }  // namespace
 
-detail::ResultSet run_statement(void* native, std::string_view sql,
-                                std::span<const Value> params) {
+detail::ResultSet run_statement(void* native, std::string_view sql, std::span<const Value> params) {
   auto* db = static_cast<sqlite3*>(native);
   sqlite3_stmt* raw = nullptr;
   int rc = sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &raw, nullptr);

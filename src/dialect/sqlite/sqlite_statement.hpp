@@ -7,7 +7,6 @@
 namespace tabula::dialect::sqlite {
 
 // `native` is the connection's sqlite3*. Throws SqlError; Error for a placeholder/value mismatch.
-detail::ResultSet run_statement(void* native, std::string_view sql,
-                                std::span<const Value> params);
+detail::ResultSet run_statement(void* native, std::string_view sql, std::span<const Value> params);
 
 }  // namespace tabula::dialect::sqlite
