@@ -104,7 +104,7 @@ struct SessionState {
   void check_insertable() const;
   void write_inserts(Connection& conn);
   void insert_page(Connection& conn, const Model& model, const std::vector<Tracked*>& rows,
-                   const std::vector<std::size_t>& columns);
+                   const std::vector<std::size_t>& columns, std::optional<std::uint64_t> id_step);
   void insert_one_without_returning(Connection& conn, Tracked& t);
   void finish_insert(Tracked& t, std::vector<bool> staged_mask);
   void resolve_links(Tracked& t);

@@ -10,6 +10,8 @@
 #include "session/session_state.hpp"
 
 #include <algorithm>
+#include <optional>
+#include <unordered_map>
 
 namespace tabula::detail {
 namespace {
@@ -67,6 +69,52 @@ std::string describe_key(const Record& r) {
   return r.model().name() + " " + out;
 }
 
+std::vector<std::size_t> union_of_given_columns(const std::vector<Tracked*>& rows) {
+  std::vector<std::size_t> columns;
+  for (Tracked* t : rows) {
+    for (std::size_t i : given_columns(t->record)) {
+      if (std::find(columns.begin(), columns.end(), i) == columns.end()) columns.push_back(i);
+    }
+  }
+  std::sort(columns.begin(), columns.end());
+  return columns;
+}
+
+// The index of the table's auto-increment primary key when it is the whole key.
+std::optional<std::size_t> auto_increment_key(const Table& table) {
+  if (table.primary_key.size() != 1) return std::nullopt;
+  for (std::size_t i = 0; i < table.columns.size(); ++i) {
+    if (table.columns[i].name == table.primary_key.front() && table.columns[i].auto_increment) {
+      return i;
+    }
+  }
+  return std::nullopt;
+}
+
+// Without RETURNING, the keys of a multi-row INSERT are known only when the server hands out
+// consecutive values to one statement: InnoDB's autoinc lock modes 0 and 1 ("traditional",
+// "consecutive"; MariaDB's default) guarantee it for inserts whose row count is known, mode 2
+// (MySQL 8's default) does not. Then key k of a statement is LAST_INSERT_ID() + k * increment.
+// Returns that increment, or nullopt when rows must go one by one. `cache` keeps the server's
+// settings for the rest of the flush.
+std::optional<std::uint64_t> generated_keys_consecutive(
+    Connection& conn, const Model& model, const std::vector<Tracked*>& rows,
+    std::optional<std::optional<std::uint64_t>>& cache) {
+  if (conn.dialect() != Dialect::mysql || rows.size() < 2) return std::nullopt;
+  std::optional<std::size_t> key = auto_increment_key(model.table());
+  if (!key) return std::nullopt;
+  if (std::any_of(rows.begin(), rows.end(), [&](Tracked* t) { return given(t->record, *key); })) {
+    return std::nullopt;
+  }
+  if (!cache) {
+    ResultSet r =
+        run_statement(conn, "SELECT @@innodb_autoinc_lock_mode, @@auto_increment_increment");
+    bool consecutive = r.rows() == 1 && r.at(0, 0) && std::stoi(*r.at(0, 0)) <= 1 && r.at(0, 1);
+    cache = consecutive ? std::optional<std::uint64_t>(std::stoull(*r.at(0, 1))) : std::nullopt;
+  }
+  return *cache;
+}
+
 }  // namespace
 
 void SessionState::resolve_links(Tracked& t) {
@@ -103,6 +151,7 @@ void SessionState::write_inserts(Connection& conn) {
   }
   bool returning = returning_supported();
   Dialect dialect = conn.dialect();
+  std::optional<std::optional<std::uint64_t>> id_step;  // read once per flush when needed
   for (const Model* model : parents_first(staged)) {
     const Table& table = model->table();
     std::vector<Tracked*> rows;
@@ -125,19 +174,15 @@ void SessionState::write_inserts(Connection& conn) {
                     "foreign key to NULL and update it after");
       }
       for (Tracked* t : wave) resolve_links(*t);
-      if (!returning) {
-        for (Tracked* t : wave) insert_one_without_returning(conn, *t);
-      } else if (dialect == Dialect::sqlite) {
-        for (Tracked* t : wave) insert_page(conn, *model, {t}, given_columns(t->record));
+      if (returning && dialect == Dialect::sqlite) {
+        for (Tracked* t : wave) insert_page(conn, *model, {t}, given_columns(t->record), {});
+      } else if (returning) {
+        insert_page(conn, *model, wave, union_of_given_columns(wave), {});
+      } else if (std::optional<std::uint64_t> step =
+                     generated_keys_consecutive(conn, *model, wave, id_step)) {
+        insert_page(conn, *model, wave, union_of_given_columns(wave), step);
       } else {
-        std::vector<std::size_t> columns;
-        for (Tracked* t : wave) {
-          for (std::size_t i : given_columns(t->record)) {
-            if (std::find(columns.begin(), columns.end(), i) == columns.end()) columns.push_back(i);
-          }
-        }
-        std::sort(columns.begin(), columns.end());
-        insert_page(conn, *model, wave, columns);
+        for (Tracked* t : wave) insert_one_without_returning(conn, *t);
       }
       rows = std::move(later);
     }
@@ -145,16 +190,19 @@ void SessionState::write_inserts(Connection& conn) {
   inserts.clear();
 }
 
-// Sends `rows` as INSERT ... RETURNING statements: on MySQL/MariaDB as few multi-row statements
-// as fit under max_allowed_packet (a column a record leaves unset gets DEFAULT); on SQLite one
-// row (whose RETURNING order is not defined for several).
+// Sends `rows` as INSERT statements: on MySQL/MariaDB as few multi-row statements as fit under
+// max_allowed_packet (a column a record leaves unset gets DEFAULT); on SQLite one row (whose
+// RETURNING order is not defined for several). Without `id_step`, RETURNING reads every
+// column back; with it (MySQL), the keys are LAST_INSERT_ID() + k * id_step and one SELECT per
+// statement reads the rows back.
 void SessionState::insert_page(Connection& conn, const Model& model,
                                const std::vector<Tracked*>& rows,
-                               const std::vector<std::size_t>& columns) {
+                               const std::vector<std::size_t>& columns,
+                               std::optional<std::uint64_t> id_step) {
   const Table& table = model.table();
   Dialect dialect = conn.dialect();
   std::string head = insert_head(dialect, table, columns);
-  std::string tail = " RETURNING " + all_names(dialect, table);
+  std::string tail = id_step ? "" : " RETURNING " + all_names(dialect, table);
 
   auto load = [&](const std::vector<Tracked*>& page, const ResultSet& result) {
     if (result.rows() != page.size() || result.columns != table.columns.size()) {
@@ -169,6 +217,43 @@ void SessionState::insert_page(Connection& conn, const Model& model,
                            from_database_text(table.columns[i], result.at(row, i), dialect));
       }
       finish_insert(t, std::move(mask));
+    }
+  };
+  // LAST_INSERT_ID() is the first key of the statement; the SELECT reads defaults back.
+  auto load_by_keys = [&](const std::vector<Tracked*>& page, const ResultSet& inserted) {
+    if (inserted.affected_rows != page.size()) {
+      throw Error("INSERT into " + table.name + " reported " +
+                  std::to_string(inserted.affected_rows) + " rows for " +
+                  std::to_string(page.size()));
+    }
+    std::size_t key = *auto_increment_key(table);
+    std::vector<std::vector<bool>> masks;
+    std::vector<std::string> keys;  // computed integers: written into the SQL as they are
+    std::string select = "SELECT " + all_names(dialect, table) + " FROM " +
+                         quote_identifier(dialect, table.name) + " WHERE " +
+                         quote_identifier(dialect, table.columns[key].name) + " IN (";
+    for (std::size_t k = 0; k < page.size(); ++k) {
+      masks.push_back(RecordAccess::set_mask(page[k]->record));
+      keys.push_back(std::to_string(inserted.last_insert_id + k * *id_step));
+      select += (k == 0 ? "" : ", ") + keys.back();
+    }
+    ResultSet back = run_statement(conn, select + ")");
+    std::unordered_map<std::string, std::size_t> row_of;
+    for (std::size_t row = 0; row < back.rows(); ++row) {
+      if (back.at(row, key)) row_of[*back.at(row, key)] = row;
+    }
+    for (std::size_t k = 0; k < page.size(); ++k) {
+      auto found = row_of.find(keys[k]);
+      if (found == row_of.end()) {
+        throw Error("INSERT into " + table.name + ": the row with generated key " + keys[k] +
+                    " cannot be read back");
+      }
+      for (std::size_t i = 0; i < table.columns.size(); ++i) {
+        RecordAccess::load(
+            page[k]->record, i,
+            from_database_text(table.columns[i], back.at(found->second, i), dialect));
+      }
+      finish_insert(*page[k], std::move(masks[k]));
     }
   };
   auto context = [&](const std::vector<Tracked*>& page) {
@@ -200,12 +285,17 @@ void SessionState::insert_page(Connection& conn, const Model& model,
     for (std::size_t i = 0; i < page.size(); ++i) shape += (i == 0 ? "" : ", ") + shape_row;
     shape += tail;
     try {
-      load(page, run_literal_statement(conn, sql, shape, page.size() * columns.size()));
+      ResultSet result = run_literal_statement(conn, sql, shape, page.size() * columns.size());
+      if (id_step) {
+        load_by_keys(page, result);
+      } else {
+        load(page, result);
+      }
     } catch (const SqlError& e) {
       if (page.size() == 1 || e.is_disconnect() || e.is_retryable())
         throw e.with_context(context(page));
       // The statement failed as a whole; find the record at fault by sending them one by one.
-      for (Tracked* t : page) insert_page(conn, model, {t}, columns);
+      for (Tracked* t : page) insert_page(conn, model, {t}, columns, id_step);
       throw e.with_context(context(page));
     }
   };
