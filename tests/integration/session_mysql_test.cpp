@@ -4,9 +4,14 @@
 #include <tabula/automap.hpp>
 #include <tabula/engine.hpp>
 #include <tabula/error.hpp>
+#include <tabula/log.hpp>
 #include <tabula/session.hpp>
 
+#include "server_monitor.hpp"
 #include "test_server.hpp"
+
+#include <atomic>
+#include <thread>
 
 #include <soci/soci.h>
 
@@ -114,6 +119,145 @@ TEST_F(SessionMysqlTest, InsertOneLinerReturnsTheRowAsJson) {
   EXPECT_THROW(engine_.insert("shelf", R"({"label": null})"), ValidationError);
   EXPECT_THROW(engine_.insert("shelf", R"({"price": "1"})"), ValidationError) << "label required";
   EXPECT_EQ(count(engine_, "shelf"), 1);
+}
+
+TEST_F(SessionMysqlTest, AbandonedSessionsNeverExceedTheCapAndLeaveNoRow) {
+  test::TestUser user("abandon", db_.url());
+  Engine engine(user.url(), {.max_connections = 3});
+  const Model& shelf = engine.models().at("shelf");
+  test::ConnectionMonitor monitor(user);
+  for (int i = 0; i < 10000; ++i) {
+    Session s = engine.session();
+    s.add(shelf.make({{"label", "abandoned"}}));
+    if (i % 2 == 0) s.flush();  // half of them hold a connection with an open transaction
+    if (i % 1000 == 0) {
+      EXPECT_LE(engine.pool().stats().open, 3u);
+    }
+  }  // every session destroyed without commit
+  PoolStats stats = engine.pool().stats();
+  EXPECT_EQ(stats.in_use, 0u);
+  EXPECT_LE(stats.open, 3u);
+  EXPECT_LE(monitor.peak(), 3u) << "the server never saw more than the cap";
+  EXPECT_GT(monitor.samples(), 0u);
+  EXPECT_LE(user.connections(), 3u);
+  EXPECT_EQ(count(engine_, "shelf"), 0) << "nothing of an uncommitted session is left";
+}
+
+TEST_F(SessionMysqlTest, DestroyedSessionGivesItsServerConnectionBackToThePool) {
+  test::TestUser user("destroyed", db_.url());
+  Engine engine(user.url(), {.max_connections = 1});
+  {
+    Session s = engine.session();
+    s.add(engine.models().at("shelf").make({{"label", "x"}}));
+    s.flush();
+    EXPECT_EQ(engine.pool().stats().in_use, 1u);
+  }
+  EXPECT_EQ(engine.pool().stats().in_use, 0u);
+  EXPECT_EQ(user.connections(), 1u) << "kept open in the pool, not leaked and not doubled";
+  // The one connection is usable by the next session: with max_connections = 1 a leak would
+  // make this time out.
+  Session next = engine.session();
+  next.add(engine.models().at("shelf").make({{"label", "y"}}));
+  next.commit();
+  EXPECT_EQ(count(engine_, "shelf"), 1);
+}
+
+TEST_F(SessionMysqlTest, AServerThatGoesAwayFailsTheFlushAndTheSessionRecovers) {
+  test::TestUser user("goes_away", db_.url());
+  Engine engine(user.url(), {.max_connections = 2});
+  const Model& shelf = engine.models().at("shelf");
+  Session s = engine.session();
+  s.add(shelf.make({{"label", "first"}}));
+  s.flush();
+  user.kill_all();
+  s.add(shelf.make({{"label", "second"}}));
+  try {
+    s.commit();
+    FAIL() << "commit on a killed connection succeeded";
+  } catch (const SqlError& e) {
+    EXPECT_TRUE(e.is_disconnect()) << e.what();
+  }
+  EXPECT_FALSE(s.has_connection()) << "the broken connection went back (to be closed)";
+  EXPECT_EQ(s.pending(), 2u) << "both records staged again";
+  s.commit();  // a fresh connection; everything sent again
+  EXPECT_EQ(count(engine_, "shelf"), 2);
+  EXPECT_LE(user.connections(), 2u);
+}
+
+TEST_F(SessionMysqlTest, ARealDeadlockIsRetriedByTransaction) {
+  engine_.execute("INSERT INTO shelf (id, label) VALUES (1, 'a'), (2, 'b')");
+  const Model& shelf = engine_.models().at("shelf");
+  Engine other(db_.url(), {.max_connections = 2});
+  std::atomic<int> runs{0};
+  std::atomic<int> both_locked_first{0};
+  auto worker = [&](Engine& engine, int first, int second) {
+    engine.transaction(
+        [&](Session& s) {
+          int run = ++runs;
+          s.get(shelf, first)
+              ->set("label", "by " + std::to_string(first) + " run " + std::to_string(run));
+          s.flush();  // row `first` locked
+          ++both_locked_first;
+          while (both_locked_first.load() < 2) std::this_thread::yield();
+          s.get(shelf, second)->set("label", "by " + std::to_string(first));
+          s.flush();  // one of the two deadlocks here
+        },
+        {.attempts = 5, .backoff = std::chrono::milliseconds(5)});
+  };
+  std::thread a([&] { worker(engine_, 1, 2); });
+  std::thread b([&] { worker(other, 2, 1); });
+  a.join();
+  b.join();
+  EXPECT_GE(runs.load(), 3) << "one of the two transactions ran again";
+  EXPECT_EQ(count(engine_, "shelf"), 2);
+}
+
+#ifndef NDEBUG
+TEST_F(SessionMysqlTest, DebugBuildsCatchASessionUsedFromTwoThreadsAtOnce) {
+  Session s = engine_.session();
+  std::atomic<bool> inside{false};
+  std::thread slow([&] {
+    inside = true;
+    s.query("shelf").where("SLEEP(0.5) = 0").all();  // holds the session for half a second
+  });
+  while (!inside) std::this_thread::yield();
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  try {
+    s.flush();
+    ADD_FAILURE() << "a second thread entered the session";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("used from two threads at once"), std::string::npos)
+        << e.what();
+  }
+  slow.join();
+}
+#endif
+
+TEST_F(SessionMysqlTest, LargeInsertsAreSplitIntoPagesUnderMaxAllowedPacket) {
+  engine_.execute("CREATE TABLE blob_row (id INT AUTO_INCREMENT PRIMARY KEY, body MEDIUMTEXT)");
+  long long packet = 0;
+  {
+    Lease lease = engine_.checkout();
+    lease->run(
+        [&](soci::session& sql) { sql << "SELECT @@max_allowed_packet", soci::into(packet); });
+  }
+  // Rows of 256 KiB: together three times the packet limit (or the 16 MiB page cap).
+  const std::size_t row_bytes = 256 * 1024;
+  const std::size_t rows = 3 * std::min<std::size_t>(packet, 16u << 20) / row_bytes;
+  std::atomic<int> inserts{0};
+  set_statement_handler([&](std::string_view sql, std::size_t) {
+    if (sql.rfind("INSERT", 0) == 0) ++inserts;
+  });
+  Session s = engine_.session();
+  const Model& model = engine_.models().at("blob_row");
+  for (std::size_t i = 0; i < rows; ++i) {
+    s.add(model.make({{"body", std::string(row_bytes, static_cast<char>('a' + i % 26))}}));
+  }
+  s.commit();
+  set_statement_handler(nullptr);
+  EXPECT_GE(inserts.load(), 3);
+  EXPECT_LE(inserts.load(), 5);
+  EXPECT_EQ(count(engine_, "blob_row"), static_cast<long long>(rows));
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <stdexcept>
 
@@ -59,8 +60,21 @@ void restart_server() {
   run_script("restart");
 }
 
+namespace {
+
+// MySQL database names are at most 64 characters: a long test name is cut and made unique again
+// with a hash of the whole name.
+std::string database_name(std::string_view name) {
+  std::string full = "tabula_t_" + std::string(name);
+  if (full.size() <= 64) return full;
+  return full.substr(0, 47) + "_" +
+         std::to_string(std::hash<std::string>{}(full) % 1'000'000'000'000'000ULL);
+}
+
+}  // namespace
+
 ScratchDatabase::ScratchDatabase(std::string_view name)
-    : name_("tabula_t_" + std::string(name)), url_(server_url().with_database(name_)) {
+    : name_(database_name(name)), url_(server_url().with_database(name_)) {
   Engine admin(server_url());
   admin.execute("DROP DATABASE IF EXISTS `" + name_ + "`");
   admin.execute("CREATE DATABASE `" + name_ + "` CHARACTER SET utf8mb4");
