@@ -9,6 +9,12 @@
 
 namespace tabula {
 
+Model::Model(const Table& table, Dialect dialect) : table_(&table), dialect_(dialect) {
+  for (detail::Family f : detail::families_of(table, dialect)) {
+    families_.push_back(static_cast<unsigned char>(f));
+  }
+}
+
 std::size_t Model::column_index(std::string_view column) const {
   const auto& columns = table_->columns;
   for (std::size_t i = 0; i < columns.size(); ++i) {
@@ -22,7 +28,8 @@ std::size_t Model::column_index(std::string_view column) const {
 }
 
 Value Model::admit(std::size_t index, Value value) const {
-  return detail::admit(*table_, table_->columns[index], std::move(value), dialect_);
+  return detail::admit(*table_, table_->columns[index],
+                       static_cast<detail::Family>(families_[index]), std::move(value), dialect_);
 }
 
 Record Model::make(std::initializer_list<std::pair<std::string_view, Value>> values) const {

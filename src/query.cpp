@@ -107,8 +107,10 @@ std::vector<Record*> Query::all() {
   detail::ResultSet result = detail::run_statement(state_->connection(), sql(), values_);
   std::vector<Record*> records;
   records.reserve(result.rows());
+  std::vector<detail::Family> families =
+      detail::families_of(model_->table(), state_->engine->dialect());
   for (std::size_t row = 0; row < result.rows(); ++row) {
-    records.push_back(state_->adopt(*model_, result, row));
+    records.push_back(state_->adopt(*model_, families, result, row));
   }
   return records;
 }
@@ -137,7 +139,7 @@ std::uint64_t Query::count() {
     sql = "SELECT COUNT(*)" + from_where();
   }
   detail::ResultSet result = detail::run_statement(state_->connection(), sql, values_);
-  return result.rows() == 1 && result.at(0, 0) ? std::stoull(*result.at(0, 0)) : 0;
+  return result.rows() == 1 && result.at(0, 0) ? std::stoull(std::string(*result.at(0, 0))) : 0;
 }
 
 }  // namespace tabula

@@ -13,6 +13,38 @@ Record::Record(const Model& model)
       values_(model.table().columns.size()),
       set_(model.table().columns.size(), false) {}
 
+Record::Record(const Record& other)
+    : model_(other.model_), values_(other.values_), set_(other.set_) {}
+
+Record& Record::operator=(const Record& other) {
+  if (this != &other) {
+    model_ = other.model_;
+    values_ = other.values_;
+    set_ = other.set_;
+    tracking_ = false;
+    originals_.clear();
+    owner_entry_ = nullptr;
+    change_log_ = nullptr;
+  }
+  return *this;
+}
+
+Record::Record(Record&& other) noexcept
+    : model_(other.model_), values_(std::move(other.values_)), set_(std::move(other.set_)) {}
+
+Record& Record::operator=(Record&& other) noexcept {
+  if (this != &other) {
+    model_ = other.model_;
+    values_ = std::move(other.values_);
+    set_ = std::move(other.set_);
+    tracking_ = false;
+    originals_.clear();
+    owner_entry_ = nullptr;
+    change_log_ = nullptr;
+  }
+  return *this;
+}
+
 std::size_t Record::index_of(std::string_view column) const {
   return model_->column_index(column);
 }
@@ -32,7 +64,10 @@ void Record::set(std::string_view column, Value value) {
     auto original = std::find_if(originals_.begin(), originals_.end(),
                                  [i](const auto& entry) { return entry.first == i; });
     if (original == originals_.end()) {
-      if (!(admitted == values_[i])) originals_.emplace_back(i, values_[i]);
+      if (!(admitted == values_[i])) {
+        if (originals_.empty()) note_change();
+        originals_.emplace_back(i, values_[i]);
+      }
     } else if (admitted == original->second) {
       originals_.erase(original);  // back to what the database has
     }

@@ -169,7 +169,10 @@ void Session::link(Record& child, std::string_view relationship, Record& parent)
       child.set(rel.columns[k], parent.get(rel.target_columns[k]));
     }
   }
-  if (p.state == RecordState::pending) links.push_back({&rel, &p});  // its key may change
+  if (p.state == RecordState::pending) {
+    links.push_back({&rel, &p});  // its key is known after its insert
+    if (t.state == RecordState::persistent) state_->changed.push_back(&child);  // visit at flush
+  }
 }
 
 void Session::flush() {
@@ -211,7 +214,8 @@ void Session::clear() {
   }
   state_->journal.clear();  // what was flushed stays in the transaction; its records are let go
   state_->identity_map.clear();
-  state_->by_record.clear();
+  state_->unindexed.clear();
+  state_->changed.clear();
   state_->records.clear();
 }
 

@@ -5,35 +5,54 @@
 namespace tabula {
 namespace {
 
-std::string two(unsigned v) {
-  return (v < 10 ? "0" : "") + std::to_string(v);
+// Writes `v` as `width` digits (zero-padded) at `out`; returns the end.
+char* digits(char* out, unsigned long long v, int width) {
+  for (int i = width - 1; i >= 0; --i) {
+    out[i] = static_cast<char>('0' + v % 10);
+    v /= 10;
+  }
+  return out + width;
 }
 
 std::string date_text(const Date& d) {
   int y = static_cast<int>(d.year());
-  char year[16];
-  std::snprintf(year, sizeof year, "%04d", y);
-  return std::string(year) + "-" + two(static_cast<unsigned>(d.month())) + "-" +
-         two(static_cast<unsigned>(d.day()));
+  char text[24];
+  char* p = text;
+  if (y >= 0 && y <= 9999) {
+    p = digits(p, static_cast<unsigned>(y), 4);
+  } else {
+    p += std::snprintf(text, 12, "%04d", y);
+  }
+  *p++ = '-';
+  p = digits(p, static_cast<unsigned>(d.month()), 2);
+  *p++ = '-';
+  p = digits(p, static_cast<unsigned>(d.day()), 2);
+  return std::string(text, p);
 }
 
 // hh:mm:ss[.ffffff] with trailing zeros of the fraction dropped; hours may exceed 24.
 std::string clock_text(std::chrono::microseconds t) {
-  std::string sign = t.count() < 0 ? "-" : "";
-  auto us = t.count() < 0 ? -t.count() : t.count();
-  auto seconds = us / 1'000'000;
-  auto fraction = us % 1'000'000;
-  std::string out = sign + two(static_cast<unsigned>(seconds / 3600)) + ":" +
-                    two(static_cast<unsigned>(seconds / 60 % 60)) + ":" +
-                    two(static_cast<unsigned>(seconds % 60));
+  char text[40];
+  char* p = text;
+  unsigned long long us = t.count() < 0 ? 0ULL - static_cast<unsigned long long>(t.count())
+                                        : static_cast<unsigned long long>(t.count());
+  if (t.count() < 0) *p++ = '-';
+  unsigned long long seconds = us / 1'000'000;
+  unsigned long long fraction = us % 1'000'000;
+  unsigned long long hours = seconds / 3600;
+  int width = 2;
+  for (unsigned long long h = hours / 100; h != 0; h /= 10) ++width;
+  p = digits(p, hours, width);
+  *p++ = ':';
+  p = digits(p, seconds / 60 % 60, 2);
+  *p++ = ':';
+  p = digits(p, seconds % 60, 2);
   if (fraction != 0) {
-    char digits[8];
-    std::snprintf(digits, sizeof digits, "%06lld", static_cast<long long>(fraction));
-    std::string f(digits);
-    while (!f.empty() && f.back() == '0') f.pop_back();
-    out += "." + f;
+    *p++ = '.';
+    p = digits(p, fraction, 6);
+    while (p[-1] == '0') --p;
   }
-  return out;
+  return std::string(text, p);
 }
 
 }  // namespace

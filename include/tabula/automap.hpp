@@ -72,10 +72,11 @@ class Model {
 
  private:
   friend class Models;
-  Model(const Table& table, Dialect dialect) : table_(&table), dialect_(dialect) {}
+  Model(const Table& table, Dialect dialect);
   const Table* table_;
   Dialect dialect_;
   std::vector<Relationship> relationships_;
+  std::vector<unsigned char> families_;  // each column's detail::Family, for admit()
   // The models of the same Models (its vector's buffer, which moving the Models keeps).
   const Model* siblings_ = nullptr;
   std::size_t sibling_count_ = 0;

@@ -27,6 +27,13 @@ struct RecordAccess;
 
 class Record {
  public:
+  // Copies are plain values: a copy of a session's record belongs to no session.
+  Record(const Record& other);
+  Record& operator=(const Record& other);
+  Record(Record&& other) noexcept;
+  Record& operator=(Record&& other) noexcept;
+  ~Record() = default;
+
   // The value of `column` (NULL when never set). Throws ValidationError for an unknown column,
   // suggesting the closest name.
   const Value& get(std::string_view column) const;
@@ -74,6 +81,9 @@ class Record {
     tracking_ = false;
     originals_.clear();
   }
+  void note_change() {
+    if (change_log_ != nullptr) change_log_->push_back(this);
+  }
   std::size_t index_of(std::string_view column) const;
   [[noreturn]] void rethrow_for(std::string_view column, const ValueError& error) const;
 
@@ -83,6 +93,11 @@ class Record {
   bool tracking_ = false;
   // The database's value of each changed column (column index, value), in the order of change.
   std::vector<std::pair<std::size_t, Value>> originals_;
+  // Set by the Session that owns the record: its bookkeeping entry (opaque here), and the list
+  // where set() reports the record's first change since a flush, so a flush visits changed
+  // records only.
+  void* owner_entry_ = nullptr;
+  std::vector<Record*>* change_log_ = nullptr;
 };
 
 template <class T>

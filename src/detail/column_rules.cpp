@@ -9,25 +9,11 @@
 namespace tabula::detail {
 namespace {
 
-enum class Family {
-  integer,
-  bit,
-  year,
-  decimal,
-  real,
-  text,
-  binary,
-  enumeration,
-  set,
-  date,
-  datetime,
-  time,
-  other
-};
-
 bool contains(std::string_view text, std::string_view part) {
   return text.find(part) != std::string_view::npos;
 }
+
+}  // namespace
 
 Family family_of(const Column& c, Dialect dialect) {
   const std::string& t = c.data_type;
@@ -59,6 +45,8 @@ Family family_of(const Column& c, Dialect dialect) {
   if (t == "time") return Family::time;
   return Family::other;
 }
+
+namespace {
 
 [[noreturn]] void refuse(const Table& table, const Column& column, const std::string& why) {
   throw ValidationError(table.name + "." + column.name + ": " + why, table.name, column.name);
@@ -224,6 +212,10 @@ std::string members_list(const Column& c) {
 }  // namespace
 
 Value admit(const Table& table, const Column& c, Value v, Dialect dialect) {
+  return admit(table, c, family_of(c, dialect), std::move(v), dialect);
+}
+
+Value admit(const Table& table, const Column& c, Family family, Value v, Dialect dialect) {
   if (c.generated != Generated::none) {
     refuse(table, c,
            "is a generated column (" + std::string(to_string(c.generated)) +
@@ -235,7 +227,6 @@ Value admit(const Table& table, const Column& c, Value v, Dialect dialect) {
     }
     return v;
   }
-  Family family = family_of(c, dialect);
   if (v.kind() == Value::Kind::text &&
       (family == Family::integer || family == Family::bit || family == Family::year)) {
     // Integers beyond 2^53 travel in JSON as strings (docs/automap.md); take them back exactly.
@@ -408,9 +399,14 @@ Value admit(const Table& table, const Column& c, Value v, Dialect dialect) {
 }
 
 Value from_database_text(const Column& c, const std::optional<std::string>& text, Dialect dialect) {
+  return from_database_text(family_of(c, dialect),
+                            text ? std::optional<std::string_view>(*text) : std::nullopt);
+}
+
+Value from_database_text(Family family, std::optional<std::string_view> text) {
   if (!text) return Value();
-  const std::string& s = *text;
-  switch (family_of(c, dialect)) {
+  std::string_view s = *text;
+  switch (family) {
     case Family::integer:
     case Family::bit:
     case Family::year: {
@@ -426,12 +422,14 @@ Value from_database_text(const Column& c, const std::optional<std::string>& text
       }
       return s;  // SQLite lets any column hold text
     }
-    case Family::real:
-      try {
-        return std::stod(s);
-      } catch (const std::exception&) {
-        return s;
+    case Family::real: {
+      double d = 0;
+      if (auto r = std::from_chars(s.data(), s.data() + s.size(), d);
+          r.ec == std::errc{} && r.ptr == s.data() + s.size()) {
+        return d;
       }
+      return s;
+    }
     case Family::decimal:
       try {
         return Decimal(s);
@@ -447,7 +445,7 @@ Value from_database_text(const Column& c, const std::optional<std::string>& text
     case Family::datetime:
     case Family::time:
       try {
-        return parse_text(family_of(c, dialect), s);
+        return parse_text(family, s);
       } catch (const ValueError&) {
         return s;
       }
@@ -480,6 +478,13 @@ std::string closest_names(std::string_view wanted, const std::vector<std::string
   for (std::size_t i = 0; i < ranked.size() && i < 3; ++i) {
     out += (i == 0 ? "'" : ", '") + ranked[i].second + "'";
   }
+  return out;
+}
+
+std::vector<Family> families_of(const Table& table, Dialect dialect) {
+  std::vector<Family> out;
+  out.reserve(table.columns.size());
+  for (const Column& c : table.columns) out.push_back(family_of(c, dialect));
   return out;
 }
 

@@ -13,10 +13,31 @@
 
 namespace tabula::detail {
 
+// What kind of values a column holds, worked out once from its type name: the checks and the
+// parsing below switch on it for every value, so hot paths compute it per column, not per value.
+enum class Family : unsigned char {
+  integer,
+  bit,
+  year,
+  decimal,
+  real,
+  text,
+  binary,
+  enumeration,
+  set,
+  date,
+  datetime,
+  time,
+  other
+};
+
+Family family_of(const Column& column, Dialect dialect);
+
 // Brings `value` into the form the column stores (text into Date/DateTime/Time/Decimal for such
 // columns, bool into integer) and checks it: type, range, length, enum/set membership, NULL.
 // Throws ValidationError naming table, column and value; returns the value to store.
 Value admit(const Table& table, const Column& column, Value value, Dialect dialect);
+Value admit(const Table& table, const Column& column, Family family, Value value, Dialect dialect);
 
 // The value a column holds, from the text the database returned for it (NULL: nullopt), without
 // checks: what is in the database is what it is. Integers, decimals, doubles, dates and times
@@ -24,6 +45,10 @@ Value admit(const Table& table, const Column& column, Value value, Dialect diale
 // a column of that type cannot have returned.
 Value from_database_text(const Column& column, const std::optional<std::string>& text,
                          Dialect dialect);
+Value from_database_text(Family family, std::optional<std::string_view> text);
+
+// Each column's family, in table order.
+std::vector<Family> families_of(const Table& table, Dialect dialect);
 
 // Up to three names from `candidates` closest to `wanted` (edit distance), for error messages:
 // "'titel' (did you mean 'title'?)".

@@ -10,6 +10,14 @@ namespace tabula::detail {
 struct RecordAccess {
   using Originals = std::vector<std::pair<std::size_t, Value>>;
 
+  // Ties the record to its session: `entry` comes back from owner_entry(), and set() reports
+  // the record's first change into `change_log`.
+  static void adopt(Record& r, void* entry, std::vector<Record*>* change_log) noexcept {
+    r.owner_entry_ = entry;
+    r.change_log_ = change_log;
+  }
+  static void* owner_entry(const Record& r) noexcept { return r.owner_entry_; }
+
   static void load(Record& r, std::size_t index, Value value) { r.load(index, std::move(value)); }
   static void track_changes(Record& r) noexcept { r.track_changes(); }
   static void stop_tracking(Record& r) noexcept { r.stop_tracking(); }
@@ -24,6 +32,7 @@ struct RecordAccess {
 
   // After a failed flush: the update was not kept, so the columns are changed again.
   static void restore_originals(Record& r, Originals originals) {
+    if (r.originals_.empty() && !originals.empty()) r.note_change();
     for (auto& entry : originals) r.originals_.push_back(std::move(entry));
   }
   // After a rolled-back savepoint or transaction: the record goes back to the database's values.

@@ -66,20 +66,20 @@ bool SessionState::returning_supported() {
 }
 
 Tracked& SessionState::track(Record record, RecordState state) {
-  Tracked& t = records.emplace_back(std::move(record), records.size());
+  Tracked& t = records.emplace_back(std::move(record), records.size(), this);
   t.state = state;
-  by_record.emplace(&t.record, &t);
+  RecordAccess::adopt(t.record, &t, &changed);
   return t;
 }
 
 Tracked& SessionState::tracked(const Record& record, std::string_view operation) {
-  auto it = by_record.find(&record);
-  if (it == by_record.end()) {
+  auto* t = static_cast<Tracked*>(RecordAccess::owner_entry(record));
+  if (t == nullptr || t->session != this) {
     throw Error(std::string(operation) + ": this " + record.model().name() +
                 " record does not belong to the session (use the Record& that add(), get() or "
                 "query() returned)");
   }
-  return *it->second;
+  return *t;
 }
 
 void SessionState::enter_identity(Tracked& t) {
@@ -95,19 +95,29 @@ void SessionState::leave_identity(Tracked& t) {
 }
 
 Tracked* SessionState::find_identity(const Model& model, const std::string& identity) {
+  for (Tracked* t : unindexed) {
+    if (t->state == RecordState::persistent || t->state == RecordState::deleting) {
+      if (!t->identity.empty()) identity_map[&t->record.model()][t->identity] = t;
+    }
+  }
+  unindexed.clear();
   auto m = identity_map.find(&model);
   if (m == identity_map.end()) return nullptr;
   auto it = m->second.find(identity);
   return it == m->second.end() ? nullptr : it->second;
 }
 
-Record* SessionState::adopt(const Model& model, const ResultSet& result, std::size_t row) {
-  const Table& table = model.table();
-  Record record = model.make();
-  for (std::size_t i = 0; i < table.columns.size(); ++i) {
-    RecordAccess::load(record, i,
-                       from_database_text(table.columns[i], result.at(row, i), engine->dialect()));
+void load_row(Record& record, const std::vector<Family>& families, const ResultSet& result,
+              std::size_t row) {
+  for (std::size_t i = 0; i < families.size(); ++i) {
+    RecordAccess::load(record, i, from_database_text(families[i], result.at(row, i)));
   }
+}
+
+Record* SessionState::adopt(const Model& model, const std::vector<Family>& families,
+                            const ResultSet& result, std::size_t row) {
+  Record record = model.make();
+  load_row(record, families, result, row);
   std::string key = identity_of(record);
   if (!key.empty()) {
     if (Tracked* known = find_identity(model, key)) return &known->record;
@@ -123,16 +133,22 @@ const Model& SessionState::target_of(const Model& model, const Relationship& rel
 }
 
 bool SessionState::has_work() const {
-  if (!inserts.empty() || !deletes.empty()) return true;
-  return std::any_of(records.begin(), records.end(), [](const Tracked& t) {
-    return t.state == RecordState::persistent && (t.record.is_modified() || !t.links.empty());
-  });
+  return !inserts.empty() || !deletes.empty() ||
+         std::any_of(changed.begin(), changed.end(), [](const Record* r) {
+           auto* t = static_cast<const Tracked*>(RecordAccess::owner_entry(*r));
+           return t->state == RecordState::persistent && r->is_modified();
+         });
 }
 
 std::size_t SessionState::pending_count() const {
   std::size_t n = inserts.size() + deletes.size();
-  for (const Tracked& t : records) {
-    if (t.state == RecordState::persistent && t.record.is_modified()) ++n;
+  std::vector<const Record*> seen;
+  for (const Record* r : changed) {
+    auto* t = static_cast<const Tracked*>(RecordAccess::owner_entry(*r));
+    if (t->state != RecordState::persistent || !r->is_modified()) continue;
+    if (std::find(seen.begin(), seen.end(), r) != seen.end()) continue;
+    seen.push_back(r);
+    ++n;
   }
   return n;
 }
@@ -239,6 +255,7 @@ void SessionState::discard_staged() {
   }
   inserts.clear();
   deletes.clear();
+  changed.clear();
 }
 
 void SessionState::rebuild_staged_lists() {

@@ -8,6 +8,7 @@
 #include <tabula/lease.hpp>
 #include <tabula/session.hpp>
 
+#include "detail/column_rules.hpp"
 #include "session/record_access.hpp"
 #include "session/statement.hpp"
 
@@ -45,13 +46,17 @@ struct Link {
   Tracked* parent;
 };
 
+struct SessionState;
+
 struct Tracked {
-  Tracked(Record r, std::size_t seen) : record(std::move(r)), order(seen) {}
+  Tracked(Record r, std::size_t seen, SessionState* owner)
+      : record(std::move(r)), order(seen), session(owner) {}
   Record record;
   RecordState state = RecordState::pending;
   std::string identity;     // its identity-map key while it is in the map
   std::vector<Link> links;  // kept after use: a restaged insert resolves them again
   std::size_t order;        // when the session first saw it: ties keep staging order
+  SessionState* session;
 };
 
 // What a flush did in the current transaction, so that a rollback can bring the session's
@@ -72,8 +77,9 @@ struct SessionState {
   std::source_location where;
   std::optional<Lease> lease;
   bool in_transaction = false;
-  std::deque<Tracked> records;  // stable addresses
-  std::unordered_map<const Record*, Tracked*> by_record;
+  std::deque<Tracked> records;      // stable addresses
+  std::vector<Record*> changed;     // records set() reported changed since the last flush
+  std::vector<Tracked*> unindexed;  // inserted, keyed, not yet in identity_map
   std::unordered_map<const Model*, std::unordered_map<std::string, Tracked*>> identity_map;
   std::vector<Tracked*> inserts;  // staged, in staging order
   std::vector<Tracked*> deletes;
@@ -95,7 +101,8 @@ struct SessionState {
   Tracked* find_identity(const Model& model, const std::string& identity);
   // Row `row` of `result` (every column of `model`, in table order) as the session's record: the
   // existing one when the key is already mapped, else a new persistent record.
-  Record* adopt(const Model& model, const ResultSet& result, std::size_t row);
+  Record* adopt(const Model& model, const std::vector<Family>& families, const ResultSet& result,
+                std::size_t row);
   const Model& target_of(const Model& model, const Relationship& relationship) const;
 
   bool has_work() const;
@@ -109,6 +116,7 @@ struct SessionState {
   void finish_insert(Tracked& t, std::vector<bool> staged_mask);
   void resolve_links(Tracked& t);
   void write_updates(Connection& conn);
+  void update_one(Connection& conn, Tracked& t);
   void write_deletes(Connection& conn);
 
   // After a failed flush: rolls back to the innermost savepoint (or the whole transaction) and
@@ -144,5 +152,9 @@ class UseCheck {
 };
 
 std::string quote_identifier(Dialect dialect, std::string_view name);
+
+// Loads row `row` of `result` (every column, in table order) into `record`.
+void load_row(Record& record, const std::vector<Family>& families, const ResultSet& result,
+              std::size_t row);
 
 }  // namespace tabula::detail

@@ -52,4 +52,24 @@ ResultSet run_literal_statement(Connection& connection, std::string_view text,
   }
 }
 
+void send_literal_statement(Connection& connection, std::string_view text, std::string_view shape,
+                            std::size_t values) {
+  report_statement(shape, values);
+  try {
+    dialect::mysql::send_statement(connection.native_handle(), text);
+  } catch (const SqlError& e) {
+    if (e.is_disconnect()) connection.mark_broken();
+    throw;
+  }
+}
+
+ResultSet read_literal_result(Connection& connection) {
+  try {
+    return dialect::mysql::read_result(connection.native_handle());
+  } catch (const SqlError& e) {
+    if (e.is_disconnect()) connection.mark_broken();
+    throw;
+  }
+}
+
 }  // namespace tabula::detail

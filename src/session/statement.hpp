@@ -10,6 +10,8 @@
 #include <tabula/value.hpp>
 
 #include <cstdint>
+#include <deque>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -18,15 +20,25 @@
 
 namespace tabula::detail {
 
+// Cells are views into memory the ResultSet owns (the client library's result buffer, or copies),
+// so reading a row allocates nothing; movable, not copyable.
 struct ResultSet {
+  ResultSet() = default;
+  ResultSet(ResultSet&&) noexcept = default;
+  ResultSet& operator=(ResultSet&&) noexcept = default;
+  ResultSet(const ResultSet&) = delete;
+  ResultSet& operator=(const ResultSet&) = delete;
+
   std::size_t columns = 0;
-  std::vector<std::optional<std::string>> cells;  // row-major; nullopt is NULL
-  std::uint64_t affected_rows = 0;                // rows the statement changed
-  std::uint64_t matched_rows = 0;                 // rows an UPDATE found, changed or not
+  std::vector<std::optional<std::string_view>> cells;  // row-major; nullopt is NULL
+  std::shared_ptr<void> buffer;                        // what the cells point into
+  std::deque<std::string> copies;                      // cells that had to be made
+  std::uint64_t affected_rows = 0;                     // rows the statement changed
+  std::uint64_t matched_rows = 0;                      // rows an UPDATE found, changed or not
   std::uint64_t last_insert_id = 0;
 
   std::size_t rows() const noexcept { return columns == 0 ? 0 : cells.size() / columns; }
-  const std::optional<std::string>& at(std::size_t row, std::size_t column) const {
+  const std::optional<std::string_view>& at(std::size_t row, std::size_t column) const {
     return cells[row * columns + column];
   }
 };
@@ -42,6 +54,12 @@ ResultSet run_statement(Connection& connection, std::string_view sql,
 // `shape` is what the statement handler is shown instead: the same SQL with `?` for values.
 ResultSet run_literal_statement(Connection& connection, std::string_view text,
                                 std::string_view shape, std::size_t values);
+
+// run_literal_statement in two halves, so the client can work while the server runs it (MySQL
+// only): send, then read the result before anything else is sent on the connection.
+void send_literal_statement(Connection& connection, std::string_view text, std::string_view shape,
+                            std::size_t values);
+ResultSet read_literal_result(Connection& connection);
 
 // Positions of the `?` placeholders in `sql`, skipping quoted strings and identifiers.
 std::vector<std::size_t> placeholder_positions(std::string_view sql);

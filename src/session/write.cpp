@@ -109,8 +109,10 @@ std::optional<std::uint64_t> generated_keys_consecutive(
   if (!cache) {
     ResultSet r =
         run_statement(conn, "SELECT @@innodb_autoinc_lock_mode, @@auto_increment_increment");
-    bool consecutive = r.rows() == 1 && r.at(0, 0) && std::stoi(*r.at(0, 0)) <= 1 && r.at(0, 1);
-    cache = consecutive ? std::optional<std::uint64_t>(std::stoull(*r.at(0, 1))) : std::nullopt;
+    bool consecutive =
+        r.rows() == 1 && r.at(0, 0) && *r.at(0, 0) != "2" && *r.at(0, 0) != "3" && r.at(0, 1);
+    cache = consecutive ? std::optional<std::uint64_t>(std::stoull(std::string(*r.at(0, 1))))
+                        : std::nullopt;
   }
   return *cache;
 }
@@ -139,7 +141,10 @@ void SessionState::finish_insert(Tracked& t, std::vector<bool> staged_mask) {
   journal.push_back({JournalEntry::Kind::inserted, &t, std::move(staged_mask), {}, {}});
   t.state = RecordState::persistent;
   RecordAccess::track_changes(t.record);
-  enter_identity(t);
+  // Keyed now, entered into the map when a lookup next needs it: a session that only inserts
+  // never pays for the map (a hash insert that misses the cache is most of a row's cost).
+  t.identity = identity_of(t.record);
+  if (!t.identity.empty()) unindexed.push_back(&t);
 }
 
 void SessionState::write_inserts(Connection& conn) {
@@ -203,6 +208,7 @@ void SessionState::insert_page(Connection& conn, const Model& model,
   Dialect dialect = conn.dialect();
   std::string head = insert_head(dialect, table, columns);
   std::string tail = id_step ? "" : " RETURNING " + all_names(dialect, table);
+  std::vector<Family> families = families_of(table, dialect);
 
   auto load = [&](const std::vector<Tracked*>& page, const ResultSet& result) {
     if (result.rows() != page.size() || result.columns != table.columns.size()) {
@@ -212,10 +218,7 @@ void SessionState::insert_page(Connection& conn, const Model& model,
     for (std::size_t row = 0; row < page.size(); ++row) {
       Tracked& t = *page[row];
       std::vector<bool> mask = RecordAccess::set_mask(t.record);
-      for (std::size_t i = 0; i < table.columns.size(); ++i) {
-        RecordAccess::load(t.record, i,
-                           from_database_text(table.columns[i], result.at(row, i), dialect));
-      }
+      load_row(t.record, families, result, row);
       finish_insert(t, std::move(mask));
     }
   };
@@ -240,7 +243,7 @@ void SessionState::insert_page(Connection& conn, const Model& model,
     ResultSet back = run_statement(conn, select + ")");
     std::unordered_map<std::string, std::size_t> row_of;
     for (std::size_t row = 0; row < back.rows(); ++row) {
-      if (back.at(row, key)) row_of[*back.at(row, key)] = row;
+      if (back.at(row, key)) row_of[std::string(*back.at(row, key))] = row;
     }
     for (std::size_t k = 0; k < page.size(); ++k) {
       auto found = row_of.find(keys[k]);
@@ -248,11 +251,7 @@ void SessionState::insert_page(Connection& conn, const Model& model,
         throw Error("INSERT into " + table.name + ": the row with generated key " + keys[k] +
                     " cannot be read back");
       }
-      for (std::size_t i = 0; i < table.columns.size(); ++i) {
-        RecordAccess::load(
-            page[k]->record, i,
-            from_database_text(table.columns[i], back.at(found->second, i), dialect));
-      }
+      load_row(page[k]->record, families, back, found->second);
       finish_insert(*page[k], std::move(masks[k]));
     }
   };
@@ -276,28 +275,54 @@ void SessionState::insert_page(Connection& conn, const Model& model,
     return;
   }
 
-  // MySQL/MariaDB: escaped literals, one statement per page.
+  // MySQL/MariaDB: escaped literals, multi-row statements under max_allowed_packet. With
+  // RETURNING the work is pipelined: while the server runs one page, the client loads the rows
+  // of the page before and builds the next one (send, then read before sending again), so most
+  // of the client's work hides behind the server's. Pages of at most a quarter of the rows (256
+  // at least) give that overlap even to a flush of a thousand rows.
   const std::size_t limit =
       std::min<std::size_t>(conn.max_statement_bytes() - 1024, std::size_t{16} << 20);
+  const std::size_t max_rows = std::max<std::size_t>(256, (rows.size() + 3) / 4);
   std::string shape_row = placeholders(columns.size());
-  auto send = [&](const std::vector<Tracked*>& page, const std::string& sql) {
+  std::vector<Tracked*> in_flight;  // sent, its result not read yet
+  auto shape_of = [&](std::size_t n) {
     std::string shape = head;
-    for (std::size_t i = 0; i < page.size(); ++i) shape += (i == 0 ? "" : ", ") + shape_row;
-    shape += tail;
-    try {
-      ResultSet result = run_literal_statement(conn, sql, shape, page.size() * columns.size());
-      if (id_step) {
-        load_by_keys(page, result);
-      } else {
-        load(page, result);
-      }
-    } catch (const SqlError& e) {
-      if (page.size() == 1 || e.is_disconnect() || e.is_retryable())
-        throw e.with_context(context(page));
+    for (std::size_t i = 0; i < n; ++i) shape += (i == 0 ? "" : ", ") + shape_row;
+    return shape + tail;
+  };
+  auto failed = [&](const SqlError& e, const std::vector<Tracked*>& page) {
+    if (page.size() > 1 && !e.is_disconnect() && !e.is_retryable()) {
       // The statement failed as a whole; find the record at fault by sending them one by one.
       for (Tracked* t : page) insert_page(conn, model, {t}, columns, id_step);
-      throw e.with_context(context(page));
     }
+    return e.with_context(context(page));
+  };
+  auto read_in_flight = [&] {
+    try {
+      return read_literal_result(conn);
+    } catch (const SqlError& e) {
+      throw failed(e, std::exchange(in_flight, {}));
+    }
+  };
+  auto send = [&](std::vector<Tracked*> page, const std::string& sql) {
+    std::vector<Tracked*> previous;
+    ResultSet previous_result;
+    if (!in_flight.empty()) {
+      previous_result = read_in_flight();
+      previous = std::exchange(in_flight, {});
+    }
+    if (id_step) {  // a SELECT follows each INSERT: nothing to overlap
+      try {
+        load_by_keys(page, run_literal_statement(conn, sql, shape_of(page.size()),
+                                                 page.size() * columns.size()));
+      } catch (const SqlError& e) {
+        throw failed(e, page);
+      }
+      return;
+    }
+    send_literal_statement(conn, sql, shape_of(page.size()), page.size() * columns.size());
+    in_flight = std::move(page);
+    if (!previous.empty()) load(previous, previous_result);
   };
   std::string sql = head;
   std::string row;
@@ -314,16 +339,20 @@ void SessionState::insert_page(Connection& conn, const Model& model,
       }
     }
     row += ')';
-    if (!page.empty() && sql.size() + 2 + row.size() + tail.size() > limit) {
-      send(page, sql + tail);
-      page.clear();
+    if (!page.empty() &&
+        (page.size() >= max_rows || sql.size() + 2 + row.size() + tail.size() > limit)) {
+      send(std::exchange(page, {}), sql + tail);
       sql = head;
     }
     if (!page.empty()) sql += ", ";
     sql += row;
     page.push_back(t);
   }
-  if (!page.empty()) send(page, sql + tail);
+  if (!page.empty()) send(std::move(page), sql + tail);
+  if (!in_flight.empty()) {
+    ResultSet last = read_in_flight();
+    load(std::exchange(in_flight, {}), last);
+  }
 }
 
 // Without RETURNING (MySQL, or `returning=off`): INSERT, the generated key from
@@ -363,70 +392,75 @@ void SessionState::insert_one_without_returning(Connection& conn, Tracked& t) {
       key.push_back(t.record.get(c));
     }
     ResultSet row = run_statement(conn, select, key);
-    if (row.rows() == 1) {
-      for (std::size_t i = 0; i < table.columns.size(); ++i) {
-        RecordAccess::load(t.record, i,
-                           from_database_text(table.columns[i], row.at(0, i), dialect));
-      }
-    }
+    if (row.rows() == 1) load_row(t.record, families_of(table, dialect), row, 0);
   }
   finish_insert(t, std::move(mask));
 }
 
 void SessionState::write_updates(Connection& conn) {
-  Dialect dialect = conn.dialect();
-  for (Tracked& t : records) {
+  std::vector<Record*> todo = std::exchange(changed, {});
+  for (std::size_t k = 0; k < todo.size(); ++k) {
+    Tracked& t = *static_cast<Tracked*>(RecordAccess::owner_entry(*todo[k]));
     if (t.state != RecordState::persistent) continue;
-    if (!t.links.empty()) resolve_links(t);
-    if (!t.record.is_modified()) continue;
-    const Model& model = t.record.model();
-    const Table& table = model.table();
-    if (!model.has_primary_key()) {
-      throw ValidationError(table.name +
-                                " has no primary key, so a changed row cannot be told apart "
-                                "from its twins: updates of it are refused",
-                            table.name, t.record.modified_columns().front());
-    }
-    const RecordAccess::Originals& originals = RecordAccess::originals(t.record);
-    std::vector<std::size_t> changed;
-    for (const auto& entry : originals) changed.push_back(entry.first);
-    std::sort(changed.begin(), changed.end());
-    std::string sql = "UPDATE " + quote_identifier(dialect, table.name) + " SET ";
-    std::vector<Value> params;
-    for (std::size_t i : changed) {
-      sql +=
-          (params.empty() ? "" : ", ") + quote_identifier(dialect, table.columns[i].name) + " = ?";
-      params.push_back(RecordAccess::value(t.record, i));
-    }
-    sql += " WHERE ";
-    std::string key_text;
-    for (std::size_t k = 0; k < table.primary_key.size(); ++k) {
-      std::size_t i = model.column_index(table.primary_key[k]);
-      auto original = std::find_if(originals.begin(), originals.end(),
-                                   [i](const auto& e) { return e.first == i; });
-      const Value& key =
-          original == originals.end() ? RecordAccess::value(t.record, i) : original->second;
-      sql += (k == 0 ? "" : " AND ") + quote_identifier(dialect, table.primary_key[k]) + " = ?";
-      key_text += (k == 0 ? "" : ", ") + table.primary_key[k] + " = " + key.to_string();
-      params.push_back(key);
-    }
-    ResultSet result;
     try {
-      result = run_statement(conn, sql, params);
-    } catch (const SqlError& e) {
-      throw e.with_context("while updating " + table.name + " " + key_text);
+      if (!t.links.empty()) resolve_links(t);
+      if (t.record.is_modified()) update_one(conn, t);
+    } catch (...) {
+      changed.insert(changed.end(), todo.begin() + static_cast<std::ptrdiff_t>(k), todo.end());
+      throw;
     }
-    if (result.matched_rows == 0) {
-      throw Error("UPDATE of " + table.name + " " + key_text +
-                  " found no row: it was deleted, or its key changed, since the session read it");
-    }
-    journal.push_back(
-        {JournalEntry::Kind::updated, &t, {}, RecordAccess::take_originals(t.record), t.identity});
-    std::string now = identity_of(t.record);
-    if (now != t.identity) {
-      leave_identity(t);
-      enter_identity(t);
-    }
+  }
+}
+
+// UPDATE of the changed columns, keyed by the primary key the row had when read.
+void SessionState::update_one(Connection& conn, Tracked& t) {
+  Dialect dialect = conn.dialect();
+  const Model& model = t.record.model();
+  const Table& table = model.table();
+  if (!model.has_primary_key()) {
+    throw ValidationError(table.name +
+                              " has no primary key, so a changed row cannot be told apart "
+                              "from its twins: updates of it are refused",
+                          table.name, t.record.modified_columns().front());
+  }
+  const RecordAccess::Originals& originals = RecordAccess::originals(t.record);
+  std::vector<std::size_t> columns;
+  for (const auto& entry : originals) columns.push_back(entry.first);
+  std::sort(columns.begin(), columns.end());
+  std::string sql = "UPDATE " + quote_identifier(dialect, table.name) + " SET ";
+  std::vector<Value> params;
+  for (std::size_t i : columns) {
+    sql += (params.empty() ? "" : ", ") + quote_identifier(dialect, table.columns[i].name) + " = ?";
+    params.push_back(RecordAccess::value(t.record, i));
+  }
+  sql += " WHERE ";
+  std::string key_text;
+  for (std::size_t k = 0; k < table.primary_key.size(); ++k) {
+    std::size_t i = model.column_index(table.primary_key[k]);
+    auto original = std::find_if(originals.begin(), originals.end(),
+                                 [i](const auto& e) { return e.first == i; });
+    const Value& key =
+        original == originals.end() ? RecordAccess::value(t.record, i) : original->second;
+    sql += (k == 0 ? "" : " AND ") + quote_identifier(dialect, table.primary_key[k]) + " = ?";
+    key_text += (k == 0 ? "" : ", ") + table.primary_key[k] + " = " + key.to_string();
+    params.push_back(key);
+  }
+  ResultSet result;
+  try {
+    result = run_statement(conn, sql, params);
+  } catch (const SqlError& e) {
+    throw e.with_context("while updating " + table.name + " " + key_text);
+  }
+  if (result.matched_rows == 0) {
+    throw Error("UPDATE of " + table.name + " " + key_text +
+                " found no row: it was deleted, or its key changed, since the session read it");
+  }
+  journal.push_back(
+      {JournalEntry::Kind::updated, &t, {}, RecordAccess::take_originals(t.record), t.identity});
+  std::string now = identity_of(t.record);
+  if (now != t.identity) {
+    leave_identity(t);
+    enter_identity(t);
   }
 }
 

@@ -36,6 +36,42 @@ std::uint64_t rows_matched(MYSQL* conn, std::uint64_t affected) {
   return matched == nullptr ? affected : std::strtoull(matched + 9, nullptr, 10);
 }
 
+// The result of the statement just run: its rows as text, or the counts of a statement without
+// rows.
+detail::ResultSet read_stored(MYSQL* conn) {
+  detail::ResultSet result;
+  std::shared_ptr<MYSQL_RES> res(mysql_store_result(conn), [](MYSQL_RES* r) {
+    if (r != nullptr) mysql_free_result(r);
+  });
+  if (!res) {
+    if (mysql_field_count(conn) != 0) throw_last_error(conn);  // rows expected, none read
+    result.affected_rows = mysql_affected_rows(conn);
+    result.matched_rows = rows_matched(conn, result.affected_rows);
+    result.last_insert_id = mysql_insert_id(conn);
+    return result;
+  }
+  result.columns = mysql_num_fields(res.get());
+  MYSQL_FIELD* fields = mysql_fetch_fields(res.get());
+  result.cells.reserve(result.columns * mysql_num_rows(res.get()));
+  while (MYSQL_ROW row = mysql_fetch_row(res.get())) {
+    unsigned long* lengths = mysql_fetch_lengths(res.get());
+    for (std::size_t i = 0; i < result.columns; ++i) {
+      if (row[i] == nullptr) {
+        result.cells.emplace_back();
+      } else if (fields[i].type == MYSQL_TYPE_BIT) {
+        result.cells.emplace_back(result.copies.emplace_back(bit_text(row[i], lengths[i])));
+      } else {
+        result.cells.emplace_back(std::in_place, row[i], lengths[i]);
+      }
+    }
+  }
+  if (mysql_errno(conn) != 0) throw_last_error(conn);
+  result.affected_rows = mysql_affected_rows(conn);
+  result.matched_rows = result.affected_rows;
+  result.buffer = std::move(res);  // the cells point into it
+  return result;
+}
+
 }  // namespace
 
 void append_literal(void* native, const Value& value, std::string& out) {
@@ -112,42 +148,24 @@ detail::ResultSet run_statement(void* native, std::string_view sql, std::span<co
     text.append(sql.substr(from));
   }
   if (mysql_real_query(conn, text.data(), text.size()) != 0) throw_last_error(conn);
+  return read_stored(conn);
+}
 
-  detail::ResultSet result;
-  std::unique_ptr<MYSQL_RES, decltype(&mysql_free_result)> res(mysql_store_result(conn),
-                                                               &mysql_free_result);
-  if (!res) {
-    if (mysql_field_count(conn) != 0) throw_last_error(conn);  // rows expected, none read
-    result.affected_rows = mysql_affected_rows(conn);
-    result.matched_rows = rows_matched(conn, result.affected_rows);
-    result.last_insert_id = mysql_insert_id(conn);
-    return result;
-  }
-  result.columns = mysql_num_fields(res.get());
-  MYSQL_FIELD* fields = mysql_fetch_fields(res.get());
-  result.cells.reserve(result.columns * mysql_num_rows(res.get()));
-  while (MYSQL_ROW row = mysql_fetch_row(res.get())) {
-    unsigned long* lengths = mysql_fetch_lengths(res.get());
-    for (std::size_t i = 0; i < result.columns; ++i) {
-      if (row[i] == nullptr) {
-        result.cells.emplace_back();
-      } else if (fields[i].type == MYSQL_TYPE_BIT) {
-        result.cells.emplace_back(bit_text(row[i], lengths[i]));
-      } else {
-        result.cells.emplace_back(std::in_place, row[i], lengths[i]);
-      }
-    }
-  }
-  if (mysql_errno(conn) != 0) throw_last_error(conn);
-  result.affected_rows = mysql_affected_rows(conn);
-  result.matched_rows = result.affected_rows;
-  return result;
+void send_statement(void* native, std::string_view text) {
+  auto* conn = static_cast<MYSQL*>(native);
+  if (mysql_send_query(conn, text.data(), text.size()) != 0) throw_last_error(conn);
+}
+
+detail::ResultSet read_result(void* native) {
+  auto* conn = static_cast<MYSQL*>(native);
+  if (mysql_read_query_result(conn) != 0) throw_last_error(conn);
+  return read_stored(conn);
 }
 
 std::size_t max_allowed_packet(void* native) {
   detail::ResultSet r = run_statement(native, "SELECT @@max_allowed_packet", {});
   if (r.rows() != 1 || !r.at(0, 0)) return 16 * 1024 * 1024;
-  return static_cast<std::size_t>(std::stoull(*r.at(0, 0)));
+  return static_cast<std::size_t>(std::stoull(std::string(*r.at(0, 0))));
 }
 
 }  // namespace tabula::dialect::mysql

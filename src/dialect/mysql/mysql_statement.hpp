@@ -10,6 +10,13 @@ namespace tabula::dialect::mysql {
 // `native` is the connection's MYSQL*. Throws SqlError; Error for a placeholder/value mismatch.
 detail::ResultSet run_statement(void* native, std::string_view sql, std::span<const Value> params);
 
+// The two halves of run_statement for text that needs no placeholders filled, so the client can
+// work while the server runs the statement: send_statement() returns once the text is sent;
+// read_result() waits for the server's answer. Nothing else may be sent on the connection in
+// between. Both throw SqlError.
+void send_statement(void* native, std::string_view text);
+detail::ResultSet read_result(void* native);
+
 // Appends `value` to `out` as a MySQL literal: NULL, digits, a quoted and escaped string (the
 // connection's character set and sql_mode decide the escaping), X'..' for bytes.
 void append_literal(void* native, const Value& value, std::string& out);

@@ -91,21 +91,21 @@ detail::ResultSet run_statement(void* native, std::string_view sql, std::span<co
         case SQLITE_FLOAT: {
           char text[32];
           std::snprintf(text, sizeof text, "%.17g", sqlite3_column_double(raw, i));
-          result.cells.emplace_back(text);
+          result.cells.emplace_back(result.copies.emplace_back(text));
           break;
         }
         case SQLITE_BLOB: {
           const void* data = sqlite3_column_blob(raw, i);
           int n = sqlite3_column_bytes(raw, i);
-          result.cells.emplace_back(std::in_place, static_cast<const char*>(data),
-                                    static_cast<std::size_t>(n));
+          result.cells.emplace_back(result.copies.emplace_back(static_cast<const char*>(data),
+                                                               static_cast<std::size_t>(n)));
           break;
         }
         default: {  // INTEGER and TEXT: SQLite renders both as text
           const unsigned char* text = sqlite3_column_text(raw, i);
           int n = sqlite3_column_bytes(raw, i);
-          result.cells.emplace_back(std::in_place, reinterpret_cast<const char*>(text),
-                                    static_cast<std::size_t>(n));
+          result.cells.emplace_back(result.copies.emplace_back(reinterpret_cast<const char*>(text),
+                                                               static_cast<std::size_t>(n)));
         }
       }
     }
