@@ -201,7 +201,7 @@ Savepoint Session::savepoint() {
   state_->flush();
   Connection& conn = state_->connection();
   std::size_t depth = state_->savepoints.size() + 1;
-  conn.execute("SAVEPOINT " + state_->savepoint_name(depth));
+  detail::control(conn, "SAVEPOINT " + state_->savepoint_name(depth));
   state_->savepoints.push_back(state_->journal.size());
   return Savepoint(*state_, depth);
 }
@@ -252,7 +252,7 @@ void Savepoint::release() {
   }
   try {
     s.flush();
-    (*s.lease)->execute("RELEASE SAVEPOINT " + s.savepoint_name(depth_));
+    detail::control(**s.lease, "RELEASE SAVEPOINT " + s.savepoint_name(depth_));
     s.savepoints.pop_back();
   } catch (...) {
     s.rollback_to_savepoint(depth_);

@@ -41,10 +41,15 @@ UseCheck::~UseCheck() {
 }
 #endif
 
+void control(Connection& conn, const std::string& statement) {
+  report_statement(statement, 0);
+  conn.execute(statement);
+}
+
 Connection& SessionState::connection() {
   if (!lease) lease.emplace(engine->pool().checkout(where));
   if (!in_transaction) {
-    (*lease)->execute("BEGIN");
+    control(**lease, "BEGIN");
     in_transaction = true;
   }
   return **lease;
@@ -183,7 +188,7 @@ void SessionState::recover_from_failed_flush() noexcept {
   if (!savepoints.empty() && lease && !(*lease)->is_broken()) {
     std::size_t depth = savepoints.size();
     try {
-      (*lease)->execute("ROLLBACK TO SAVEPOINT " + savepoint_name(depth));
+      control(**lease, "ROLLBACK TO SAVEPOINT " + savepoint_name(depth));
       undo_journal(savepoints.back(), true);
       return;
     } catch (const Error& e) {
@@ -270,10 +275,10 @@ void SessionState::rebuild_staged_lists() {
 void SessionState::end_transaction(bool commit) {
   if (lease && in_transaction) {
     if (commit) {
-      (*lease)->execute("COMMIT");
+      control(**lease, "COMMIT");
     } else {
       try {
-        (*lease)->execute("ROLLBACK");
+        control(**lease, "ROLLBACK");
       } catch (const Error& e) {
         // The pool closes a connection it cannot reset; nothing was committed either way.
         log(LogLevel::warning, std::string("session rollback failed: ") + e.what());
@@ -304,8 +309,8 @@ void SessionState::rollback_to_savepoint(std::size_t depth) noexcept {
   std::size_t mark = savepoints[depth - 1];
   try {
     Connection& conn = **lease;
-    conn.execute("ROLLBACK TO SAVEPOINT " + savepoint_name(depth));
-    conn.execute("RELEASE SAVEPOINT " + savepoint_name(depth));
+    control(conn, "ROLLBACK TO SAVEPOINT " + savepoint_name(depth));
+    control(conn, "RELEASE SAVEPOINT " + savepoint_name(depth));
     undo_journal(mark, false);
     savepoints.resize(depth - 1);
   } catch (const Error& e) {

@@ -153,6 +153,10 @@ class UseCheck {
 
 std::string quote_identifier(Dialect dialect, std::string_view name);
 
+// Runs a transaction-control statement (BEGIN, COMMIT, SAVEPOINT ...), reporting it to the
+// statement hook like every other statement the session sends.
+void control(Connection& conn, const std::string& statement);
+
 // Loads row `row` of `result` (every column, in table order) into `record`.
 void load_row(Record& record, const std::vector<Family>& families, const ResultSet& result,
               std::size_t row);

@@ -214,6 +214,7 @@ TEST_F(SessionMysqlTest, ARealDeadlockIsRetriedByTransaction) {
 
 #ifndef NDEBUG
 TEST_F(SessionMysqlTest, DebugBuildsCatchASessionUsedFromTwoThreadsAtOnce) {
+  engine_.execute("INSERT INTO shelf (label) VALUES ('sleeper')");  // one row: SLEEP runs once
   Session s = engine_.session();
   std::atomic<bool> inside{false};
   std::thread slow([&] {
