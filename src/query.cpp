@@ -42,7 +42,10 @@ Query& Query::filter(std::string_view column, Value value) {
     conditions_.push_back(name + " IS NULL");
   } else {
     conditions_.push_back(name + " = ?");
-    values_.push_back(model_->admit(i, std::move(value)));
+    // Checked and brought into the column's form like a value being set; a generated column
+    // cannot be set, but it can be compared.
+    bool generated = model_->table().columns[i].generated != Generated::none;
+    values_.push_back(generated ? std::move(value) : model_->admit(i, std::move(value)));
   }
   return *this;
 }

@@ -38,10 +38,13 @@ Record& Session::add(Record record) {
   std::string key = detail::identity_of(record);
   if (!key.empty()) {
     if (Tracked* known = state_->find_identity(record.model(), key)) {
-      if (known->state != RecordState::deleting) {
-        throw Error("a " + record.model().name() + " record with the same primary key (" +
-                    record.to_json() + ") is already in the session");
-      }
+      // Inserts are sent before deletes, so a removed row's key cannot be reused before the
+      // removal is flushed.
+      throw Error("a " + record.model().name() + " record with the same primary key (" +
+                  record.to_json() + ") is already in the session" +
+                  (known->state == RecordState::deleting
+                       ? "; it is removed but not yet deleted: flush() first"
+                       : ""));
     }
   }
   Tracked& t = state_->track(std::move(record), RecordState::pending);

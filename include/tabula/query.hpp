@@ -13,6 +13,7 @@
 // always sent bound (never pasted into the SQL), so user input belongs in the values, never in
 // the condition text. filter() and order_by() take column names, checked against the reflected
 // table and quoted. Staged work is flushed before a query runs, so it sees the session's changes.
+// A Query belongs to the session that made it and must not outlive it.
 
 #include <tabula/value.hpp>
 

@@ -190,6 +190,8 @@ TEST_P(UnitOfWorkTest, RemoveDeletesAndTablesWithoutKeyRefuseUpdatesAndDeletes) 
   ASSERT_NE(r, nullptr);
   s.remove(*r);
   EXPECT_EQ(s.get("shelf", id), nullptr) << "removed in the session";
+  EXPECT_THROW(s.add(model("shelf").make({{"id", id}, {"label", "again"}})), Error)
+      << "the key is reused only after the removal is flushed";
   Record* row = s.query("nokey").first();
   ASSERT_NE(row, nullptr);
   EXPECT_THROW(s.remove(*row), ValidationError);
