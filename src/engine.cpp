@@ -2,6 +2,9 @@
 
 #include <tabula/automap.hpp>
 
+#include "session/statement.hpp"
+
+#include <map>
 #include <mutex>
 
 namespace tabula {
@@ -9,6 +12,7 @@ namespace tabula {
 struct Engine::ModelCache {
   std::mutex mutex;
   std::unique_ptr<Models> models;
+  std::map<std::string, bool, std::less<>> before_insert_triggers;
 };
 
 Engine::Engine(Url url, PoolOptions options)
@@ -46,6 +50,28 @@ std::string Engine::insert(std::string_view table, std::string_view json,
   Record& record = session.add(model.from_json(json));
   session.commit();
   return record.to_json();
+}
+
+bool Engine::has_before_insert_trigger(Connection& connection, const std::string& table) {
+  {
+    std::lock_guard lock(models_->mutex);
+    auto it = models_->before_insert_triggers.find(table);
+    if (it != models_->before_insert_triggers.end()) return it->second;
+  }
+  bool found = false;
+  if (connection.dialect() == Dialect::mysql) {
+    Value name(table);
+    detail::ResultSet r = detail::run_statement(
+        connection,
+        "SELECT COUNT(*) FROM information_schema.TRIGGERS WHERE EVENT_OBJECT_SCHEMA = "
+        "DATABASE() AND EVENT_OBJECT_TABLE = ? AND ACTION_TIMING = 'BEFORE' AND "
+        "EVENT_MANIPULATION = 'INSERT'",
+        std::span<const Value>(&name, 1));
+    found = r.rows() == 1 && r.at(0, 0) && *r.at(0, 0) != "0";
+  }
+  std::lock_guard lock(models_->mutex);
+  models_->before_insert_triggers.emplace(table, found);
+  return found;
 }
 
 void Engine::execute(std::string_view statement, std::source_location where) {

@@ -27,6 +27,10 @@
 namespace tabula {
 
 class Models;
+class Connection;
+namespace detail {
+struct SessionState;
+}
 
 // How Engine::transaction treats a transaction the database could not finish for contention.
 struct TransactionOptions {
@@ -95,6 +99,11 @@ class Engine {
                std::source_location where = std::source_location::current());
 
  private:
+  friend struct detail::SessionState;
+  // Whether `table` has a BEFORE INSERT trigger (which may change any value inserted), asked once
+  // per table and kept, like the models.
+  bool has_before_insert_trigger(Connection& connection, const std::string& table);
+
   Pool pool_;
   struct ModelCache;
   std::shared_ptr<ModelCache> models_;

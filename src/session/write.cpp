@@ -7,6 +7,7 @@
 #include "dialect/mysql/mysql_statement.hpp"
 #include "session/flush_order.hpp"
 #include "session/identity.hpp"
+#include "session/read_back.hpp"
 #include "session/session_state.hpp"
 
 #include <algorithm>
@@ -207,18 +208,32 @@ void SessionState::insert_page(Connection& conn, const Model& model,
   const Table& table = model.table();
   Dialect dialect = conn.dialect();
   std::string head = insert_head(dialect, table, columns);
-  std::string tail = id_step ? "" : " RETURNING " + all_names(dialect, table);
   std::vector<Family> families = families_of(table, dialect);
+  // SQLite sends one row per statement: everything comes back. MySQL/MariaDB pages read back
+  // what the database decided (read_back.hpp).
+  std::vector<std::size_t> returned;
+  if (dialect == Dialect::mysql && !id_step) {
+    std::vector<const Record*> page_records;
+    for (Tracked* t : rows) page_records.push_back(&t->record);
+    returned = columns_to_read_back(table, families, page_records,
+                                    engine->has_before_insert_trigger(conn, table.name));
+  } else {
+    for (std::size_t i = 0; i < table.columns.size(); ++i) returned.push_back(i);
+  }
+  std::string tail = id_step ? "" : " RETURNING " + names(dialect, table, returned);
 
   auto load = [&](const std::vector<Tracked*>& page, const ResultSet& result) {
-    if (result.rows() != page.size() || result.columns != table.columns.size()) {
+    if (result.rows() != page.size() || result.columns != returned.size()) {
       throw Error("INSERT ... RETURNING into " + table.name + " returned " +
                   std::to_string(result.rows()) + " rows for " + std::to_string(page.size()));
     }
     for (std::size_t row = 0; row < page.size(); ++row) {
       Tracked& t = *page[row];
       std::vector<bool> mask = RecordAccess::set_mask(t.record);
-      load_row(t.record, families, result, row);
+      for (std::size_t k = 0; k < returned.size(); ++k) {
+        std::size_t i = returned[k];
+        RecordAccess::load(t.record, i, from_database_text(families[i], result.at(row, k)));
+      }
       finish_insert(t, std::move(mask));
     }
   };

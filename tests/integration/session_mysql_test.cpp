@@ -261,5 +261,53 @@ TEST_F(SessionMysqlTest, LargeInsertsAreSplitIntoPagesUnderMaxAllowedPacket) {
   EXPECT_EQ(count(engine_, "blob_row"), static_cast<long long>(rows));
 }
 
+TEST_F(SessionMysqlTest, InsertedRecordsEqualTheirRowsWhateverTheServerNormalised) {
+  engine_.execute(
+      "CREATE TABLE norm (id INT AUTO_INCREMENT PRIMARY KEY, price DECIMAL(10,2), code CHAR(5), "
+      "f FLOAT, at DATETIME, ts TIMESTAMP NULL, note VARCHAR(20), kind ENUM('Red','Blue'))");
+  engine_.execute(
+      "CREATE TABLE shouted (id INT AUTO_INCREMENT PRIMARY KEY, word VARCHAR(20) NOT NULL)");
+  engine_.execute(
+      "CREATE TRIGGER shout BEFORE INSERT ON shouted FOR EACH ROW SET NEW.word = UPPER(NEW.word)");
+  const Models& models = engine_.models();
+  std::vector<std::string> returning;
+  set_statement_handler([&](std::string_view sql, std::size_t) {
+    if (auto at = sql.find(" RETURNING "); at != std::string_view::npos) {
+      returning.emplace_back(sql.substr(at + 11));
+    }
+  });
+  Session s = engine_.session();
+  Record& plain = s.add(models.at("norm").make(
+      {{"price", Decimal("12.50")}, {"note", "as sent"}, {"at", "2026-11-25 12:00:00"}}));
+  Record& odd = s.add(models.at("norm").make({{"price", Decimal("1.5")},
+                                              {"code", "ab   "},
+                                              {"f", 0.1},
+                                              {"at", "2026-11-25 12:00:00.7"},
+                                              {"ts", "2026-11-25 12:00:00"},
+                                              {"note", "x"},
+                                              {"kind", "Red"}}));
+  Record& shouted = s.add(models.at("shouted").make({{"word", "quiet"}}));
+  s.commit();
+  set_statement_handler(nullptr);
+  ASSERT_EQ(returning.size(), 2u);
+  EXPECT_NE(returning[0].find("`price`"), std::string::npos) << "1.5 is stored as 1.50";
+  EXPECT_EQ(returning[1], "`id`, `word`") << "a BEFORE INSERT trigger: everything comes back";
+
+  EXPECT_EQ(plain.get<Decimal>("price").str(), "12.50");
+  EXPECT_EQ(odd.get<Decimal>("price").str(), "1.50");
+  EXPECT_EQ(odd.get<std::string>("code"), "ab");
+  EXPECT_EQ(odd.get<std::string>("kind"), "Red");
+  EXPECT_EQ(shouted.get<std::string>("word"), "QUIET");
+  // Every column of every record equals what a fresh read finds.
+  Session check = engine_.session();
+  for (Record* r : {&plain, &odd, &shouted}) {
+    Record* row = check.get(r->model(), r->get(r->model().table().primary_key.front()));
+    ASSERT_NE(row, nullptr);
+    for (const Column& c : r->model().table().columns) {
+      EXPECT_EQ(r->get(c.name), row->get(c.name)) << r->model().name() << "." << c.name;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace tabula

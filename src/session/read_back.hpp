@@ -1,0 +1,26 @@
+#pragma once
+
+// Which columns an INSERT ... RETURNING must read back so that each record equals its row.
+//
+// The key, generated columns and every column a record left to the database always come back.
+// A column every record gave comes back only when the database may store something other than
+// the value sent: FLOAT rounding, CHAR and BINARY padding, ENUM/SET spelling, TIMESTAMP time
+// zones, fractional seconds beyond the column's, a DECIMAL not written in the column's scale
+// ("1.5" stored as "1.50"), ... A table with a BEFORE INSERT trigger (which may change anything)
+// reads every column back. This is what the session's inserts save over reading every column:
+// the server's work of sending values the client already has, and the client's of reading them.
+
+#include <tabula/automap.hpp>
+
+#include "detail/column_rules.hpp"
+
+#include <vector>
+
+namespace tabula::detail {
+
+std::vector<std::size_t> columns_to_read_back(const Table& table,
+                                              const std::vector<Family>& families,
+                                              const std::vector<const Record*>& rows,
+                                              bool before_insert_trigger);
+
+}  // namespace tabula::detail
