@@ -9,7 +9,7 @@ install(TARGETS tabula EXPORT tabulaTargets
         LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
         RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR}
         INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
-install(TARGETS tabula_cli EXPORT tabulaTargets RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+install(TARGETS tabula_cli tabula_gen EXPORT tabulaTargets RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 install(DIRECTORY include/tabula DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 install(EXPORT tabulaTargets NAMESPACE tabula:: DESTINATION ${TABULA_CMAKE_DIR})
 
@@ -21,4 +21,5 @@ write_basic_package_version_file("${PROJECT_BINARY_DIR}/tabulaConfigVersion.cmak
 install(FILES "${PROJECT_BINARY_DIR}/tabulaConfig.cmake"
               "${PROJECT_BINARY_DIR}/tabulaConfigVersion.cmake"
               cmake/FindSOCI.cmake
+              cmake/TabulaGenerate.cmake
         DESTINATION ${TABULA_CMAKE_DIR})

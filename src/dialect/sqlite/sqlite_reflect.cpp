@@ -134,10 +134,15 @@ Schema reflect(soci::session& sql, const ReflectOptions& options, int& queries) 
     Table& t = tables[name];
     std::sort(positions.begin(), positions.end());
     for (auto& [position, column] : positions) t.primary_key.push_back(column);
-    // A lone INTEGER PRIMARY KEY is the rowid: the database assigns it, as auto-increment.
+    // A lone INTEGER PRIMARY KEY is the rowid: the database assigns it, as auto-increment, and
+    // it is never NULL (inserting NULL assigns one), whatever PRAGMA table_info says.
     if (t.primary_key.size() == 1) {
       for (Column& c : t.columns) {
-        if (c.name == t.primary_key[0] && c.data_type == "integer") c.auto_increment = true;
+        if (c.name == t.primary_key[0] && c.data_type == "integer") {
+          c.auto_increment = true;
+          c.nullable = false;
+          if (c.default_kind == DefaultKind::null) c.default_kind = DefaultKind::none;
+        }
       }
     }
   }
