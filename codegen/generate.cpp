@@ -127,7 +127,7 @@ std::string generate_header(const Schema& schema, const GenerateOptions& options
   for (const std::string& t : options.tables) out << " --table " << t;
   out << "\n\n#pragma once\n\n#include <tabula/typed.hpp>\n\n#include <array>\n#include "
          "<cstddef>\n#include <cstdint>\n#include <optional>\n#include <string>\n#include "
-         "<string_view>\n#include <tuple>\n\n";
+         "<string_view>\n\n";
 
   std::ostringstream traits;
   out << "namespace " << options.name_space << " {\n";
@@ -191,7 +191,7 @@ std::string generate_header(const Schema& schema, const GenerateOptions& options
            << (t->kind == TableKind::view ? "true" : "false") << ";\n};\n\n";
   }
   out << "\n// Every model of this header, for code that walks them all.\nusing all_models = "
-         "std::tuple<";
+         "tabula::model_list<";
   bool first = true;
   for (const Table* t : tables) {
     out << (first ? "" : ", ") << struct_names[t];

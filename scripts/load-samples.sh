@@ -28,4 +28,7 @@ run < "$data/wordpress/wp-multisite-schema.sql"
 # A synthetic wide schema (200 tables x 20 columns, quirky names) for scaling checks.
 "$(command -v /usr/bin/python3 || command -v python3)" "$data/gen_wide_schema.py" -n 200 -m 20 \
   --quirky --views 5 -d wide_200 | run
-echo "load-samples: loaded sakila, employees, employees_partitioned, Chinook, Chinook_AutoIncrement, wordpress, wordpress_ms, wide_200"
+# And one of 1000 tables, for code generation at scale.
+"$(command -v /usr/bin/python3 || command -v python3)" "$data/gen_wide_schema.py" -n 1000 -m 20 \
+  --quirky --views 5 -d wide_1000 | run
+echo "load-samples: loaded sakila, employees, employees_partitioned, Chinook, Chinook_AutoIncrement, wordpress, wordpress_ms, wide_200, wide_1000"

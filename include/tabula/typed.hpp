@@ -41,6 +41,14 @@ concept typed_model = requires {
   table_traits<T>::columns.size();
 };
 
+// A list of model types: a generated header's `all_models`. A plain pack (not std::tuple), so that
+// a header of a thousand tables stays cheap to compile.
+//   template <class... T> void each(tabula::model_list<T...>) { (register_model<T>(), ...); }
+template <class... T>
+struct model_list {
+  static constexpr std::size_t size = sizeof...(T);
+};
+
 // Specialised by generated headers for each ENUM column's enum class: the SQL member spellings,
 // in declaration (and enumerator) order.
 template <class E>

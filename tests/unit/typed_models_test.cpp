@@ -13,12 +13,12 @@
 namespace {
 
 template <class... T>
-constexpr bool fields_match_columns(std::tuple<T...>*) {
+constexpr bool fields_match_columns(tabula::model_list<T...>*) {
   return ((boost::pfr::tuple_size_v<T> == tabula::table_traits<T>::columns.size()) && ...);
 }
 static_assert(fields_match_columns(static_cast<sakila::all_models*>(nullptr)),
               "every struct has one field per column");
-static_assert(std::tuple_size_v<sakila::all_models> == 23, "16 tables and 7 views");
+static_assert(sakila::all_models::size == 23, "16 tables and 7 views");
 static_assert(tabula::typed_model<sakila::Film>);
 static_assert(!tabula::typed_model<int>);
 static_assert(std::is_aggregate_v<sakila::Film>);
