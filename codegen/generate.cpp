@@ -2,6 +2,8 @@
 
 #include "naming.hpp"
 
+#include <tabula/typed.hpp>
+
 #include <tabula/error.hpp>
 #include <tabula/snapshot.hpp>
 
@@ -15,48 +17,6 @@ namespace {
 
 const char* kOptionsLine = "// tabula-gen options:";
 const char* kTableMarker = "// ---- table ";
-
-// The C++ type of a column's value (without std::optional), per docs/codegen.md.
-std::string value_type(const Column& c, Dialect dialect, const std::string& enum_type) {
-  const std::string& t = c.data_type;
-  if (dialect == Dialect::sqlite) {
-    // SQLite's affinity rules, in their order.
-    if (t.find("int") != std::string::npos) return "std::int64_t";
-    if (t.find("char") != std::string::npos || t.find("clob") != std::string::npos ||
-        t.find("text") != std::string::npos) {
-      return "std::string";
-    }
-    if (t.find("blob") != std::string::npos || t.empty()) return "tabula::Bytes";
-    if (t.find("real") != std::string::npos || t.find("floa") != std::string::npos ||
-        t.find("doub") != std::string::npos) {
-      return "double";
-    }
-    if (t == "date") return "tabula::Date";
-    if (t == "datetime" || t == "timestamp") return "tabula::DateTime";
-    if (t.find("numeric") != std::string::npos || t.find("decimal") != std::string::npos) {
-      return "tabula::Decimal";
-    }
-    return "std::string";
-  }
-  std::string u = c.is_unsigned ? "std::uint" : "std::int";
-  if (t == "tinyint") return u + "8_t";
-  if (t == "smallint") return u + "16_t";
-  if (t == "mediumint" || t == "int" || t == "integer") return u + "32_t";
-  if (t == "bigint") return u + "64_t";
-  if (t == "decimal" || t == "numeric") return "tabula::Decimal";
-  if (t == "float") return "float";
-  if (t == "double" || t == "real") return "double";
-  if (t == "bit") return c.precision.value_or(1) == 1 ? "bool" : "std::uint64_t";
-  if (t == "year") return "std::int16_t";
-  if (t == "date") return "tabula::Date";
-  if (t == "datetime" || t == "timestamp") return "tabula::DateTime";
-  if (t == "time") return "tabula::Time";
-  if (t == "enum") return enum_type;
-  if (t == "binary" || t == "varbinary" || t.find("blob") != std::string::npos) {
-    return "tabula::Bytes";
-  }
-  return "std::string";  // char, varchar, text, json, set (comma-separated members), others
-}
 
 std::string quoted(std::string_view text) {
   std::string out = "\"";
@@ -125,7 +85,8 @@ std::string generate_header(const Schema& schema, const GenerateOptions& options
       << "// Schema fingerprint: " << fingerprint(schema) << "\n"
       << kOptionsLine << " --namespace " << options.name_space;
   for (const std::string& t : options.tables) out << " --table " << t;
-  out << "\n\n#pragma once\n\n#include <tabula/typed.hpp>\n\n#include <array>\n#include "
+  out << "\n\n#pragma once\n\n#include <tabula/typed.hpp>\n#include "
+         "<tabula/typed_session.hpp>\n\n#include <array>\n#include "
          "<cstddef>\n#include <cstdint>\n#include <optional>\n#include <string>\n#include "
          "<string_view>\n\n";
 
@@ -162,7 +123,8 @@ std::string generate_header(const Schema& schema, const GenerateOptions& options
     std::optional<std::size_t> auto_increment;
     for (std::size_t i = 0; i < t->columns.size(); ++i) {
       const Column& c = t->columns[i];
-      std::string v = value_type(c, schema.dialect, enum_types[c.name]);
+      std::string v = cpp_type_of(c, schema.dialect);
+      if (v == "enum") v = enum_types[c.name];
       std::string field_type = c.nullable ? "std::optional<" + v + ">" : v;
       std::string field = fields.take(identifier(c.name, "c"));
       out << "  " << field_type << " " << field << "{};  // " << comment_text(c.name) << " "

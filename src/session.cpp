@@ -216,6 +216,8 @@ void Session::clear() {
                 " unflushed change(s); flush, commit or roll back first");
   }
   state_->journal.clear();  // what was flushed stays in the transaction; its records are let go
+  state_->typed.clear();
+  state_->typed_records.clear();
   state_->identity_map.clear();
   state_->unindexed.clear();
   state_->changed.clear();
@@ -235,6 +237,33 @@ std::size_t Session::size() const noexcept {
   std::size_t n = 0;
   for (const Tracked& t : state_->records) n += t.state != RecordState::detached ? 1 : 0;
   return n;
+}
+
+const Model& Session::model_named(std::string_view table) {
+  return state_->engine->models().at(table);
+}
+
+void* Session::typed_object(const Record& record) const {
+  auto it = state_->typed.find(&record);
+  return it == state_->typed.end() ? nullptr : it->second.object.get();
+}
+
+void* Session::bind_typed(Record& record, std::shared_ptr<void> object, TypedHooks hooks) {
+  state_->tracked(record, "a typed object");
+  void* raw = object.get();
+  state_->typed[&record] = {std::move(object), hooks};
+  state_->typed_records[raw] = &record;
+  return raw;
+}
+
+Record& Session::typed_record(const void* object) {
+  auto it = state_->typed_records.find(object);
+  if (it == state_->typed_records.end()) {
+    throw Error(
+        "this object does not belong to the session (use the one add<T>() or get<T>() "
+        "returned)");
+  }
+  return *it->second;
 }
 
 Savepoint::~Savepoint() {

@@ -43,6 +43,7 @@ class Model {
  public:
   const Table& table() const noexcept { return *table_; }
   const std::string& name() const noexcept { return table_->name; }
+  Dialect dialect() const noexcept { return dialect_; }
   bool read_only() const noexcept { return table_->kind == TableKind::view; }
   bool has_primary_key() const noexcept { return !table_->primary_key.empty(); }
 

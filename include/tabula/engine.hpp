@@ -82,6 +82,12 @@ class Engine {
       Work&& work, TransactionOptions options = {},
       std::source_location where = std::source_location::current());
 
+  // Checks at run time that the typed model T (a tabula-gen struct) still matches the live
+  // table: every column present, in field order, with the C++ type and nullability tabula-gen
+  // would give it now. Throws Error listing each difference. Defined in typed_session.hpp.
+  template <class T>
+  void verify();
+
   // The automapped models of the URL's database, reflected at the first call and kept.
   // Thread-safe. Throws what automap() throws.
   const Models& models();

@@ -170,7 +170,28 @@ void SessionState::check_insertable() const {
   }
 }
 
+void SessionState::push_typed() {
+  for (auto& [record, binding] : typed) {
+    auto* t = static_cast<Tracked*>(RecordAccess::owner_entry(*record));
+    if (t->state == RecordState::pending || t->state == RecordState::persistent) {
+      binding.hooks.push(binding.object.get(), t->record, t->state == RecordState::pending);
+    }
+  }
+}
+
+void SessionState::pull_typed() noexcept {
+  for (auto& [record, binding] : typed) {
+    try {
+      binding.hooks.pull(*record, binding.object.get());
+    } catch (const std::exception& e) {
+      log(LogLevel::warning,
+          std::string("a typed object could not take its row's values: ") + e.what());
+    }
+  }
+}
+
 void SessionState::flush() {
+  push_typed();
   if (!has_work()) return;
   check_insertable();  // before any SQL: a required column left unset is the caller's mistake
   Connection& conn = connection();
@@ -180,8 +201,10 @@ void SessionState::flush() {
     write_deletes(conn);
   } catch (...) {
     recover_from_failed_flush();
+    pull_typed();
     throw;
   }
+  pull_typed();
 }
 
 void SessionState::recover_from_failed_flush() noexcept {
@@ -298,6 +321,7 @@ void SessionState::rollback() noexcept {
     // undo only moves values already in memory; nothing there is expected to throw
   }
   end_transaction(false);
+  pull_typed();
 }
 
 std::string SessionState::savepoint_name(std::size_t depth) const {
@@ -313,6 +337,7 @@ void SessionState::rollback_to_savepoint(std::size_t depth) noexcept {
     control(conn, "RELEASE SAVEPOINT " + savepoint_name(depth));
     undo_journal(mark, false);
     savepoints.resize(depth - 1);
+    pull_typed();
   } catch (const Error& e) {
     log(LogLevel::warning, std::string("rollback to savepoint failed; rolling back the "
                                        "transaction: ") +

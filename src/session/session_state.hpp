@@ -80,6 +80,12 @@ struct SessionState {
   std::deque<Tracked> records;      // stable addresses
   std::vector<Record*> changed;     // records set() reported changed since the last flush
   std::vector<Tracked*> unindexed;  // inserted, keyed, not yet in identity_map
+  struct TypedBinding {
+    std::shared_ptr<void> object;
+    TypedHooks hooks;
+  };
+  std::unordered_map<const Record*, TypedBinding> typed;   // typed objects, by their record
+  std::unordered_map<const void*, Record*> typed_records;  // and the other way
   std::unordered_map<const Model*, std::unordered_map<std::string, Tracked*>> identity_map;
   std::vector<Tracked*> inserts;  // staged, in staging order
   std::vector<Tracked*> deletes;
@@ -105,6 +111,9 @@ struct SessionState {
                 std::size_t row);
   const Model& target_of(const Model& model, const Relationship& relationship) const;
 
+  // Typed objects: fields into records before a flush, records' values back after.
+  void push_typed();
+  void pull_typed() noexcept;
   bool has_work() const;
   std::size_t pending_count() const;
   void flush();
