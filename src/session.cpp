@@ -209,6 +209,13 @@ Savepoint Session::savepoint() {
   return Savepoint(*state_, depth);
 }
 
+void Session::execute(std::string_view statement) {
+  UseCheck use(*state_);
+  state_->flush();
+  Connection& conn = state_->connection();
+  detail::run_statement(conn, statement);
+}
+
 void Session::clear() {
   UseCheck use(*state_);
   if (state_->has_work()) {

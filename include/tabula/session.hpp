@@ -112,6 +112,12 @@ class Session {
   // Destroying the guard without release() rolls back to it (savepoint.hpp).
   Savepoint savepoint();
 
+  // Runs one statement that returns no rows on the session's connection, inside its
+  // transaction (taking a connection and beginning one if needed), after flushing staged work:
+  // for what the unit of work has no call for (`SET FOREIGN_KEY_CHECKS = 0`, a bulk UPDATE).
+  // Records already loaded do not see its effects. Throws SqlError.
+  void execute(std::string_view statement);
+
   // Forgets every record (references to them dangle afterwards); for long-lived sessions that
   // load many rows. Throws Error when work is staged (flush or roll back first).
   void clear();
