@@ -12,6 +12,8 @@ struct DemoOptions {
   // Database to use; empty means the embedded default, a Chinook SQLite file in `sqlite_path`.
   std::string url;
   std::string sqlite_path = "tabula-demo.db";
+  // Where the typed header generated from the schema is written.
+  std::string header_path = "tabula-demo-models.hpp";
 };
 
 // Runs the demo, writing a human-readable report to `out`. Throws tabula::Error on failure.

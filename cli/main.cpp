@@ -1,6 +1,9 @@
-// The `tabula` command-line tool. Exit codes: 0 success, 1 a database or URL error (one line on
-// stderr), 2 a usage error.
+// The `tabula` command-line tool: demo, inspect, gen, insert.
+//
+// Exit codes: 0 success; 1 a database, URL or input error (one line on stderr, never a
+// password); 2 a usage error; 3 `tabula gen --check` found the header out of date.
 
+#include "command.hpp"
 #include "demo.hpp"
 #include "inspect.hpp"
 
@@ -29,6 +32,8 @@ int main(int argc, char** argv) {
       ->add_option("--sqlite-path", demo.sqlite_path,
                    "Where the embedded default SQLite database lives")
       ->capture_default_str();
+  demo_cmd->add_option("--header", demo.header_path, "Where to write the generated typed header")
+      ->capture_default_str();
 
   std::string inspect_url;
   tabula::ReflectOptions inspect_options;
@@ -44,6 +49,29 @@ int main(int argc, char** argv) {
                           "Only tables matching this LIKE pattern");
   inspect_cmd->add_flag("--no-views", no_views, "Leave views out");
 
+  tabula::codegen::GenCommand gen;
+  CLI::App* gen_cmd =
+      app.add_subcommand("gen", "Write typed C++ model headers (the same as tabula-gen)");
+  gen_cmd->add_option("source", gen.source, "Database URL, or a schema snapshot (.json) file")
+      ->required();
+  gen_cmd->add_option("--namespace", gen.options.name_space, "C++ namespace of the models")
+      ->capture_default_str();
+  gen_cmd->add_option("--table", gen.options.tables, "Only this table (repeatable)");
+  gen_cmd->add_option("-o,--output", gen.output, "Write the header here (default: stdout)");
+  gen_cmd->add_option("--check", gen.check,
+                      "Compare this header with the source; exit 3 with the differences when "
+                      "it is out of date");
+
+  std::string insert_url;
+  std::string insert_table;
+  std::string insert_json;
+  CLI::App* insert_cmd = app.add_subcommand(
+      "insert", "Insert one row from a JSON object and print it as stored (key and defaults)");
+  insert_cmd->add_option("url", insert_url, "Database URL")->required();
+  insert_cmd->add_option("table", insert_table, "Table name")->required();
+  insert_cmd->add_option("json", insert_json, R"(The row, e.g. '{"name": "ada", "qty": 3}')")
+      ->required();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -53,6 +81,11 @@ int main(int argc, char** argv) {
 
   try {
     if (*demo_cmd) tabula::cli::run_demo(demo, std::cout);
+    if (*gen_cmd && tabula::codegen::run_gen(gen, std::cout) != 0) return 3;
+    if (*insert_cmd) {
+      tabula::Engine engine(insert_url, {.max_connections = 1});
+      std::cout << engine.insert(insert_table, insert_json) << "\n";
+    }
     if (*inspect_cmd) {
       inspect_options.include_views = !no_views;
       tabula::Schema schema;

@@ -9,4 +9,5 @@ scripts/install-deps.sh
 cmake --preset default >/dev/null
 cmake --build --preset default --target tabula_cli >/dev/null
 mkdir -p build/demo
-exec build/default/cli/tabula demo --sqlite-path build/demo/chinook.db "$@"
+exec build/default/cli/tabula demo --sqlite-path build/demo/chinook.db \
+  --header build/demo/demo_models.hpp "$@"
