@@ -14,9 +14,7 @@
 
 #include <CLI/CLI.hpp>
 
-#include <fstream>
 #include <iostream>
-#include <sstream>
 
 int main(int argc, char** argv) {
   CLI::App app{"tabula: a C++20 ORM for existing databases (MySQL/MariaDB, SQLite)", "tabula"};
@@ -88,17 +86,7 @@ int main(int argc, char** argv) {
     }
     if (*inspect_cmd) {
       inspect_options.include_views = !no_views;
-      tabula::Schema schema;
-      if (inspect_url.find("://") == std::string::npos) {
-        std::ifstream in(inspect_url);
-        if (!in) throw tabula::Error("cannot read snapshot file '" + inspect_url + "'");
-        std::stringstream text;
-        text << in.rdbuf();
-        schema = tabula::schema_from_json(text.str());
-      } else {
-        tabula::Engine engine(inspect_url, {.max_connections = 1});
-        schema = tabula::reflect(engine, inspect_options);
-      }
+      tabula::Schema schema = tabula::codegen::load_schema(inspect_url, inspect_options);
       if (inspect_json) {
         std::cout << tabula::to_json(schema);
       } else {

@@ -20,16 +20,15 @@ std::string read_file(const std::string& path, const std::string& what) {
   return text.str();
 }
 
-// A URL (it has "://") is reflected; anything else is read as a snapshot file.
-Schema load_schema(const std::string& source) {
+}  // namespace
+
+Schema load_schema(const std::string& source, const ReflectOptions& options) {
   if (source.find("://") == std::string::npos) {
     return schema_from_json(read_file(source, "snapshot file"));
   }
   Engine engine(source, {.max_connections = 1});
-  return reflect(engine);
+  return reflect(engine, options);
 }
-
-}  // namespace
 
 int run_gen(const GenCommand& command, std::ostream& out) {
   Schema schema = load_schema(command.source);

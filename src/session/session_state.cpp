@@ -133,10 +133,6 @@ Record* SessionState::adopt(const Model& model, const std::vector<Family>& famil
   return &t.record;
 }
 
-const Model& SessionState::target_of(const Model& model, const Relationship& relationship) const {
-  return model.target(relationship);
-}
-
 bool SessionState::has_work() const {
   return !inserts.empty() || !deletes.empty() ||
          std::any_of(changed.begin(), changed.end(), [](const Record* r) {

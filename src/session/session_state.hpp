@@ -109,7 +109,6 @@ struct SessionState {
   // existing one when the key is already mapped, else a new persistent record.
   Record* adopt(const Model& model, const std::vector<Family>& families, const ResultSet& result,
                 std::size_t row);
-  const Model& target_of(const Model& model, const Relationship& relationship) const;
 
   // Typed objects: fields into records before a flush, records' values back after.
   void push_typed();
