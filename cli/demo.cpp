@@ -8,6 +8,7 @@
 #include <tabula/engine.hpp>
 #include <tabula/error.hpp>
 #include <tabula/metrics.hpp>
+#include <tabula/reflect.hpp>
 #include <tabula/session.hpp>
 
 #include <soci/soci.h>
@@ -17,35 +18,9 @@
 #include <fstream>
 #include <iomanip>
 #include <ostream>
-#include <vector>
 
 namespace tabula::cli {
 namespace {
-
-std::vector<std::string> table_names(Connection& connection) {
-  std::string query = connection.dialect() == Dialect::sqlite
-                          ? "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE "
-                            "'sqlite\\_%' ESCAPE '\\' ORDER BY name"
-                          : "SELECT table_name FROM information_schema.tables WHERE table_schema "
-                            "= DATABASE() AND table_type = 'BASE TABLE' ORDER BY table_name";
-  return connection.run([&](soci::session& sql) {
-    std::vector<std::string> names;
-    soci::rowset<std::string> rows = (sql.prepare << query);
-    for (const std::string& name : rows) names.push_back(name);
-    return names;
-  });
-}
-
-// Identifiers here come from the catalog itself; quoting still guards odd names.
-std::string quote_identifier(Dialect dialect, const std::string& name) {
-  char quote = dialect == Dialect::mysql ? '`' : '"';
-  std::string out(1, quote);
-  for (char c : name) {
-    if (c == quote) out += quote;
-    out += c;
-  }
-  return out + quote;
-}
 
 void load_chinook(Connection& connection) {
   auto* backend = static_cast<soci::sqlite3_session_backend*>(connection.sql().get_backend());
@@ -104,29 +79,31 @@ void run_demo(const DemoOptions& options, std::ostream& out) {
   out << "tabula demo\n";
   out << "  database: " << engine.url() << "\n";
 
-  Lease lease = engine.checkout();
-  out << "  server:   " << to_string(engine.dialect()) << " " << lease->server_version() << "\n";
-
-  std::vector<std::string> tables = table_names(*lease);
-  if (tables.empty() && options.url.empty()) {
+  {
+    Lease lease = engine.checkout();
+    out << "  server:   " << to_string(engine.dialect()) << " " << lease->server_version() << "\n";
+  }  // back in the pool: reflect() and the session below take it again, one at a time
+  if (options.url.empty() && reflect(engine).tables.empty()) {
     out << "  loading the bundled Chinook sample database...\n";
+    Lease lease = engine.checkout();
     load_chinook(*lease);
-    tables = table_names(*lease);
   }
 
-  out << "\n  " << tables.size() << " tables:\n";
-  for (const std::string& table : tables) {
-    long long rows = 0;
-    lease->run([&](soci::session& sql) {
-      sql << "SELECT COUNT(*) FROM " + quote_identifier(engine.dialect(), table), soci::into(rows);
-    });
-    out << "    " << std::left << std::setw(24) << table << std::right << std::setw(8) << rows
-        << " rows\n";
-  }
-  { Lease done = std::move(lease); }  // the connection goes back before the session needs one
-
-  // Automap: a model per table, relationships from the foreign keys.
+  // Automap: a model per table; the tables listed with their row counts, relationships from the
+  // foreign keys.
   const Models& models = engine.models();
+  {
+    Session session = engine.session();
+    std::size_t tables = 0;
+    for (const Model& m : models) tables += m.read_only() ? 0 : 1;
+    out << "\n  " << tables << " tables:\n";
+    for (const Model& m : models) {
+      if (m.read_only()) continue;
+      out << "    " << std::left << std::setw(24) << m.name() << std::right << std::setw(8)
+          << session.query(m).count() << " rows\n";
+    }
+    session.rollback();
+  }
   std::size_t relationships = 0;
   for (const Model& m : models) relationships += m.relationships().size();
   out << "\n  automap: " << models.size() << " models, " << relationships
