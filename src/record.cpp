@@ -9,9 +9,7 @@
 namespace tabula {
 
 Record::Record(const Model& model)
-    : model_(&model),
-      values_(model.table().columns.size()),
-      set_(model.table().columns.size(), false) {}
+    : model_(&model), values_(model.table().columns.size()), set_(model.table().columns.size()) {}
 
 Record::Record(const Record& other)
     : model_(other.model_), values_(other.values_), set_(other.set_) {}
@@ -73,7 +71,7 @@ void Record::set(std::string_view column, Value value) {
     }
   }
   values_[i] = std::move(admitted);
-  set_[i] = true;
+  set_.set(i);
 }
 
 std::vector<std::string> Record::modified_columns() const {

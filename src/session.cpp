@@ -185,7 +185,7 @@ void Session::flush() {
 
 void Session::commit() {
   UseCheck use(*state_);
-  state_->flush();
+  state_->flush(true);
   state_->end_transaction(true);
 }
 

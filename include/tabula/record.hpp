@@ -10,6 +10,7 @@
 // Records are values (copyable); they refer to their Model, which must outlive them (Models keeps
 // every Model alive for its own lifetime). Not thread-safe: one thread at a time per record.
 
+#include <tabula/column_flags.hpp>
 #include <tabula/value.hpp>
 
 #include <initializer_list>
@@ -73,7 +74,7 @@ class Record {
   // Stores a value read from the database, unchecked.
   void load(std::size_t index, Value value) {
     values_[index] = std::move(value);
-    set_[index] = true;
+    set_.set(index);
   }
   // For a Session: from now on set() remembers the value each changed column had.
   void track_changes() noexcept { tracking_ = true; }
@@ -89,7 +90,7 @@ class Record {
 
   const Model* model_;
   std::vector<Value> values_;
-  std::vector<bool> set_;
+  ColumnFlags set_;
   bool tracking_ = false;
   // The database's value of each changed column (column index, value), in the order of change.
   std::vector<std::pair<std::size_t, Value>> originals_;

@@ -23,7 +23,7 @@ struct RecordAccess {
   static void stop_tracking(Record& r) noexcept { r.stop_tracking(); }
   static const Value& value(const Record& r, std::size_t index) { return r.values_[index]; }
   static bool is_set(const Record& r, std::size_t index) { return r.set_[index]; }
-  static const std::vector<bool>& set_mask(const Record& r) noexcept { return r.set_; }
+  static const ColumnFlags& set_mask(const Record& r) noexcept { return r.set_; }
 
   // Takes the changed columns' database values: after a successful UPDATE they are no longer
   // changes. Returns them so a rollback can put them back.
@@ -41,11 +41,11 @@ struct RecordAccess {
     r.originals_.clear();
   }
   // After a rolled-back insert: the columns the database filled in are unset again.
-  static void unset_except(Record& r, const std::vector<bool>& keep) {
+  static void unset_except(Record& r, const ColumnFlags& keep) {
     for (std::size_t i = 0; i < keep.size(); ++i) {
       if (!keep[i]) {
         r.values_[i] = Value();
-        r.set_[i] = false;
+        r.set_.reset(i);
       }
     }
   }

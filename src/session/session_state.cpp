@@ -12,6 +12,15 @@
 #include <charconv>
 
 namespace tabula::detail {
+namespace {
+
+// A commit whose acknowledgement is lost may or may not have happened; say so rather than let
+// a retry look safe.
+const char* const kUnknownOutcome =
+    "the connection broke while the server was committing: whether it committed is unknown; "
+    "check before sending the work again";
+
+}  // namespace
 
 std::string quote_identifier(Dialect dialect, std::string_view name) {
   char q = dialect == Dialect::mysql ? '`' : '"';
@@ -46,18 +55,27 @@ void control(Connection& conn, const std::string& statement) {
   conn.execute(statement);
 }
 
-Connection& SessionState::connection() {
+Connection& SessionState::leased() {
   if (!lease) lease.emplace(engine->pool().checkout(where));
+  return **lease;
+}
+
+void SessionState::begin_transaction() {
+  Connection& conn = leased();
   if (!in_transaction) {
-    control(**lease, "BEGIN");
+    control(conn, "BEGIN");
     in_transaction = true;
   }
+}
+
+Connection& SessionState::connection() {
+  begin_transaction();
   return **lease;
 }
 
 bool SessionState::returning_supported() {
   if (engine->url().option("returning") == "off") return false;
-  Connection& conn = connection();
+  Connection& conn = leased();
   if (conn.dialect() == Dialect::sqlite) return sqlite3_libversion_number() >= 3035000;
   if (!conn.is_mariadb()) return false;  // MySQL has no INSERT ... RETURNING
   const std::string& v = conn.server_version();
@@ -186,15 +204,44 @@ void SessionState::pull_typed() noexcept {
   }
 }
 
-void SessionState::flush() {
+// Inserts into one table, no parent among them, nothing to update or delete, and a server that
+// answers the INSERT with RETURNING: at most one statement when the rows fit in one page
+// (insert_page begins a transaction before a first page that does not hold them all).
+bool SessionState::one_statement_work() {
+  if (inserts.empty() || !deletes.empty()) return false;
+  for (const Record* r : changed) {
+    auto* t = static_cast<const Tracked*>(RecordAccess::owner_entry(*r));
+    if (t->state == RecordState::persistent && (r->is_modified() || !t->links.empty())) {
+      return false;
+    }
+  }
+  const Model* model = &inserts.front()->record.model();
+  for (const Tracked* t : inserts) {
+    if (&t->record.model() != model) return false;
+    for (const Link& link : t->links) {
+      if (link.parent->state == RecordState::pending) return false;
+    }
+  }
+  if (!returning_supported()) return false;
+  return leased().dialect() == Dialect::mysql || inserts.size() == 1;
+}
+
+void SessionState::flush(bool committing) {
   push_typed();
   if (!has_work()) return;
   check_insertable();  // before any SQL: a required column left unset is the caller's mistake
-  Connection& conn = connection();
+  bool alone = committing && !in_transaction && one_statement_work();
+  Connection& conn = alone ? leased() : connection();
   try {
     write_inserts(conn);
     write_updates(conn);
     write_deletes(conn);
+  } catch (const SqlError& e) {
+    bool outcome_unknown = alone && !in_transaction && e.is_disconnect();
+    recover_from_failed_flush();
+    pull_typed();
+    if (outcome_unknown) throw e.with_context(kUnknownOutcome);
+    throw;
   } catch (...) {
     recover_from_failed_flush();
     pull_typed();
@@ -294,7 +341,12 @@ void SessionState::rebuild_staged_lists() {
 void SessionState::end_transaction(bool commit) {
   if (lease && in_transaction) {
     if (commit) {
-      control(**lease, "COMMIT");
+      try {
+        control(**lease, "COMMIT");
+      } catch (const SqlError& e) {
+        if (e.is_disconnect()) throw e.with_context(kUnknownOutcome);
+        throw;
+      }
     } else {
       try {
         control(**lease, "ROLLBACK");

@@ -65,7 +65,7 @@ struct JournalEntry {
   enum class Kind { inserted, updated, deleted };
   Kind kind;
   Tracked* tracked;
-  std::vector<bool> staged_mask;      // inserted: the columns the user had set
+  ColumnFlags staged_mask;            // inserted: the columns the user had set
   RecordAccess::Originals originals;  // updated: the database's values before the UPDATE
   std::string identity;               // updated and deleted: the key it had before
 };
@@ -97,6 +97,10 @@ struct SessionState {
 
   // The connection, taking one and beginning the transaction when needed.
   Connection& connection();
+  // The connection, taking one when needed, without beginning a transaction.
+  Connection& leased();
+  // BEGIN on the leased connection unless a transaction is open.
+  void begin_transaction();
   bool returning_supported();
 
   Tracked& track(Record record, RecordState state);
@@ -115,13 +119,17 @@ struct SessionState {
   void pull_typed() noexcept;
   bool has_work() const;
   std::size_t pending_count() const;
-  void flush();
+  // `committing`: a COMMIT follows at once. Then, outside a transaction, work that is a single
+  // INSERT statement is sent on its own: one statement is atomic, so BEGIN and COMMIT would add
+  // two round trips and no safety.
+  void flush(bool committing = false);
+  bool one_statement_work();
   void check_insertable() const;
   void write_inserts(Connection& conn);
   void insert_page(Connection& conn, const Model& model, const std::vector<Tracked*>& rows,
                    const std::vector<std::size_t>& columns, std::optional<std::uint64_t> id_step);
   void insert_one_without_returning(Connection& conn, Tracked& t);
-  void finish_insert(Tracked& t, std::vector<bool> staged_mask);
+  void finish_insert(Tracked& t, ColumnFlags staged_mask);
   void resolve_links(Tracked& t);
   void write_updates(Connection& conn);
   void update_one(Connection& conn, Tracked& t);

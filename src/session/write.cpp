@@ -72,12 +72,13 @@ std::string describe_key(const Record& r) {
 
 std::vector<std::size_t> union_of_given_columns(const std::vector<Tracked*>& rows) {
   std::vector<std::size_t> columns;
-  for (Tracked* t : rows) {
-    for (std::size_t i : given_columns(t->record)) {
-      if (std::find(columns.begin(), columns.end(), i) == columns.end()) columns.push_back(i);
+  if (rows.empty()) return columns;
+  std::size_t n = rows.front()->record.model().table().columns.size();
+  for (std::size_t i = 0; i < n; ++i) {
+    if (std::any_of(rows.begin(), rows.end(), [i](Tracked* t) { return given(t->record, i); })) {
+      columns.push_back(i);
     }
   }
-  std::sort(columns.begin(), columns.end());
   return columns;
 }
 
@@ -138,7 +139,7 @@ void SessionState::resolve_links(Tracked& t) {
   }
 }
 
-void SessionState::finish_insert(Tracked& t, std::vector<bool> staged_mask) {
+void SessionState::finish_insert(Tracked& t, ColumnFlags staged_mask) {
   journal.push_back({JournalEntry::Kind::inserted, &t, std::move(staged_mask), {}, {}});
   t.state = RecordState::persistent;
   RecordAccess::track_changes(t.record);
@@ -180,6 +181,12 @@ void SessionState::write_inserts(Connection& conn) {
                     "foreign key to NULL and update it after");
       }
       for (Tracked* t : wave) resolve_links(*t);
+      // Outside a transaction only a single statement may go (flush() judged the work one
+      // INSERT); anything more begins one first. A no-op inside a transaction.
+      if (!returning || wave.size() != inserts.size() ||
+          (dialect == Dialect::sqlite && wave.size() > 1)) {
+        begin_transaction();
+      }
       if (returning && dialect == Dialect::sqlite) {
         for (Tracked* t : wave) insert_page(conn, *model, {t}, given_columns(t->record), {});
       } else if (returning) {
@@ -229,7 +236,7 @@ void SessionState::insert_page(Connection& conn, const Model& model,
     }
     for (std::size_t row = 0; row < page.size(); ++row) {
       Tracked& t = *page[row];
-      std::vector<bool> mask = RecordAccess::set_mask(t.record);
+      ColumnFlags mask = RecordAccess::set_mask(t.record);
       for (std::size_t k = 0; k < returned.size(); ++k) {
         std::size_t i = returned[k];
         RecordAccess::load(t.record, i, from_database_text(families[i], result.at(row, k)));
@@ -245,7 +252,7 @@ void SessionState::insert_page(Connection& conn, const Model& model,
                   std::to_string(page.size()));
     }
     std::size_t key = *auto_increment_key(table);
-    std::vector<std::vector<bool>> masks;
+    std::vector<ColumnFlags> masks;
     std::vector<std::string> keys;  // computed integers: written into the SQL as they are
     std::string select = "SELECT " + all_names(dialect, table) + " FROM " +
                          quote_identifier(dialect, table.name) + " WHERE " +
@@ -297,7 +304,7 @@ void SessionState::insert_page(Connection& conn, const Model& model,
   // at least) give that overlap even to a flush of a thousand rows.
   const std::size_t limit =
       std::min<std::size_t>(conn.max_statement_bytes() - 1024, std::size_t{16} << 20);
-  const std::size_t max_rows = std::max<std::size_t>(256, (rows.size() + 3) / 4);
+  const std::size_t max_rows = std::max<std::size_t>(1000, (rows.size() + 3) / 4);
   std::string shape_row = placeholders(columns.size());
   std::vector<Tracked*> in_flight;  // sent, its result not read yet
   auto shape_of = [&](std::size_t n) {
@@ -307,7 +314,9 @@ void SessionState::insert_page(Connection& conn, const Model& model,
   };
   auto failed = [&](const SqlError& e, const std::vector<Tracked*>& page) {
     if (page.size() > 1 && !e.is_disconnect() && !e.is_retryable()) {
-      // The statement failed as a whole; find the record at fault by sending them one by one.
+      // The statement failed as a whole; find the record at fault by sending them one by one,
+      // in a transaction so that none of them stays.
+      begin_transaction();
       for (Tracked* t : page) insert_page(conn, model, {t}, columns, id_step);
     }
     return e.with_context(context(page));
@@ -320,6 +329,9 @@ void SessionState::insert_page(Connection& conn, const Model& model,
     }
   };
   auto send = [&](std::vector<Tracked*> page, const std::string& sql) {
+    // Outside a transaction (a commit whose work is one statement) only a page holding every
+    // row goes alone.
+    if (page.size() != rows.size()) begin_transaction();
     std::vector<Tracked*> previous;
     ResultSet previous_result;
     if (!in_flight.empty()) {
@@ -390,7 +402,7 @@ void SessionState::insert_one_without_returning(Connection& conn, Tracked& t) {
   } catch (const SqlError& e) {
     throw e.with_context("while inserting into " + table.name + ": " + t.record.to_json());
   }
-  std::vector<bool> mask = RecordAccess::set_mask(t.record);
+  ColumnFlags mask = RecordAccess::set_mask(t.record);
   for (std::size_t i = 0; i < table.columns.size(); ++i) {
     if (table.columns[i].auto_increment && !given(t.record, i)) {
       RecordAccess::load(
@@ -419,7 +431,10 @@ void SessionState::write_updates(Connection& conn) {
     if (t.state != RecordState::persistent) continue;
     try {
       if (!t.links.empty()) resolve_links(t);
-      if (t.record.is_modified()) update_one(conn, t);
+      if (t.record.is_modified()) {
+        begin_transaction();  // a no-op but for work flush() judged a single INSERT
+        update_one(conn, t);
+      }
     } catch (...) {
       changed.insert(changed.end(), todo.begin() + static_cast<std::ptrdiff_t>(k), todo.end());
       throw;
@@ -481,6 +496,7 @@ void SessionState::update_one(Connection& conn, Tracked& t) {
 
 void SessionState::write_deletes(Connection& conn) {
   if (deletes.empty()) return;
+  begin_transaction();  // a no-op but for work flush() judged a single INSERT
   Dialect dialect = conn.dialect();
   std::vector<const Model*> staged;
   for (Tracked* t : deletes) {

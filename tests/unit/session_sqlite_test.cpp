@@ -42,5 +42,25 @@ TEST(SessionSqliteTest, RollbackDiscardsEverything) {
   EXPECT_NE(json.find("\"id\":1"), std::string::npos) << "the rolled-back row took no id: " << json;
 }
 
+// A failed flush stages its records again exactly as the user left them: the columns the
+// database filled in (key, defaults) are unset again. 130 columns: wider than one word of flags.
+TEST(SessionSqliteTest, AFailedFlushRestagesWideRecordsAsTheUserSetThem) {
+  Engine engine("sqlite://:memory:");
+  std::string ddl = "CREATE TABLE wide (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE";
+  for (int i = 0; i < 130; ++i) ddl += ", c" + std::to_string(i) + " INT DEFAULT 7";
+  engine.execute(ddl + ")");
+  engine.insert("wide", R"({"name": "taken"})");
+  const Model& wide = engine.models().at("wide");
+  Session session = engine.session();
+  Record& first = session.add(wide.make({{"name", "free"}, {"c3", 1}, {"c70", 2}, {"c129", 3}}));
+  session.add(wide.make({{"name", "taken"}}));
+  EXPECT_THROW(session.commit(), SqlError);
+  EXPECT_EQ(session.pending(), 2u);
+  for (const char* given : {"name", "c3", "c70", "c129"}) EXPECT_TRUE(first.is_set(given)) << given;
+  for (const char* filled : {"id", "c0", "c64", "c128"})
+    EXPECT_FALSE(first.is_set(filled)) << filled;
+  EXPECT_EQ(first.get<std::int64_t>("c70"), 2);
+}
+
 }  // namespace
 }  // namespace tabula
