@@ -32,15 +32,22 @@ Value Model::admit(std::size_t index, Value value) const {
                        static_cast<detail::Family>(families_[index]), std::move(value), dialect_);
 }
 
+// A new record tracks no changes, so each value goes straight in once admitted.
 Record Model::make(std::initializer_list<std::pair<std::string_view, Value>> values) const {
   Record record(*this);
-  for (const auto& [column, value] : values) record.set(column, value);
+  for (const auto& [column, value] : values) {
+    std::size_t i = column_index(column);
+    record.load(i, admit(i, value));
+  }
   return record;
 }
 
 Record Model::make(const std::vector<std::pair<std::string, Value>>& values) const {
   Record record(*this);
-  for (const auto& [column, value] : values) record.set(column, value);
+  for (const auto& [column, value] : values) {
+    std::size_t i = column_index(column);
+    record.load(i, admit(i, value));
+  }
   return record;
 }
 

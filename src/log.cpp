@@ -85,6 +85,10 @@ void set_statement_handler(StatementHandler handler) {
   s.handler = std::move(next);
 }
 
+bool has_statement_handler() noexcept {
+  return statement_slot().installed.load(std::memory_order_acquire);
+}
+
 void report_statement(std::string_view sql, std::size_t values) noexcept {
   StatementSlot& s = statement_slot();
   if (!s.installed.load(std::memory_order_acquire)) return;

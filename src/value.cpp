@@ -1,61 +1,10 @@
 #include <tabula/value.hpp>
 
+#include "detail/iso_text.hpp"
+
 #include <cstdio>
 
 namespace tabula {
-namespace {
-
-// Writes `v` as `width` digits (zero-padded) at `out`; returns the end.
-char* digits(char* out, unsigned long long v, int width) {
-  for (int i = width - 1; i >= 0; --i) {
-    out[i] = static_cast<char>('0' + v % 10);
-    v /= 10;
-  }
-  return out + width;
-}
-
-std::string date_text(const Date& d) {
-  int y = static_cast<int>(d.year());
-  char text[24];
-  char* p = text;
-  if (y >= 0 && y <= 9999) {
-    p = digits(p, static_cast<unsigned>(y), 4);
-  } else {
-    p += std::snprintf(text, 12, "%04d", y);
-  }
-  *p++ = '-';
-  p = digits(p, static_cast<unsigned>(d.month()), 2);
-  *p++ = '-';
-  p = digits(p, static_cast<unsigned>(d.day()), 2);
-  return std::string(text, p);
-}
-
-// hh:mm:ss[.ffffff] with trailing zeros of the fraction dropped; hours may exceed 24.
-std::string clock_text(std::chrono::microseconds t) {
-  char text[40];
-  char* p = text;
-  unsigned long long us = t.count() < 0 ? 0ULL - static_cast<unsigned long long>(t.count())
-                                        : static_cast<unsigned long long>(t.count());
-  if (t.count() < 0) *p++ = '-';
-  unsigned long long seconds = us / 1'000'000;
-  unsigned long long fraction = us % 1'000'000;
-  unsigned long long hours = seconds / 3600;
-  int width = 2;
-  for (unsigned long long h = hours / 100; h != 0; h /= 10) ++width;
-  p = digits(p, hours, width);
-  *p++ = ':';
-  p = digits(p, seconds / 60 % 60, 2);
-  *p++ = ':';
-  p = digits(p, seconds % 60, 2);
-  if (fraction != 0) {
-    *p++ = '.';
-    p = digits(p, fraction, 6);
-    while (p[-1] == '0') --p;
-  }
-  return std::string(text, p);
-}
-
-}  // namespace
 
 Decimal::Decimal(std::string_view text) {
   std::size_t i = 0;
@@ -150,13 +99,12 @@ std::string Value::to_string() const {
       return out;
     }
     case Kind::date:
-      return date_text(std::get<Date>(data_));
-    case Kind::datetime: {
-      const DateTime& dt = std::get<DateTime>(data_);
-      return date_text(dt.date) + " " + clock_text(dt.time_of_day);
+    case Kind::datetime:
+    case Kind::time: {
+      std::string out;
+      detail::append_iso_text(out, *this);
+      return out;
     }
-    case Kind::time:
-      return clock_text(std::get<Time>(data_).value);
   }
   return "?";
 }

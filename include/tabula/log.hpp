@@ -39,5 +39,8 @@ void log(LogLevel level, std::string_view message) noexcept;
 using StatementHandler = std::function<void(std::string_view sql, std::size_t values)>;
 void set_statement_handler(StatementHandler handler);
 void report_statement(std::string_view sql, std::size_t values) noexcept;
+// True while a statement handler is installed: statements whose reported text costs something
+// to build (a page of a thousand rows of `?`) build it only then.
+bool has_statement_handler() noexcept;
 
 }  // namespace tabula

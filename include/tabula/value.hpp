@@ -103,6 +103,14 @@ class Value {
   template <class T>
   T get() const;
 
+  // The stored value itself when this holds exactly a T (std::int64_t, std::uint64_t, double,
+  // Decimal, std::string, Bytes, Date, DateTime, Time), else nullptr: no conversion and no copy,
+  // for reading text and bytes in place.
+  template <class T>
+  const T* get_if() const noexcept {
+    return std::get_if<T>(&data_);
+  }
+
   // A readable rendering for messages: NULL, 42, 'text' (quoted), 19.99, x'00ff', 2026-11-25,
   // 2026-11-25 12:00:00.5, -01:30:00. Long text and bytes are shortened.
   std::string to_string() const;

@@ -230,7 +230,7 @@ Value admit(const Table& table, const Column& c, Family family, Value v, Dialect
   if (v.kind() == Value::Kind::text &&
       (family == Family::integer || family == Family::bit || family == Family::year)) {
     // Integers beyond 2^53 travel in JSON as strings (docs/automap.md); take them back exactly.
-    const std::string& s = v.get<std::string>();
+    const std::string& s = *v.get_if<std::string>();
     std::int64_t i = 0;
     std::uint64_t u = 0;
     const char* end = s.data() + s.size();
@@ -245,7 +245,7 @@ Value admit(const Table& table, const Column& c, Family family, Value v, Dialect
   if (v.kind() == Value::Kind::text && (family == Family::date || family == Family::datetime ||
                                         family == Family::time || family == Family::decimal)) {
     try {
-      v = parse_text(family, v.get<std::string>());
+      v = parse_text(family, *v.get_if<std::string>());
     } catch (const ValueError&) {
       const char* form = family == Family::date       ? "YYYY-MM-DD"
                          : family == Family::datetime ? "YYYY-MM-DD hh:mm:ss[.ffffff]"
@@ -288,14 +288,14 @@ Value admit(const Table& table, const Column& c, Family family, Value v, Dialect
                "the double " + v.to_string() + " would not be exact in " + c.column_type +
                    "; pass a Decimal or a string");
       }
-      Decimal d = [&] {
+      if (v.kind() != Value::Kind::decimal) {
         try {
-          return v.get<Decimal>();
+          v = v.get<Decimal>();
         } catch (const ValueError&) {
           refuse(table, c, "expected a decimal number, got " + v.to_string());
         }
-      }();
-      v = d;
+      }
+      const Decimal& d = *v.get_if<Decimal>();
       if (c.precision) {
         int scale = c.scale.value_or(0);
         if (d.integer_digits() > *c.precision - scale) {
@@ -330,7 +330,7 @@ Value admit(const Table& table, const Column& c, Family family, Value v, Dialect
         refuse(table, c,
                "expected text, got " + std::string(to_string(v.kind())) + " " + v.to_string());
       }
-      const std::string& s = v.get<std::string>();
+      const std::string& s = *v.get_if<std::string>();
       std::size_t characters = utf8_length(table, c, s);
       if (family == Family::enumeration) {
         if (std::find(c.members.begin(), c.members.end(), s) == c.members.end()) {
@@ -366,7 +366,7 @@ Value admit(const Table& table, const Column& c, Family family, Value v, Dialect
     }
     case Family::binary:
       if (v.kind() == Value::Kind::text) {
-        const std::string& s = v.get<std::string>();
+        const std::string& s = *v.get_if<std::string>();
         Bytes bytes(s.size());
         std::transform(s.begin(), s.end(), bytes.begin(), [](char ch) { return std::byte(ch); });
         v = std::move(bytes);

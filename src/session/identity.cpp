@@ -2,10 +2,21 @@
 
 #include "session/record_access.hpp"
 
+#include <charconv>
 #include <cstdio>
 
 namespace tabula::detail {
 namespace {
+
+// `tag`, the number, `end`: without temporaries (a session keys every row it inserts).
+template <class Number>
+void append_number(std::string& out, char tag, Number n, char end) {
+  char text[24];
+  text[0] = tag;
+  char* last = std::to_chars(text + 1, text + sizeof text - 1, n).ptr;
+  *last++ = end;
+  out.append(text, last);
+}
 
 // Appends one key value; every form ends in a separator or carries its length, so different
 // keys never encode alike.
@@ -14,13 +25,13 @@ bool append(std::string& out, const Value& v) {
     case Value::Kind::null:
       return false;
     case Value::Kind::int64:
-      out += 'i' + std::to_string(v.get<std::int64_t>()) + ';';
+      append_number(out, 'i', v.get<std::int64_t>(), ';');
       return true;
     case Value::Kind::uint64:
-      out += 'i' + std::to_string(v.get<std::uint64_t>()) + ';';
+      append_number(out, 'i', v.get<std::uint64_t>(), ';');
       return true;
     case Value::Kind::decimal: {
-      std::string d = v.get<Decimal>().str();
+      std::string d = v.get_if<Decimal>()->str();
       if (d.find('.') != std::string::npos) {
         while (d.back() == '0') d.pop_back();
         if (d.back() == '.') d.pop_back();
@@ -36,13 +47,14 @@ bool append(std::string& out, const Value& v) {
       return true;
     }
     case Value::Kind::text: {
-      const std::string& s = v.get<std::string>();
-      out += 's' + std::to_string(s.size()) + ':' + s;
+      const std::string& s = *v.get_if<std::string>();
+      append_number(out, 's', s.size(), ':');
+      out += s;
       return true;
     }
     case Value::Kind::bytes: {
-      const Bytes& b = v.get<Bytes>();
-      out += 'b' + std::to_string(b.size()) + ':';
+      const Bytes& b = *v.get_if<Bytes>();
+      append_number(out, 'b', b.size(), ':');
       out.append(reinterpret_cast<const char*>(b.data()), b.size());
       return true;
     }

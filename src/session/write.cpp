@@ -2,6 +2,7 @@
 // time elsewhere), UPDATEs of changed columns, DELETEs children first.
 
 #include <tabula/error.hpp>
+#include <tabula/log.hpp>
 
 #include "detail/column_rules.hpp"
 #include "dialect/mysql/mysql_statement.hpp"
@@ -308,6 +309,7 @@ void SessionState::insert_page(Connection& conn, const Model& model,
   std::string shape_row = placeholders(columns.size());
   std::vector<Tracked*> in_flight;  // sent, its result not read yet
   auto shape_of = [&](std::size_t n) {
+    if (!has_statement_handler()) return std::string();
     std::string shape = head;
     for (std::size_t i = 0; i < n; ++i) shape += (i == 0 ? "" : ", ") + shape_row;
     return shape + tail;

@@ -1,9 +1,11 @@
 #include "dialect/mysql/mysql_statement.hpp"
 
+#include "detail/iso_text.hpp"
 #include "dialect/mysql/mysql_dialect.hpp"
 
 #include <mysql.h>
 
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -74,6 +76,16 @@ detail::ResultSet read_stored(MYSQL* conn) {
 
 }  // namespace
 
+namespace {
+
+template <class Integer>
+void append_integer(std::string& out, Integer n) {
+  char text[24];
+  out.append(text, std::to_chars(text, text + sizeof text, n).ptr);
+}
+
+}  // namespace
+
 void append_literal(void* native, const Value& value, std::string& out) {
   auto* conn = static_cast<MYSQL*>(native);
   switch (value.kind()) {
@@ -81,10 +93,10 @@ void append_literal(void* native, const Value& value, std::string& out) {
       out += "NULL";
       return;
     case Value::Kind::int64:
-      out += std::to_string(value.get<std::int64_t>());
+      append_integer(out, value.get<std::int64_t>());
       return;
     case Value::Kind::uint64:
-      out += std::to_string(value.get<std::uint64_t>());
+      append_integer(out, value.get<std::uint64_t>());
       return;
     case Value::Kind::real: {
       double d = value.get<double>();
@@ -95,11 +107,11 @@ void append_literal(void* native, const Value& value, std::string& out) {
       return;
     }
     case Value::Kind::decimal:
-      out += value.get<Decimal>().str();  // checked syntax: sign, digits, point
+      out += value.get_if<Decimal>()->str();  // checked syntax: sign, digits, point
       return;
     case Value::Kind::bytes: {
       static constexpr char hex[] = "0123456789ABCDEF";
-      const Bytes& bytes = value.get<Bytes>();
+      const Bytes& bytes = *value.get_if<Bytes>();
       out += "X'";
       for (std::byte b : bytes) {
         out += hex[std::to_integer<unsigned>(b) >> 4];
@@ -109,7 +121,7 @@ void append_literal(void* native, const Value& value, std::string& out) {
       return;
     }
     case Value::Kind::text: {
-      const std::string& text = value.get<std::string>();
+      const std::string& text = *value.get_if<std::string>();
       std::size_t start = out.size();
       out.resize(start + 2 * text.size() + 3);
       out[start] = '\'';
@@ -122,7 +134,9 @@ void append_literal(void* native, const Value& value, std::string& out) {
     case Value::Kind::date:
     case Value::Kind::datetime:
     case Value::Kind::time:
-      out += '\'' + value.to_string() + '\'';  // ISO text: digits, '-', ':', '.', ' '
+      out += '\'';
+      detail::append_iso_text(out, value);  // digits, '-', ':', '.', ' '
+      out += '\'';
       return;
   }
 }

@@ -45,13 +45,13 @@ void bind(sqlite3* db, sqlite3_stmt* stmt, int index, const Value& value) {
       rc = sqlite3_bind_double(stmt, index, value.get<double>());
       break;
     case Value::Kind::decimal:
-      rc = bind_text(value.get<Decimal>().str());
+      rc = bind_text(value.get_if<Decimal>()->str());
       break;
     case Value::Kind::text:
-      rc = bind_text(value.get<std::string>());
+      rc = bind_text(*value.get_if<std::string>());
       break;
     case Value::Kind::bytes: {
-      const Bytes& bytes = value.get<Bytes>();
+      const Bytes& bytes = *value.get_if<Bytes>();
       rc = sqlite3_bind_blob(stmt, index, bytes.data(), static_cast<int>(bytes.size()),
                              SQLITE_TRANSIENT);
       break;
