@@ -69,6 +69,10 @@ bool Connection::ping(std::chrono::milliseconds timeout) noexcept {
   return alive;
 }
 
+bool Connection::shows_hangup() noexcept {
+  return dialect_ == Dialect::mysql && dialect::mysql::shows_hangup(native_);
+}
+
 bool Connection::in_transaction() noexcept {
   return dialect_ == Dialect::mysql ? dialect::mysql::in_transaction(native_)
                                     : dialect::sqlite::in_transaction(native_);

@@ -66,6 +66,11 @@ class Connection {
   // throws; a failed ping marks the connection broken.
   bool ping(std::chrono::milliseconds timeout = std::chrono::seconds{5}) noexcept;
 
+  // True when the socket of an idle MySQL connection has something to read: the server closed it
+  // (a KILL, a restart, its idle timeout) or sent something unasked. One non-blocking poll(), no
+  // round trip; the pool then pings before lending the connection. False on SQLite.
+  bool shows_hangup() noexcept;
+
   // True while a transaction is open (or autocommit is off), from the status the server sent with
   // its last reply: no round trip.
   bool in_transaction() noexcept;

@@ -353,31 +353,38 @@ void SessionState::insert_page(Connection& conn, const Model& model,
     in_flight = std::move(page);
     if (!previous.empty()) load(previous, previous_result);
   };
+  // Rows are written straight into the statement; a row that does not fit moves to the next.
   std::string sql = head;
-  std::string row;
   std::vector<Tracked*> page;
   for (Tracked* t : rows) {
-    row = "(";
+    std::size_t row_start = sql.size();
+    sql += page.empty() ? "(" : ", (";
     for (std::size_t k = 0; k < columns.size(); ++k) {
-      if (k > 0) row += ", ";
+      if (k > 0) sql += ", ";
       if (given(t->record, columns[k])) {
         dialect::mysql::append_literal(conn.native_handle(),
-                                       RecordAccess::value(t->record, columns[k]), row);
+                                       RecordAccess::value(t->record, columns[k]), sql);
       } else {
-        row += "DEFAULT";
+        sql += "DEFAULT";
       }
     }
-    row += ')';
-    if (!page.empty() &&
-        (page.size() >= max_rows || sql.size() + 2 + row.size() + tail.size() > limit)) {
-      send(std::exchange(page, {}), sql + tail);
+    sql += ')';
+    if (!page.empty() && (page.size() >= max_rows || sql.size() + tail.size() > limit)) {
+      std::string row = sql.substr(row_start + 2);
+      sql.resize(row_start);
+      sql += tail;
+      std::size_t full = sql.size();
+      send(std::exchange(page, {}), sql);
       sql = head;
+      sql.reserve(full);
+      sql += row;
     }
-    if (!page.empty()) sql += ", ";
-    sql += row;
     page.push_back(t);
   }
-  if (!page.empty()) send(std::move(page), sql + tail);
+  if (!page.empty()) {
+    sql += tail;
+    send(std::move(page), sql);
+  }
   if (!in_flight.empty()) {
     ResultSet last = read_in_flight();
     load(std::exchange(in_flight, {}), last);

@@ -184,6 +184,58 @@ TEST_F(SessionMysqlTest, AServerThatGoesAwayFailsTheFlushAndTheSessionRecovers) 
   EXPECT_LE(user.connections(), 2u);
 }
 
+// A commit that is one INSERT goes without BEGIN/COMMIT, so a connection lost while it runs
+// leaves the client not knowing whether it committed: the error says so. (Here the kill lands
+// during a slow trigger, so the server rolled the statement back.)
+TEST_F(SessionMysqlTest, AConnectionLostDuringACommitSaysTheOutcomeIsUnknown) {
+  engine_.execute("CREATE TABLE slow (id INT AUTO_INCREMENT PRIMARY KEY, v INT) ENGINE=InnoDB");
+  test::TestUser user("lost_commit", db_.url());
+  Engine engine(user.url(), {.max_connections = 2});
+  // Created by the user, so the processlist shows the user while the trigger runs.
+  engine.execute("CREATE TRIGGER slow_in BEFORE INSERT ON slow FOR EACH ROW SET NEW.v = SLEEP(5)");
+  Session s = engine.session();
+  s.add(engine.models().at("slow").make({{"v", 1}}));
+  std::thread killer([&] {  // once the INSERT runs (the trigger sleeps), kill its connection
+    for (int i = 0; i < 500 && user.running("INSERT") == 0; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    user.kill_all();
+  });
+  std::string error;
+  bool disconnect = false;
+  try {
+    s.commit();
+  } catch (const SqlError& e) {
+    error = e.what();
+    disconnect = e.is_disconnect();
+  }
+  killer.join();
+  ASSERT_FALSE(error.empty()) << "the commit survived its connection";
+  EXPECT_TRUE(disconnect) << error;
+  EXPECT_NE(error.find("whether it committed is unknown"), std::string::npos) << error;
+  EXPECT_EQ(s.pending(), 1u) << "staged again, for the caller to decide";
+  EXPECT_FALSE(s.has_connection());
+  EXPECT_EQ(count(engine_, "slow"), 0) << "killed inside the statement: rolled back";
+}
+
+// A connection killed while idle in the pool shows it on its socket: the pool pings it and
+// lends a fresh one, so the next commit neither fails nor has to guess.
+TEST_F(SessionMysqlTest, AConnectionKilledWhileIdleIsReplacedBeforeTheNextCommit) {
+  test::TestUser user("killed_idle", db_.url());
+  Engine engine(user.url(), {.max_connections = 2});
+  const Model& shelf = engine.models().at("shelf");
+  Session first = engine.session();
+  first.add(shelf.make({{"label", "before"}}));
+  first.commit();
+  ASSERT_GE(user.kill_all(), 1u);
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));  // the hangup reaches the socket
+  Session s = engine.session();
+  s.add(shelf.make({{"label", "after"}}));
+  s.commit();  // within validation_bypass of the last use: only the socket tells
+  EXPECT_EQ(count(engine_, "shelf"), 2);
+  EXPECT_GE(engine.pool().stats().validation_failures_total, 1u);
+}
+
 TEST_F(SessionMysqlTest, ARealDeadlockIsRetriedByTransaction) {
   engine_.execute("INSERT INTO shelf (id, label) VALUES (1, 'a'), (2, 'b')");
   const Model& shelf = engine_.models().at("shelf");

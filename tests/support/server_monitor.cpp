@@ -62,6 +62,17 @@ std::size_t TestUser::connections() const {
   return count_connections(name_);
 }
 
+std::size_t TestUser::running(const std::string& prefix) const {
+  Lease lease = admin().checkout();
+  long long n = 0;
+  std::string pattern = prefix + "%";
+  lease->run([&](soci::session& sql) {
+    sql << "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE USER = :u AND INFO LIKE :p",
+        soci::use(name_), soci::use(pattern), soci::into(n);
+  });
+  return static_cast<std::size_t>(n);
+}
+
 std::size_t TestUser::kill_all() const {
   Lease lease = admin().checkout();
   std::vector<long long> ids;

@@ -29,6 +29,8 @@ class TestUser {
   Url url(const std::string& query = "") const;
   // Server-side connections of this user right now.
   std::size_t connections() const;
+  // Connections of this user running a statement that starts with `prefix` right now.
+  std::size_t running(const std::string& prefix) const;
   // Kills every connection of this user; returns how many.
   std::size_t kill_all() const;
 

@@ -235,6 +235,14 @@ void* native_handle(soci::session& session) noexcept {
   return native(session);
 }
 
+bool shows_hangup(void* native_conn) noexcept {
+  auto* conn = static_cast<MYSQL*>(native_conn);
+  if (conn == nullptr) return true;
+  pollfd p{static_cast<int>(mysql_get_socket(conn)), POLLIN, 0};
+  if (p.fd < 0) return true;
+  return ::poll(&p, 1, 0) != 0;  // readable, hung up, or poll itself failed
+}
+
 bool in_transaction(void* native_conn) noexcept {
   auto* conn = static_cast<MYSQL*>(native_conn);
   if (conn == nullptr) return false;

@@ -54,6 +54,9 @@ void* native_handle(soci::session& session) noexcept;
 // True while a transaction is open, from the library's state: no round trip. `native` is what
 // native_handle() returned.
 bool in_transaction(void* native) noexcept;
+// True when the socket has something to read (data, end of stream, an error) while no statement
+// runs; see Connection::shows_hangup.
+bool shows_hangup(void* native) noexcept;
 
 // Rolls back and restores autocommit, giving up after `timeout`. Returns false when that failed:
 // the connection must then be closed.
