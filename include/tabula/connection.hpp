@@ -68,7 +68,7 @@ class Connection {
 
   // True when the socket of an idle MySQL connection has something to read: the server closed it
   // (a KILL, a restart, its idle timeout) or sent something unasked. One non-blocking poll(), no
-  // round trip; the pool then pings before lending the connection. False on SQLite.
+  // round trip; a Session then pings it before its first statement. False on SQLite.
   bool shows_hangup() noexcept;
 
   // True while a transaction is open (or autocommit is off), from the status the server sent with

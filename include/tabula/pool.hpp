@@ -40,8 +40,7 @@ struct PoolOptions {
   // How long checkout() waits for a connection before throwing PoolTimeout (`checkout_timeout`).
   Duration checkout_timeout = std::chrono::seconds{30};
   // A connection idle for longer than this is pinged before it is handed out
-  // (`validation_bypass`); one used more recently is trusted unless its socket shows the server
-  // hung up (Connection::shows_hangup: a poll, no round trip).
+  // (`validation_bypass`); one used more recently is trusted as is.
   Duration validation_bypass = std::chrono::milliseconds{500};
   // Connections older than this are closed when next idle (`max_lifetime`; 0 = never). Clamped
   // below the server's wait_timeout at first connect.
@@ -79,10 +78,9 @@ class Pool {
   Pool& operator=(Pool&&) noexcept;
 
   // Hands out a connection, waiting in FIFO order up to checkout_timeout. A connection idle for
-  // longer than validation_bypass, or whose socket shows a hangup, is pinged first, and a dead
-  // one is replaced without the caller seeing it. Throws PoolTimeout (with the pool's statistics
-  // and where each held connection was taken) when the wait runs out, or ConnectError when a new
-  // connection cannot be opened.
+  // longer than validation_bypass is pinged first, and a dead one is replaced without the caller
+  // seeing it. Throws PoolTimeout (with the pool's statistics and where each held connection was
+  // taken) when the wait runs out, or ConnectError when a new connection cannot be opened.
   Lease checkout(std::source_location where = std::source_location::current());
 
   // Like checkout() with its own timeout, returning std::nullopt instead of throwing PoolTimeout.

@@ -205,8 +205,7 @@ std::optional<PoolCore::Grant> PoolCore::try_fast_take(std::source_location wher
   auto now = coarse_now();
   auto last_used = s.last_used.load(std::memory_order_relaxed);
   grant.validate = now - last_used > validation_bypass_ ||
-                   last_used < suspect_since_.load(std::memory_order_relaxed) ||
-                   (grant.connection && grant.connection->shows_hangup());
+                   last_used < suspect_since_.load(std::memory_order_relaxed);
   lend(s, where, now);
   if (!grant.validate) {
     grant.ready = true;
@@ -542,8 +541,7 @@ std::optional<PoolCore::Grant> PoolCore::take_locked(std::source_location where)
     grant.connection = std::move(s.connection);
     auto now = coarse_now();
     auto last_used = s.last_used.load();
-    grant.validate = now - last_used > validation_bypass_ || last_used < suspect_since_.load() ||
-                     (grant.connection && grant.connection->shows_hangup());
+    grant.validate = now - last_used > validation_bypass_ || last_used < suspect_since_.load();
     lend(s, where, now);
     return grant;
   }

@@ -56,7 +56,18 @@ void control(Connection& conn, const std::string& statement) {
 }
 
 Connection& SessionState::leased() {
-  if (!lease) lease.emplace(engine->pool().checkout(where));
+  if (lease) return **lease;
+  lease.emplace(engine->pool().checkout(where));
+  // The pool trusts a connection used moments ago without a round trip. One killed meanwhile
+  // (KILL, a server restart) shows it on its socket; nothing has been sent on it yet, so a
+  // ping decides and a dead one is swapped for another instead of failing the first statement
+  // (or leaving a lone commit's outcome unknown). One poll() per session, no round trip.
+  std::size_t tries = 0;
+  while ((*lease)->shows_hangup() && !(*lease)->ping(std::chrono::seconds{5}) &&
+         tries++ < engine->pool().options().max_connections) {
+    lease.reset();  // broken: the pool closes it
+    lease.emplace(engine->pool().checkout(where));
+  }
   return **lease;
 }
 
