@@ -20,7 +20,10 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#include <sys/socket.h>
+
 #include <iostream>
+#include <memory>
 #include <thread>
 
 namespace {
@@ -71,13 +74,30 @@ void answer_insert(tabula::Engine& engine, const httplib::Request& req, httplib:
   }
 }
 
+// Binds `server` to host:port (port 0: any free port); returns the port, or -1. cpp-httplib 0.11
+// (Debian 12's) listens with a backlog of 5: a burst of new connections overflows it (the kernel
+// counts TcpExtListenOverflows) and clients see requests go unanswered. Linux takes a second
+// listen() on the bound socket as its new backlog.
+int bind_with_backlog(httplib::Server& server, const std::string& host, int port) {
+  auto socket = std::make_shared<socket_t>(-1);
+  server.set_socket_options([socket](socket_t s) {
+    httplib::default_socket_options(s);
+    *socket = s;
+  });
+  int bound = port == 0                         ? server.bind_to_any_port(host)
+              : server.bind_to_port(host, port) ? port
+                                                : -1;
+  if (bound >= 0 && *socket >= 0) ::listen(*socket, SOMAXCONN);
+  return bound;
+}
+
 int self_test(tabula::Engine& engine, httplib::Server& server) {
   engine.execute("DROP TABLE IF EXISTS api_item");
   bool mysql = engine.dialect() == tabula::Dialect::mysql;
   engine.execute(std::string("CREATE TABLE api_item (id INTEGER PRIMARY KEY") +
                  (mysql ? " AUTO_INCREMENT" : "") +
                  ", name VARCHAR(40) NOT NULL UNIQUE, qty INTEGER NOT NULL DEFAULT 1)");
-  int port = server.bind_to_any_port("127.0.0.1");
+  int port = bind_with_backlog(server, "127.0.0.1", 0);
   std::thread serving([&] { server.listen_after_bind(); });
   while (!server.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   httplib::Client client("127.0.0.1", port);
@@ -143,10 +163,11 @@ int main(int argc, char** argv) {
     if (o.self_test) return self_test(engine, server);
     std::cout << "insert_api: listening on port " << o.port << ", database " << engine.url()
               << ", at most " << o.max_connections << " connections\n";
-    if (!server.listen("0.0.0.0", o.port)) {
+    if (bind_with_backlog(server, "0.0.0.0", o.port) < 0) {
       std::cerr << "insert_api: cannot listen on port " << o.port << "\n";
       return 1;
     }
+    server.listen_after_bind();
   } catch (const tabula::Error& e) {
     std::cerr << "insert_api: " << e.what() << "\n";
     return 1;

@@ -8,11 +8,14 @@
 // service's idle connections (as its wait_timeout would); a share of the requests fail on purpose
 // (bad values -> 400; a handler that throws mid-session -> 500); with --restart the server is
 // restarted during the second burst (the long form). At the end every 201-acknowledged row must
-// be in the table and no other row may be. It prints one summary and ends with:
+// be in the table and no other row may be, and every request must get an HTTP answer. It prints
+// one summary and ends with:
 //   peak_connections: <n> of <max>
 //   lost_rows: <n>
 //   phantom_rows: <n>
-// and exits non-zero if the peak exceeded the cap or a row was lost or appeared.
+//   unanswered_requests: <n>
+// and exits non-zero if the peak exceeded the cap, a row was lost or appeared, or a request got
+// no answer.
 
 #include <tabula/tabula.hpp>
 
@@ -223,9 +226,10 @@ int main(int argc, char** argv) {
   }
   std::cout << "peak_connections: " << peak << " of " << max_connections << "\n"
             << "lost_rows: " << lost << "\n"
-            << "phantom_rows: " << phantom << "\n";
+            << "phantom_rows: " << phantom << "\n"
+            << "unanswered_requests: " << counts.status[-1] << "\n";
   bool ok = peak <= static_cast<std::size_t>(max_connections) && lost == 0 && phantom == 0 &&
-            mismatched_ids == 0 && counts.status[201] > 0 && counts.status[400] > 0 &&
-            counts.status[500] > 0;
+            counts.status[-1] == 0 && mismatched_ids == 0 && counts.status[201] > 0 &&
+            counts.status[400] > 0 && counts.status[500] > 0;
   return ok ? 0 : 1;
 }
