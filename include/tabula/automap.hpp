@@ -74,6 +74,8 @@ class Model {
  private:
   friend class Models;
   Model(const Table& table, Dialect dialect);
+  template <class Values>
+  Record make_from(const Values& values) const;
   const Table* table_;
   Dialect dialect_;
   std::vector<Relationship> relationships_;
