@@ -228,9 +228,20 @@ void SessionState::insert_page(Connection& conn, const Model& model,
   } else {
     for (std::size_t i = 0; i < table.columns.size(); ++i) returned.push_back(i);
   }
-  std::string tail = id_step ? "" : " RETURNING " + names(dialect, table, returned);
+  // Nothing to read back (a table without a key, every value stored as sent): no RETURNING.
+  std::string tail =
+      id_step || returned.empty() ? "" : " RETURNING " + names(dialect, table, returned);
 
   auto load = [&](const std::vector<Tracked*>& page, const ResultSet& result) {
+    if (returned.empty()) {
+      if (result.affected_rows != page.size()) {
+        throw Error("INSERT into " + table.name + " reported " +
+                    std::to_string(result.affected_rows) + " rows for " +
+                    std::to_string(page.size()));
+      }
+      for (Tracked* t : page) finish_insert(*t, RecordAccess::set_mask(t->record));
+      return;
+    }
     if (result.rows() != page.size() || result.columns != returned.size()) {
       throw Error("INSERT ... RETURNING into " + table.name + " returned " +
                   std::to_string(result.rows()) + " rows for " + std::to_string(page.size()));

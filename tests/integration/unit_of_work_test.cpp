@@ -213,6 +213,15 @@ TEST_P(UnitOfWorkTest, RemoveDeletesAndTablesWithoutKeyRefuseUpdatesAndDeletes) 
   again->set("b", "x");  // undo the change: inserts into it still work
   t.commit();
   EXPECT_EQ(scalar("SELECT COUNT(*) FROM nokey"), 2);
+
+  // Every value given and stored as sent: nothing to read back (no RETURNING clause at all).
+  Session u = engine_->session();
+  Record& full = u.add(model("nokey").make({{"a", 3}, {"b", "z"}}));
+  u.add(model("nokey").make({{"a", 4}, {"b", "w"}}));
+  u.commit();
+  EXPECT_EQ(full.get<int>("a"), 3);
+  EXPECT_EQ(engine_->insert("nokey", R"({"a": 5, "b": "v"})"), R"({"a":5,"b":"v"})");
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM nokey WHERE a >= 3"), 3);
 }
 
 TEST_P(UnitOfWorkTest, QueriesBindValuesCheckColumnsAndJoinTheIdentityMap) {
