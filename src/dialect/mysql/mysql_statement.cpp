@@ -74,10 +74,6 @@ detail::ResultSet read_stored(MYSQL* conn) {
   return result;
 }
 
-}  // namespace
-
-namespace {
-
 template <class Integer>
 void append_integer(std::string& out, Integer n) {
   char text[24];
