@@ -6,8 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/install-deps.sh
-cmake --preset default >/dev/null
-cmake --build --preset default --target tabula_cli >/dev/null
+cmake --preset default
+cmake --build --preset default --target tabula_cli
 mkdir -p build/demo
 exec build/default/cli/tabula demo --sqlite-path build/demo/chinook.db \
   --header build/demo/demo_models.hpp "$@"

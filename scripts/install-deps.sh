@@ -4,7 +4,13 @@
 #   scripts/install-deps.sh            build dependencies (enough for the demo)
 #   scripts/install-deps.sh --server   also MariaDB server and client, for the tests
 #
-# Needs root (or sudo) only when something is missing.
+# Needs root (or sudo) only when something is missing. Exits 0 when everything is installed;
+# when apt-get fails, prints apt-get's output and exits non-zero.
+#
+# Environment:
+#   TABULA_POLICY_RC_D  the policy-rc.d path that keeps a freshly installed mariadb-server from
+#                       starting a system service (default /usr/sbin/policy-rc.d; the test suite
+#                       points it at a scratch file).
 set -euo pipefail
 
 packages=(
@@ -22,34 +28,57 @@ for arg in "$@"; do
     *) echo "install-deps: unknown argument '$arg'" >&2; exit 2 ;;
   esac
 done
-[[ $server -eq 1 ]] && packages+=(mariadb-server mariadb-client python3)
+if [[ $server -eq 1 ]]; then packages+=(mariadb-server mariadb-client python3); fi
 
 missing=()
 for p in "${packages[@]}"; do
   status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
-  [[ $status == "install ok installed" ]] || missing+=("$p")
+  if [[ $status != "install ok installed" ]]; then missing+=("$p"); fi
 done
-[[ ${#missing[@]} -eq 0 ]] && exit 0
+if [[ ${#missing[@]} -eq 0 ]]; then exit 0; fi
 
 echo "install-deps: installing ${missing[*]}"
 sudo=()
-[[ $(id -u) -ne 0 ]] && sudo=(sudo)
+if [[ $(id -u) -ne 0 ]]; then sudo=(sudo); fi
 
 # Debian's default libboost-dev (1.74) would install the same headers as libboost1.81-dev in
 # /usr/include/boost; the two packages conflict, and we want 1.81 (Boost.PFR).
 # Keep a freshly installed mariadb-server from starting a system service on port 3306: the tests
 # run their own server. The policy file is removed again afterwards unless it was there before.
-policy=/usr/sbin/policy-rc.d
+policy=${TABULA_POLICY_RC_D:-/usr/sbin/policy-rc.d}
 added_policy=0
-if [[ $server -eq 1 && ! -e $policy ]]; then
-  printf '#!/bin/sh\nexit 101\n' | "${sudo[@]}" tee "$policy" >/dev/null
-  "${sudo[@]}" chmod +x "$policy"
-  added_policy=1
-fi
-cleanup() { [[ $added_policy -eq 1 ]] && "${sudo[@]}" rm -f "$policy"; }
+log=$(mktemp "${TMPDIR:-/tmp}/tabula-install-deps.XXXXXX")
+
+# Runs on every exit. Keeps the script's exit status (a false test here must not become it) and
+# fails the script only when a policy file it created cannot be removed.
+cleanup() {
+  local status=$?
+  rm -f "$log"
+  if [[ $added_policy -eq 1 ]] && ! "${sudo[@]}" rm -f "$policy"; then
+    echo "install-deps: could not remove $policy, which stops services from starting;" \
+      "remove it by hand" >&2
+    status=1
+  fi
+  exit "$status"
+}
 trap cleanup EXIT
 
-export DEBIAN_FRONTEND=noninteractive
-"${sudo[@]}" apt-get update -qq
-"${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+if [[ $server -eq 1 && ! -e $policy ]]; then
+  added_policy=1
+  printf '#!/bin/sh\nexit 101\n' | "${sudo[@]}" tee "$policy" >/dev/null
+  "${sudo[@]}" chmod +x "$policy"
+fi
+
+# `sudo` drops the environment, so DEBIAN_FRONTEND goes through env(1).
+apt=("${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get)
+if ! "${apt[@]}" update -qq; then
+  echo "install-deps: 'apt-get update' failed (its errors are above)" >&2
+  exit 1
+fi
+# Quiet when it works; apt-get's whole output when it does not.
+if ! "${apt[@]}" install -y -qq --no-install-recommends "${missing[@]}" >"$log" 2>&1; then
+  cat "$log" >&2
+  echo "install-deps: 'apt-get install ${missing[*]}' failed (its output is above)" >&2
+  exit 1
+fi
 echo "install-deps: done"

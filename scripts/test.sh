@@ -17,7 +17,7 @@ fi
 scripts/install-deps.sh --server
 for preset in "${presets[@]}"; do
   echo "=== tabula tests: preset $preset ==="
-  cmake --preset "$preset" >/dev/null
+  cmake --preset "$preset"
   cmake --build --preset "$preset"
   ctest --preset "$preset" "$@"
 done
