@@ -2,6 +2,7 @@
 
 #include <tabula/error.hpp>
 
+#include "dialect/client_library.hpp"
 #include "dialect/mysql/mysql_dialect.hpp"
 #include "dialect/mysql/mysql_statement.hpp"
 #include "dialect/sqlite/sqlite_dialect.hpp"
@@ -24,6 +25,8 @@ Connection::~Connection() = default;
 
 std::unique_ptr<Connection> Connection::open(
     const Url& url, std::optional<std::chrono::milliseconds> connect_timeout) {
+  detail::prepare_client_library(url.dialect());
+  detail::ConnectAttempt attempt(url);  // throws once the process is exiting
   switch (url.dialect()) {
     case Dialect::mysql:
       return std::unique_ptr<Connection>(
@@ -60,6 +63,17 @@ void Connection::abandon(std::unique_ptr<Connection> connection) noexcept {
     // SQLite state shared across fork() is unusable in the child; leak it rather than touch it.
     (void)connection->session_.release();
   }
+}
+
+bool Connection::close(Clock::time_point deadline) noexcept {
+  bool was_broken = broken_;
+  broken_ = true;  // whatever happens below, never to be used again
+  native_ = nullptr;
+  if (dialect_ == Dialect::mysql) {
+    return dialect::mysql::close_and_wait(std::move(session_), was_broken, deadline);
+  }
+  session_.reset();
+  return true;
 }
 
 bool Connection::ping(std::chrono::milliseconds timeout) noexcept {

@@ -47,6 +47,9 @@ std::string to_prometheus(const PoolStats& s, std::string_view prefix) {
   counter("broken_total", "Connections returned broken.", s.broken_total);
   counter("leaks_reported_total", "Leases reported held past the leak threshold.",
           s.leaks_reported_total);
+  counter("unconfirmed_closes_total",
+          "Connections closed whose server did not confirm the close within validation_timeout.",
+          s.unconfirmed_closes_total);
   std::string metric = std::string(prefix) + "_wait_seconds";
   out += "# HELP " + metric + " Time spent waiting in checkout (quantiles over the pool's life).\n";
   out += "# TYPE " + metric + " summary\n";

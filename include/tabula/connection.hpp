@@ -20,6 +20,9 @@ class session;
 }
 
 namespace tabula {
+namespace detail {
+class PoolCore;
+}
 
 class Connection {
  public:
@@ -105,7 +108,15 @@ class Connection {
   static void abandon(std::unique_ptr<Connection> connection) noexcept;
 
  private:
+  friend class detail::PoolCore;
+
   Connection(Dialect dialect, std::unique_ptr<soci::session> session);
+
+  // Closes the connection and waits, until `deadline` at the latest, for the server to let go of
+  // it (src/dialect/mysql/mysql_dialect.hpp, close_and_wait): true once it has, or when there is
+  // nothing to wait for (SQLite, a socket already gone); false when the deadline passed first.
+  // The pool frees a slot only after this. The connection is unusable afterwards. Never throws.
+  bool close(Clock::time_point deadline) noexcept;
 
   Dialect dialect_;
   std::unique_ptr<soci::session> session_;

@@ -32,6 +32,9 @@ struct PoolStats {
   std::uint64_t validation_failures_total = 0;  // idle connections found dead before hand-out
   std::uint64_t broken_total = 0;               // connections returned broken (disconnect seen)
   std::uint64_t leaks_reported_total = 0;       // leases reported past the leak threshold
+  // Connections closed whose server did not confirm the close (end of stream) within
+  // validation_timeout; their slots were freed anyway (see docs/pool.md).
+  std::uint64_t unconfirmed_closes_total = 0;
 
   // Time spent waiting in checkout(), over all checkouts (those that did not wait count as 0).
   // Percentiles come from a log-scale histogram, so they are accurate to about 10%.

@@ -1,5 +1,6 @@
 #include "pool/pool_core.hpp"
 
+#include "dialect/client_library.hpp"
 #include "pool/fork_guard.hpp"
 
 #include <time.h>
@@ -77,12 +78,13 @@ PoolCore::PoolCore(Url url, PoolOptions options)
       size_(options.max_connections),
       checkout_timeout_(options.checkout_timeout),
       validation_timeout_(options.validation_timeout),
-      validation_bypass_(options.validation_bypass),
       leak_threshold_(options.leak_threshold),
       slots_(new Slot[options.max_connections]),
       fork_generation_(fork_generation()),
       max_lifetime_(options.max_lifetime),
+      validation_bypass_(options.validation_bypass),
       options_(options) {
+  prepare_client_library(url_.dialect());  // before the housekeeper or any user thread connects
   idle_.reserve(size_);
   free_.reserve(size_);
   for (std::size_t i = size_; i > 0; --i) free_.push_back(i - 1);
@@ -131,7 +133,8 @@ void PoolCore::shutdown() noexcept {
       housekeeper->join();
     }
   }
-  for (auto& entry : to_close) close_outside_lock(std::move(entry.second));
+  auto deadline = close_deadline();  // one for all: a dead host costs one timeout, not twelve
+  for (auto& entry : to_close) close_outside_lock(std::move(entry.second), deadline);
   std::unique_lock lock(mutex_);
   for (auto& entry : to_close) free_slot_locked(entry.first, true);
   if (first && any_out_locked()) {
@@ -204,7 +207,7 @@ std::optional<PoolCore::Grant> PoolCore::try_fast_take(std::source_location wher
   grant.connection = std::move(s.connection);
   auto now = coarse_now();
   auto last_used = s.last_used.load(std::memory_order_relaxed);
-  grant.validate = now - last_used > validation_bypass_ ||
+  grant.validate = now - last_used > validation_bypass_.load(std::memory_order_relaxed) ||
                    last_used < suspect_since_.load(std::memory_order_relaxed);
   lend(s, where, now);
   if (!grant.validate) {
@@ -320,7 +323,7 @@ std::optional<Lease> PoolCore::finish_checkout(Grant grant, Timer& timer,
       unlist_owned_locked(grant.slot);
       s.state.store(kClosing);
     }
-    close_outside_lock(std::move(connection));
+    close_outside_lock(std::move(connection), close_deadline());
     std::unique_lock lock(mutex_);
     ++closed_total_;
     s.clear();
@@ -462,17 +465,27 @@ void PoolCore::give_back(std::unique_ptr<Connection> connection, std::size_t tok
                                " whose transaction could not be rolled back on return");
   }
   if (closing) {
-    close_outside_lock(std::move(connection));
+    close_outside_lock(std::move(connection), close_deadline());
     std::unique_lock lock(mutex_);
     free_slot_locked(slot, true);
     last_reference = release_if_drained_locked();
   }
 }
 
-void PoolCore::close_outside_lock(std::unique_ptr<Connection> connection) noexcept {
-  // Closing sends COM_QUIT on MySQL: network I/O, so never under the lock. SOCI's session
-  // destructor swallows errors itself.
-  connection.reset();
+void PoolCore::close_outside_lock(std::unique_ptr<Connection> connection,
+                                  Clock::time_point deadline) noexcept {
+  // Network I/O and a wait for the server, so never under the lock.
+  if (connection->close(deadline)) return;
+  {
+    std::unique_lock lock(mutex_);
+    ++unconfirmed_closes_total_;
+  }
+  log(LogLevel::warning,
+      "closed a connection to " + url_.to_string() + " whose server did not confirm the close " +
+          "within validation_timeout (" + millis(validation_timeout_) +
+          "): the host no longer answers, or the server is still busy with it; its slot is " +
+          "free again, and until the server ends that connection it may count one more than " +
+          "max_connections");
 }
 
 // --- helpers under the lock --------------------------------------------------------------------
@@ -541,7 +554,8 @@ std::optional<PoolCore::Grant> PoolCore::take_locked(std::source_location where)
     grant.connection = std::move(s.connection);
     auto now = coarse_now();
     auto last_used = s.last_used.load();
-    grant.validate = now - last_used > validation_bypass_ || last_used < suspect_since_.load();
+    grant.validate =
+        now - last_used > validation_bypass_.load() || last_used < suspect_since_.load();
     lend(s, where, now);
     return grant;
   }
@@ -730,6 +744,7 @@ PoolStats PoolCore::stats_locked() const {
   s.validation_failures_total = validation_failures_total_;
   s.broken_total = broken_total_;
   s.leaks_reported_total = leaks_reported_total_;
+  s.unconfirmed_closes_total = unconfirmed_closes_total_;
   // Fast-path checkouts never waited.
   WaitHistogram waits = waits_;
   waits.record_zeros(fast);
@@ -767,35 +782,81 @@ void PoolCore::clamp_to_wait_timeout(Connection& connection) noexcept {
     return;
   }
   if (!wait_timeout || wait_timeout->count() <= 0) return;
-  // The server closes connections idle longer than wait_timeout; retire ours safely before.
+  // wait_timeout is an idle timer: the server closes a connection that has sent nothing for that
+  // long. A connection in steady use never meets it, so max_lifetime is left alone (retiring busy
+  // connections would only add churn). What must stay below it is everything that lets a
+  // connection sit idle: idle_timeout retires it first, validation_bypass makes sure one idle
+  // for longer is pinged before it is lent, and min_idle ones are pinged to keep them alive.
   milliseconds server = *wait_timeout;
   milliseconds limit = server - std::min<milliseconds>(std::chrono::seconds{30}, server / 4);
   std::unique_lock lock(mutex_);
   auto clamp = [&](const char* name, milliseconds& value, bool zero_means_never) {
     bool unsafe = value > limit || (value.count() == 0 && zero_means_never);
     if (!unsafe) return;
-    log(LogLevel::warning, std::string("pool option ") + name + " lowered from " +
-                               (value.count() == 0 ? std::string("never") : millis(value)) +
-                               " to " + millis(limit) + ": the server closes connections idle " +
-                               "for longer than its wait_timeout of " +
-                               std::to_string(wait_timeout->count()) + " s");
+    log(LogLevel::info, std::string("pool option ") + name + " lowered from " +
+                            (value.count() == 0 ? std::string("never") : millis(value)) + " to " +
+                            millis(limit) + ": the server closes connections idle for longer " +
+                            "than its wait_timeout of " + std::to_string(wait_timeout->count()) +
+                            " s");
     value = limit;
   };
   clamp("idle_timeout", options_.idle_timeout, true);
-  clamp("max_lifetime", options_.max_lifetime, false);
-  max_lifetime_.store(options_.max_lifetime);
+  clamp("validation_bypass", options_.validation_bypass, false);
+  validation_bypass_.store(options_.validation_bypass);
+  keepalive_after_ = limit;
+  idle_margin_ = server - limit;
   housekeeper_cv_.notify_all();  // the period may have shrunk
+}
+
+void PoolCore::keep_alive_idle(Clock::time_point now) {
+  std::vector<std::pair<std::size_t, std::unique_ptr<Connection>>> due;
+  {
+    std::unique_lock lock(mutex_);
+    if (closed_.load() || keepalive_after_.count() == 0) return;
+    std::vector<std::size_t> kept;
+    for (std::size_t i : idle_) {
+      Slot& s = slots_[i];
+      if (now - s.last_used.load() >= keepalive_after_ && claim_listed_locked(i, kInUse)) {
+        lend(s, std::source_location::current(), now);
+        due.emplace_back(i, std::move(s.connection));
+      } else if ((s.state.load() & kListed) != 0) {
+        kept.push_back(i);
+      }
+    }
+    idle_ = std::move(kept);
+  }
+  for (auto& [slot, connection] : due) {
+    bool alive = connection->ping(validation_timeout_);  // resets the server's idle timer
+    {
+      std::unique_lock lock(mutex_);
+      if (alive && !closed_.load()) {
+        slots_[slot].last_used.store(coarse_now());
+        make_idle_locked(slot, std::move(connection));
+        grant_waiters_locked();
+        continue;
+      }
+      if (!alive) ++validation_failures_total_;
+      slots_[slot].state.store(kClosing);
+    }
+    close_outside_lock(std::move(connection), close_deadline());
+    std::unique_lock lock(mutex_);
+    free_slot_locked(slot, true);  // shutdown() joins this thread before it looks at slots
+  }
 }
 
 PoolCore::Clock::duration PoolCore::housekeeping_period_locked() const {
   Clock::duration period = std::chrono::seconds{1};
-  for (milliseconds d : {options_.idle_timeout, options_.max_lifetime, options_.leak_threshold}) {
+  // Half of each interval the housekeeper must act within. idle_margin_: an idle connection is
+  // retired (or pinged) between our limit and the server's wait_timeout, not after it.
+  for (milliseconds d :
+       {options_.idle_timeout, options_.max_lifetime, options_.leak_threshold, idle_margin_}) {
     if (d.count() > 0) period = std::min<Clock::duration>(period, d / 2);
   }
   return std::max<Clock::duration>(period, milliseconds{10});
 }
 
 void PoolCore::housekeeping_loop() {
+  ClientThread client(url_.dialect());
   std::unique_lock lock(mutex_);
   while (!housekeeper_stop_) {
     lock.unlock();
@@ -850,11 +911,13 @@ void PoolCore::housekeep_once() {
     }
   }
   for (const std::string& leak : leaks) log(LogLevel::warning, leak);
-  for (auto& entry : retired) close_outside_lock(std::move(entry.second));
+  auto deadline = close_deadline();
+  for (auto& entry : retired) close_outside_lock(std::move(entry.second), deadline);
   if (!retired.empty()) {
     std::unique_lock lock(mutex_);
     for (auto& entry : retired) free_slot_locked(entry.first, true);
   }
+  keep_alive_idle(coarse_now());
 
   // Keep min_idle connections warm, one at a time, only when nobody is waiting.
   for (;;) {
@@ -874,7 +937,10 @@ void PoolCore::housekeep_once() {
     try {
       connection = open_into(slot, Clock::now() + std::chrono::seconds{10});
     } catch (const Error& e) {
-      log(LogLevel::warning, std::string("could not open a warm connection: ") + e.what());
+      // At process exit the client library is going away: failing then is expected, not news.
+      if (!process_exiting()) {
+        log(LogLevel::warning, std::string("could not open a warm connection: ") + e.what());
+      }
       return;
     }
     if (!connection) return;  // refused: open_into freed the slot

@@ -26,6 +26,11 @@
 // that leaves no slot in use. The fast give-back's final CAS is its last access to the core.
 //
 // Network I/O (open, ping, reset, close) never happens under the lock.
+//
+// Closing: a slot that held a connection is freed only once the server has let go of it (COM_QUIT,
+// then end of stream on the socket, at most validation_timeout later; see Connection::close), so
+// the replacement opened into it never meets the old one at the server. The order is always:
+// unlist the slot and mark it closing, close and wait outside the lock, then free the slot.
 
 #include <tabula/error.hpp>
 #include <tabula/log.hpp>
@@ -73,7 +78,7 @@ class PoolCore final : public LeaseOwner, public std::enable_shared_from_this<Po
 
   void give_back(std::unique_ptr<Connection> connection, std::size_t token) noexcept override;
 
-  // Fixed at construction (only idle_timeout and max_lifetime are ever adjusted), so read
+  // Fixed at construction (only idle_timeout and validation_bypass are ever adjusted), so read
   // without the lock.
   Clock::duration checkout_timeout() const noexcept { return checkout_timeout_; }
 
@@ -204,8 +209,15 @@ class PoolCore final : public LeaseOwner, public std::enable_shared_from_this<Po
   std::string timeout_message_locked(Clock::duration waited) const;
   PoolStats stats_locked() const;
 
-  void close_outside_lock(std::unique_ptr<Connection> connection) noexcept;
+  // Closes `connection`, waiting until `deadline` at the latest for the server to let go of it;
+  // counts and reports a close the server did not confirm in time. Call without the lock, before
+  // freeing the slot.
+  void close_outside_lock(std::unique_ptr<Connection> connection,
+                          Clock::time_point deadline) noexcept;
+  Clock::time_point close_deadline() const noexcept { return Clock::now() + validation_timeout_; }
   void clamp_to_wait_timeout(Connection& connection) noexcept;
+  // Pings idle connections kept for min_idle before the server's wait_timeout closes them.
+  void keep_alive_idle(Clock::time_point now);
   void housekeeping_loop();
   void housekeep_once();
   Clock::duration housekeeping_period_locked() const;
@@ -216,7 +228,6 @@ class PoolCore final : public LeaseOwner, public std::enable_shared_from_this<Po
   const std::size_t size_;
   const Clock::duration checkout_timeout_;
   const std::chrono::milliseconds validation_timeout_;
-  const std::chrono::milliseconds validation_bypass_;
   const std::chrono::milliseconds leak_threshold_;
   const std::unique_ptr<Slot[]> slots_;
 
@@ -226,7 +237,8 @@ class PoolCore final : public LeaseOwner, public std::enable_shared_from_this<Po
   std::atomic<Clock::time_point> head_since_{};  // when the oldest waiter began (coarse)
   std::atomic<std::uint64_t> fork_generation_;
   std::atomic<Clock::time_point> suspect_since_{};  // idle connections used before: ping them
-  std::atomic<Clock::duration> max_lifetime_;       // 0 = never; may be clamped
+  std::atomic<Clock::duration> max_lifetime_;       // 0 = never
+  std::atomic<Clock::duration> validation_bypass_;  // may be clamped below wait_timeout
 
   mutable std::mutex mutex_;
   PoolOptions options_;
@@ -237,6 +249,11 @@ class PoolCore final : public LeaseOwner, public std::enable_shared_from_this<Po
   Backoff backoff_;
   bool probe_in_flight_ = false;  // one attempt at a time while backing off
   bool wait_timeout_checked_ = false;
+  // From the server's wait_timeout (zero until known, or when it has none): idle connections kept
+  // for min_idle are pinged after `keepalive_after_` idle, and housekeeping runs often enough to
+  // act within `idle_margin_` (the time between our limit and the server's).
+  std::chrono::milliseconds keepalive_after_{0};
+  std::chrono::milliseconds idle_margin_{0};
   std::shared_ptr<PoolCore> keep_alive_;  // set by shutdown() while leases are out
 
   std::size_t peak_open_ = 0;
@@ -250,6 +267,7 @@ class PoolCore final : public LeaseOwner, public std::enable_shared_from_this<Po
   std::uint64_t validation_failures_total_ = 0;
   std::uint64_t broken_total_ = 0;
   std::uint64_t leaks_reported_total_ = 0;
+  std::uint64_t unconfirmed_closes_total_ = 0;
   WaitHistogram waits_;
 
   std::condition_variable housekeeper_cv_;

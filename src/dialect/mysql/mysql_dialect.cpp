@@ -6,7 +6,10 @@
 #include <soci/mysql/soci-mysql.h>
 #include <soci/soci.h>
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -273,6 +276,85 @@ void abandon(std::unique_ptr<soci::session> session) noexcept {
   }
   // Deliberately leaked: destroying it would send COM_QUIT on a socket the parent still owns.
   (void)session.release();
+}
+
+namespace {
+
+// Reads (and discards) what the server still sends until it closes its end: true at end of
+// stream or when the socket reports an error (reset, a host the kernel gave up on), false when
+// `deadline` passes first.
+bool wait_for_end_of_stream(int fd, std::chrono::steady_clock::time_point deadline) noexcept {
+  using Clock = std::chrono::steady_clock;
+  char discard[512];
+  for (;;) {
+    ssize_t n = ::recv(fd, discard, sizeof discard, MSG_DONTWAIT);
+    if (n == 0) return true;  // end of stream: the server has closed the connection
+    if (n > 0) continue;      // a late reply or a TLS alert: read on
+    if (errno == EINTR) continue;
+    if (errno != EAGAIN && errno != EWOULDBLOCK) return true;  // reset or timed out: gone
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    if (left.count() <= 0) return false;
+    pollfd p{fd, POLLIN | POLLRDHUP, 0};
+    if (::poll(&p, 1, static_cast<int>(left.count()) + 1) < 0 && errno != EINTR) return true;
+  }
+}
+
+bool is_tcp(int fd) noexcept {
+  sockaddr_storage address{};
+  socklen_t length = sizeof address;
+  if (::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) return false;
+  return address.ss_family == AF_INET || address.ss_family == AF_INET6;
+}
+
+}  // namespace
+
+bool close_and_wait(std::unique_ptr<soci::session> session, bool broken,
+                    std::chrono::steady_clock::time_point deadline) noexcept {
+  bool released = true;
+  MYSQL* conn = session ? native(*session) : nullptr;
+  int fd = conn == nullptr ? -1 : static_cast<int>(mysql_get_socket(conn));
+  if (fd >= 0) {
+    if (is_tcp(fd)) {
+      // Unacknowledged data (our COM_QUIT or FIN) older than this makes the kernel give up on
+      // the host, which ends the wait below with an error rather than a timeout.
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+          deadline - std::chrono::steady_clock::now());
+      unsigned int ms = static_cast<unsigned int>(std::max<std::int64_t>(100, left.count()));
+      (void)::setsockopt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &ms, sizeof ms);
+    }
+    // COM_QUIT through Connector/C's own command path (TLS and compression included), without
+    // closing the socket as mysql_close() would before we could see the server's answer. A
+    // connection that is mid-protocol (broken, or with results unread) cannot take a command:
+    // the end of our stream tells the server instead, the next time it reads.
+    bool quit_sent = !broken && conn->methods != nullptr &&
+                     conn->methods->db_command(conn, COM_QUIT, nullptr, 0, 1, nullptr) == 0;
+    if (!quit_sent) ::shutdown(fd, SHUT_WR);
+    released = wait_for_end_of_stream(fd, deadline);
+  }
+  session.reset();  // mysql_close(): frees the handle and closes our end
+  return released;
+}
+
+void init_client_library() {
+  if (mysql_library_init(0, nullptr, nullptr) != 0) {
+    throw ConnectError("cannot initialise the MariaDB client library (mysql_library_init)");
+  }
+  // SOCI ends the library from a function-local static that its first session creates, which
+  // also makes the library's end run before exit handlers registered earlier. Create it now, with
+  // a connect string SOCI rejects before it does anything else (no network).
+  try {
+    soci::session probe(*soci::factory_mysql(), "=");
+  } catch (const soci::soci_error&) {
+    // Expected: the string is malformed on purpose.
+  }
+}
+
+void thread_begin() noexcept {
+  (void)mysql_thread_init();
+}
+
+void thread_end() noexcept {
+  mysql_thread_end();
 }
 
 std::string server_version(soci::session& session) {

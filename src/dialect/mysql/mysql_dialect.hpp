@@ -71,4 +71,23 @@ std::string server_version(soci::session& session);
 // child process after fork(): its parent still uses the same server session.
 void abandon(std::unique_ptr<soci::session> session) noexcept;
 
+// Closes `session` and waits, until `deadline` at the latest, for the server to let go of it:
+// COM_QUIT is sent (or, when the connection is `broken` mid-protocol, the end of our stream), then
+// the socket is read until the server closes its end. By then the server has ended the
+// connection's thread and given back the account's connection count (MAX_USER_CONNECTIONS); see
+// docs/pool.md. Returns true when the server closed its end or the socket was already gone (reset,
+// or closed by the client library after an error), false when the deadline passed first. On TCP
+// the kernel is told to give up on a host that acknowledges nothing until the deadline, so a
+// vanished host ends the wait with an error. Never throws.
+bool close_and_wait(std::unique_ptr<soci::session> session, bool broken,
+                    std::chrono::steady_clock::time_point deadline) noexcept;
+
+// Initialises Connector/C (mysql_library_init) and makes SOCI's exit-time mysql_library_end
+// exist now, so that exit handlers registered afterwards run before it. Call once, before any
+// thread uses the library (detail::prepare_client_library does). Throws ConnectError.
+void init_client_library();
+// Per-thread state of Connector/C (mysql_thread_init / mysql_thread_end).
+void thread_begin() noexcept;
+void thread_end() noexcept;
+
 }  // namespace tabula::dialect::mysql
