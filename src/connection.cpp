@@ -26,7 +26,10 @@ Connection::~Connection() = default;
 std::unique_ptr<Connection> Connection::open(
     const Url& url, std::optional<std::chrono::milliseconds> connect_timeout) {
   detail::prepare_client_library(url.dialect());
-  detail::ConnectAttempt attempt(url);  // throws once the process is exiting
+  detail::LibraryUse use;
+  if (!use.granted()) {
+    throw ConnectError("cannot connect to " + url.to_string() + ": the process is exiting");
+  }
   switch (url.dialect()) {
     case Dialect::mysql:
       return std::unique_ptr<Connection>(
@@ -68,10 +71,19 @@ void Connection::abandon(std::unique_ptr<Connection> connection) noexcept {
 bool Connection::close(Clock::time_point deadline) noexcept {
   bool was_broken = broken_;
   broken_ = true;  // whatever happens below, never to be used again
-  native_ = nullptr;
   if (dialect_ == Dialect::mysql) {
+    detail::LibraryUse use;
+    if (!use.granted()) {
+      // The process is exiting and the client library may be ending: let go of the socket
+      // without it. The server sees the end of the stream and ends the connection.
+      native_ = nullptr;
+      dialect::mysql::abandon(std::move(session_));
+      return true;
+    }
+    native_ = nullptr;
     return dialect::mysql::close_and_wait(std::move(session_), was_broken, deadline);
   }
+  native_ = nullptr;
   session_.reset();
   return true;
 }

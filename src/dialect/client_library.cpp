@@ -1,7 +1,5 @@
 #include "dialect/client_library.hpp"
 
-#include <tabula/error.hpp>
-
 #include "dialect/mysql/mysql_dialect.hpp"
 
 #include <chrono>
@@ -12,7 +10,7 @@
 namespace tabula::detail {
 namespace {
 
-// How long process exit waits for connection attempts still in flight before the client
+// How long process exit waits for opens and closes still in flight before the client
 // library ends. An attempt against an unreachable host can take its whole connect_timeout; exit
 // should not.
 constexpr std::chrono::milliseconds kExitWait{1000};
@@ -65,16 +63,16 @@ ClientThread::~ClientThread() {
   if (dialect_ == Dialect::mysql) dialect::mysql::thread_end();
 }
 
-ConnectAttempt::ConnectAttempt(const Url& url) {
+LibraryUse::LibraryUse() noexcept {
   ExitState& s = exit_state();
   std::lock_guard lock(s.mutex);
-  if (s.exiting) {
-    throw ConnectError("cannot connect to " + url.to_string() + ": the process is exiting");
-  }
+  if (s.exiting) return;
   ++s.in_flight;
+  granted_ = true;
 }
 
-ConnectAttempt::~ConnectAttempt() {
+LibraryUse::~LibraryUse() {
+  if (!granted_) return;
   ExitState& s = exit_state();
   std::lock_guard lock(s.mutex);
   if (--s.in_flight == 0) s.idle.notify_all();

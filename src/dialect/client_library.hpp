@@ -11,7 +11,8 @@
 //
 //   detail::prepare_client_library(url.dialect());   // before starting any thread
 //   detail::ClientThread scope(url.dialect());        // first thing in a thread tabula owns
-//   detail::ConnectAttempt attempt(url);              // around each connect; throws at exit
+//   detail::LibraryUse use;                           // around each open and close
+//   if (!use.granted()) ...                           // the process is exiting
 //
 // All of it is thread-safe.
 
@@ -40,14 +41,20 @@ class ClientThread {
   Dialect dialect_;
 };
 
-// Marks one connection attempt as in flight, so that process exit waits for it before the
-// client library ends. Throws ConnectError naming `url` when the process is already exiting.
-class ConnectAttempt {
+// Counts one use of the client library that opens or closes a connection, so that process exit
+// waits for it before the library ends. Once the process is exiting no new use is granted: the
+// caller then fails (an open) or lets go without the library (a close).
+class LibraryUse {
  public:
-  explicit ConnectAttempt(const Url& url);
-  ~ConnectAttempt();
-  ConnectAttempt(const ConnectAttempt&) = delete;
-  ConnectAttempt& operator=(const ConnectAttempt&) = delete;
+  LibraryUse() noexcept;
+  ~LibraryUse();
+  LibraryUse(const LibraryUse&) = delete;
+  LibraryUse& operator=(const LibraryUse&) = delete;
+
+  bool granted() const noexcept { return granted_; }
+
+ private:
+  bool granted_ = false;
 };
 
 }  // namespace tabula::detail

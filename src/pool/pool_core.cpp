@@ -860,6 +860,9 @@ void PoolCore::housekeeping_loop() {
   std::unique_lock lock(mutex_);
   while (!housekeeper_stop_) {
     lock.unlock();
+    // At process exit the client library is about to end: a pool still alive then (leaked, or
+    // static) opens, pings and retires nothing more.
+    if (process_exiting()) return;
     housekeep_once();
     lock.lock();
     if (housekeeper_stop_) break;
