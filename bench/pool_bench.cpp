@@ -13,6 +13,7 @@
 
 #include "bench_server.hpp"
 #include "ratio_reporter.hpp"
+#include "raw_connect.hpp"
 
 #include <soci/mysql/soci-mysql.h>
 #include <soci/soci.h>
@@ -30,11 +31,6 @@ constexpr int kThreadCounts[] = {1, 2, 8, 64};
 
 std::unique_ptr<tabula::Pool> tabula_pool;
 std::unique_ptr<soci::connection_pool> soci_pool;
-
-std::string soci_connect_string(const tabula::Url& url) {
-  return "host=" + url.host() + " port=" + std::to_string(url.effective_port()) +
-         " user=" + url.user() + " password='" + url.password() + "' db=" + url.database();
-}
 
 void tabula_checkout(benchmark::State& state) {
   for (auto _ : state) {
@@ -85,7 +81,7 @@ int main(int argc, char** argv) {
                                                       });
     soci_pool = std::make_unique<soci::connection_pool>(kPoolSize);
     for (std::size_t i = 0; i < kPoolSize; ++i) {
-      soci_pool->at(i).open(*soci::factory_mysql(), soci_connect_string(url));
+      soci_pool->at(i).open(*soci::factory_mysql(), tabula::bench::soci_connect_string(url));
     }
     // Open all of tabula's connections up front too, so neither side pays for connecting.
     {

@@ -27,6 +27,7 @@
 #include <tabula/session.hpp>
 
 #include "bench_server.hpp"
+#include "raw_connect.hpp"
 
 #include <mysql.h>
 #include <soci/mysql/soci-mysql.h>
@@ -61,42 +62,7 @@ std::string price_of(int i) {
   return text;
 }
 
-// A plain libmysqlclient connection for the raw methods and the checks.
-class RawConnection {
- public:
-  explicit RawConnection(const tabula::Url& url) : conn_(mysql_init(nullptr)) {
-    const char* host = url.host().empty() ? nullptr : url.host().c_str();
-    const char* socket = url.socket().empty() ? nullptr : url.socket().c_str();
-    if (mysql_real_connect(conn_, host, url.user().c_str(), url.password().c_str(),
-                           url.database().c_str(), url.effective_port(), socket, 0) == nullptr) {
-      throw std::runtime_error(std::string("raw connect: ") + mysql_error(conn_));
-    }
-    mysql_set_character_set(conn_, "utf8mb4");
-  }
-  ~RawConnection() { mysql_close(conn_); }
-  RawConnection(const RawConnection&) = delete;
-  RawConnection& operator=(const RawConnection&) = delete;
-
-  MYSQL* get() { return conn_; }
-  void query(const std::string& sql) {
-    if (mysql_real_query(conn_, sql.data(), sql.size()) != 0) {
-      throw std::runtime_error("raw query: " + std::string(mysql_error(conn_)));
-    }
-  }
-  std::vector<std::string> row(const std::string& sql) {
-    query(sql);
-    MYSQL_RES* res = mysql_store_result(conn_);
-    std::vector<std::string> out;
-    if (MYSQL_ROW r = mysql_fetch_row(res)) {
-      for (unsigned i = 0; i < mysql_num_fields(res); ++i) out.emplace_back(r[i] ? r[i] : "NULL");
-    }
-    mysql_free_result(res);
-    return out;
-  }
-
- private:
-  MYSQL* conn_;
-};
+using tabula::bench::RawConnection;
 
 void raw_multirow(RawConnection& raw, int rows, bool returning = false) {
   raw.query("BEGIN");
@@ -245,10 +211,7 @@ int main(int argc, char** argv) {
     raw.query(
         "CREATE TABLE bench_row (id BIGINT AUTO_INCREMENT PRIMARY KEY, name VARCHAR(64), "
         "qty INT, price DECIMAL(10,2), created DATETIME) ENGINE=InnoDB");
-    soci::session soci_sql(*soci::factory_mysql(),
-                           "host=" + url.host() + " port=" + std::to_string(url.effective_port()) +
-                               " user=" + url.user() + " password='" + url.password() +
-                               "' db=" + url.database() + " charset=utf8mb4");
+    soci::session soci_sql(*soci::factory_mysql(), tabula::bench::soci_connect_string(url));
     tabula::Engine engine(url, {.max_connections = 2});
     engine.models();  // reflect once, outside the timings
 

@@ -2,6 +2,9 @@
 """Times SQLAlchemy's automap on a database, counting the SQL it sends, for reflect_bench.sh.
 
     sqlalchemy_automap.py mysql+mysqldb://user:pass@host:port/db [runs]
+    sqlalchemy_automap.py 'mysql+mysqldb://user:pass@localhost/db?unix_socket=/path/mysqld.sock'
+
+reflect_bench.sh builds this URL from tabula's (socket and options included).
 
 Prints: tables=<n> seconds=<best of runs> queries=<statements in one run>
 """
