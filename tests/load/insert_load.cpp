@@ -2,20 +2,27 @@
 // child process, with its own database user) while a monitor watches the server's processlist.
 //
 //   insert_load <insert_api binary> [--seconds N] [--clients N] [--max-connections N]
-//               [--restart]
+//               [--wait-timeout S] [--max-lifetime DURATION] [--restart]
 //
-// Two bursts of POSTs with an idle pause between them during which the server drops the
-// service's idle connections (as its wait_timeout would); a share of the requests fail on purpose
-// (bad values -> 400; a handler that throws mid-session -> 500); with --restart the server is
-// restarted during the second burst (the long form). At the end every 201-acknowledged row must
-// be in the table and no other row may be, and every request must get an HTTP answer. It prints
-// one summary and ends with:
+// The server enforces the same cap as the service: its database user is created WITH
+// MAX_USER_CONNECTIONS equal to --max-connections, so a connection opened before the server has
+// let go of the one it replaces is refused (1226) and counted by the pool. The server's
+// wait_timeout is set to --wait-timeout seconds (default 2) for the run. Two bursts of POSTs with
+// an idle pause of twice wait_timeout between them, in which idle connections are retired (by the
+// pool's clamped idle_timeout, or else by the server); a share of the requests fail on purpose
+// (bad values -> 400; a handler that throws mid-session -> 500); --max-lifetime passes the pool
+// option to the service to force churn; with --restart the server is restarted during the second
+// burst (the long form). At the end every 201-acknowledged row must be in the table and no other
+// row may be, and every request must get an HTTP answer. It prints one summary and ends with:
+//   connections_opened: <n> (<per slot> per slot)
+//   refusals: <n>
 //   peak_connections: <n> of <max>
 //   lost_rows: <n>
 //   phantom_rows: <n>
 //   unanswered_requests: <n>
-// and exits non-zero if the peak exceeded the cap, a row was lost or appeared, or a request got
-// no answer.
+// and exits non-zero if the server refused a connection, the peak exceeded the cap, more than 3
+// connections per slot were opened without --max-lifetime (one per burst is the ideal), a row was
+// lost or appeared, or a request got no answer.
 
 #include <tabula/tabula.hpp>
 
@@ -77,17 +84,35 @@ int main(int argc, char** argv) {
   int seconds = 8;
   int clients = 200;
   int max_connections = 12;
+  int wait_timeout = 2;
+  std::string max_lifetime;
   bool restart = false;
   for (int i = 2; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--seconds" && i + 1 < argc) seconds = std::stoi(argv[++i]);
     if (a == "--clients" && i + 1 < argc) clients = std::stoi(argv[++i]);
     if (a == "--max-connections" && i + 1 < argc) max_connections = std::stoi(argv[++i]);
+    if (a == "--wait-timeout" && i + 1 < argc) wait_timeout = std::stoi(argv[++i]);
+    if (a == "--max-lifetime" && i + 1 < argc) max_lifetime = argv[++i];
     if (a == "--restart") restart = true;
   }
+  const std::string max_text = std::to_string(max_connections);
 
   tabula::test::ScratchDatabase db("load");
-  tabula::test::TestUser user("load_api", db.url());
+  tabula::test::TestUser user("load_api", db.url(), "WITH MAX_USER_CONNECTIONS " + max_text);
+  // New connections take the global wait_timeout; restored when the run ends.
+  tabula::Engine admin_engine(db.url());
+  admin_engine.execute("SET GLOBAL wait_timeout = " + std::to_string(wait_timeout));
+  struct RestoreWaitTimeout {
+    tabula::Engine& engine;
+    ~RestoreWaitTimeout() {
+      try {
+        engine.execute("SET GLOBAL wait_timeout = 28800");
+      } catch (const std::exception& e) {
+        std::cerr << "insert_load: could not restore wait_timeout: " << e.what() << "\n";
+      }
+    }
+  } restore{admin_engine};
   {
     tabula::Engine admin(db.url());
     admin.execute(
@@ -99,11 +124,11 @@ int main(int argc, char** argv) {
   // The child needs the real password: build its URL from the user's parts.
   tabula::Url full = user.url();
   std::string child_url = "mysql://" + full.user() + ":" + full.password() + "@" + full.host() +
-                          ":" + std::to_string(full.effective_port()) + "/" + full.database();
+                          ":" + std::to_string(full.effective_port()) + "/" + full.database() +
+                          (max_lifetime.empty() ? "" : "?max_lifetime=" + max_lifetime);
   pid_t child = ::fork();
   if (child == 0) {
     std::string port_text = std::to_string(port);
-    std::string max_text = std::to_string(max_connections);
     ::execl(service.c_str(), service.c_str(), "--url", child_url.c_str(), "--port",
             port_text.c_str(), "--max-connections", max_text.c_str(), "--threads", "64",
             "--debug-routes", static_cast<char*>(nullptr));
@@ -175,10 +200,8 @@ int main(int argc, char** argv) {
 
   auto start = Clock::now();
   burst(0, std::chrono::seconds(seconds), false);
-  // Idle: the server drops the service's idle connections, as its wait_timeout would.
-  std::this_thread::sleep_for(std::chrono::milliseconds(500));
-  std::size_t dropped = user.kill_all();
-  std::this_thread::sleep_for(std::chrono::seconds(2));
+  // Idle for twice wait_timeout: no connection survives the pause.
+  std::this_thread::sleep_for(std::chrono::seconds(2 * wait_timeout));
   burst(1, std::chrono::seconds(seconds), restart);
   double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
   std::size_t peak = monitor.peak();
@@ -207,29 +230,34 @@ int main(int argc, char** argv) {
   std::cout << "insert_load: " << clients << " clients, " << requests.load() << " requests in "
             << elapsed << " s ("
             << static_cast<long>(static_cast<double>(requests.load()) / (2.0 * seconds))
-            << " requests/s while busy); idle connections dropped by the server: " << dropped
-            << "\nstatus counts:";
+            << " requests/s while busy); server wait_timeout " << wait_timeout << " s"
+            << (max_lifetime.empty() ? "" : ", max_lifetime " + max_lifetime) << "\nstatus counts:";
   for (const auto& [status, n] : counts.status) std::cout << " " << status << "=" << n;
   for (const auto& [why, n] : counts.failures)
     std::cout << " (no answer: " << why << " " << n << ")";
   std::cout << "\nrows acknowledged: " << counts.acknowledged.size()
             << ", in the table: " << in_table.size() << ", ids not matching: " << mismatched_ids
             << "\nprocesslist samples: " << monitor.samples() << "\n";
-  if (metrics && metrics->status == 200) {
-    for (const char* name : {"tabula_pool_peak_open", "tabula_pool_created_total"}) {
-      auto at = metrics->body.find(std::string("\n") + name + " ");
-      if (at != std::string::npos) {
-        std::cout << metrics->body.substr(at + 1, metrics->body.find('\n', at + 1) - at - 1)
-                  << "\n";
-      }
-    }
-  }
-  std::cout << "peak_connections: " << peak << " of " << max_connections << "\n"
+  // The pool's own counters, from the service's /metrics; -1 when missing.
+  auto metric = [&](const std::string& name) -> long long {
+    if (!metrics || metrics->status != 200) return -1;
+    auto at = metrics->body.find("\n" + name + " ");
+    if (at == std::string::npos) return -1;
+    return std::stoll(metrics->body.substr(at + name.size() + 2));
+  };
+  long long opened = metric("tabula_pool_created_total");
+  long long refusals = metric("tabula_pool_refusals_total");
+  double per_slot = static_cast<double>(opened) / max_connections;
+  bool churn_ok = !max_lifetime.empty() || (opened >= 0 && per_slot <= 3.0);
+  std::cout << "tabula_pool_peak_open " << metric("tabula_pool_peak_open") << "\n"
+            << "connections_opened: " << opened << " (" << per_slot << " per slot)\n"
+            << "refusals: " << refusals << "\n"
+            << "peak_connections: " << peak << " of " << max_connections << "\n"
             << "lost_rows: " << lost << "\n"
             << "phantom_rows: " << phantom << "\n"
             << "unanswered_requests: " << counts.status[-1] << "\n";
-  bool ok = peak <= static_cast<std::size_t>(max_connections) && lost == 0 && phantom == 0 &&
-            counts.status[-1] == 0 && mismatched_ids == 0 && counts.status[201] > 0 &&
-            counts.status[400] > 0 && counts.status[500] > 0;
+  bool ok = refusals == 0 && churn_ok && peak <= static_cast<std::size_t>(max_connections) &&
+            lost == 0 && phantom == 0 && counts.status[-1] == 0 && mismatched_ids == 0 &&
+            counts.status[201] > 0 && counts.status[400] > 0 && counts.status[500] > 0;
   return ok ? 0 : 1;
 }
