@@ -79,6 +79,61 @@ TEST(PoolFaultTest, ServerWaitTimeoutClampsTheOptionsAndIdleDeathsStayInvisible)
   EXPECT_TRUE(logged) << "the clamp is explained in the log";
 }
 
+// wait_timeout is an idle timer: a connection in steady use never meets it, so the pool must not
+// retire busy connections for it. Each slot opens one connection per idle gap longer than
+// wait_timeout.
+TEST(PoolFaultTest, SteadyUseUnderAShortWaitTimeoutOpensOneConnectionPerSlotPerIdleGap) {
+  GlobalWaitTimeout short_timeout(2);
+  test::ScratchDatabase db("pool_steady");
+  test::TestUser user("tp_steady", db.url(), "WITH MAX_USER_CONNECTIONS 4");
+  Engine engine(user.url(), {.max_connections = 4, .checkout_timeout = 10s});
+  auto busy = [&](std::chrono::milliseconds length) {
+    auto until = Clock::now() + length;
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; ++t) {
+      threads.emplace_back([&] {
+        while (Clock::now() < until) {
+          Lease lease = engine.checkout();
+          lease->execute("DO 1");
+        }
+      });
+    }
+    for (auto& t : threads) t.join();
+  };
+  busy(3000ms);  // longer than wait_timeout: steady use must not retire anything
+  EXPECT_EQ(engine.pool().stats().created_total, engine.pool().stats().peak_open);
+  std::this_thread::sleep_for(4500ms);  // an idle gap: every connection goes
+  EXPECT_EQ(engine.pool().stats().open, 0u) << "idle connections retired before wait_timeout";
+  busy(1000ms);
+  PoolStats s = engine.pool().stats();
+  EXPECT_LE(s.created_total, 8u) << "one connection per slot per idle gap";
+  EXPECT_EQ(s.validation_failures_total, 0u) << "retired by the pool, not found dead";
+  EXPECT_EQ(s.refusals_total, 0u);
+  EXPECT_EQ(engine.pool().options().max_lifetime, PoolOptions{}.max_lifetime);
+}
+
+// min_idle connections are kept alive with a ping before the server's wait_timeout would close
+// them, instead of dying at the server and being found dead later.
+TEST(PoolFaultTest, MinIdleConnectionsArePingedBeforeTheServerDropsThem) {
+  GlobalWaitTimeout short_timeout(2);
+  test::ScratchDatabase db("pool_keepalive");
+  test::TestUser user("tp_keepalive", db.url());
+  Engine engine(user.url(), {.max_connections = 4, .min_idle = 2, .checkout_timeout = 10s});
+  auto until = Clock::now() + 10s;
+  while (engine.pool().stats().idle < 2 && Clock::now() < until) std::this_thread::sleep_for(5ms);
+  ASSERT_EQ(engine.pool().stats().idle, 2u);
+  std::this_thread::sleep_for(5s);  // two and a half wait_timeouts
+  EXPECT_EQ(user.connections(), 2u) << "the server still has both";
+  PoolStats s = engine.pool().stats();
+  EXPECT_EQ(s.created_total, 2u);
+  EXPECT_EQ(s.validation_failures_total, 0u);
+  {
+    Lease lease = engine.checkout();
+    lease->execute("DO 1");
+  }
+  EXPECT_EQ(engine.pool().stats().created_total, 2u);
+}
+
 TEST(PoolFaultTest, ServerRestartMidLoadGivesClearErrorsAndTheCapHolds) {
   test::ScratchDatabase db("pool_restart");
   test::TestUser user("tp_restart", db.url());
