@@ -23,15 +23,17 @@ int main(int argc, char** argv) {
   tabula::cli::DemoOptions demo;
   CLI::App* demo_cmd = app.add_subcommand(
       "demo",
-      "Open a database (by default the bundled Chinook sample in SQLite) and list its tables");
+      "Open a database (by default the bundled Chinook sample in SQLite), list its tables, "
+      "generate a typed header, insert a row and roll it back");
   demo_cmd->add_option("--url", demo.url,
                        "Database URL, e.g. mysql://user:pass@127.0.0.1:3306/db (default: SQLite)");
   demo_cmd
       ->add_option("--sqlite-path", demo.sqlite_path,
                    "Where the embedded default SQLite database lives")
       ->capture_default_str();
-  demo_cmd->add_option("--header", demo.header_path, "Where to write the generated typed header")
-      ->capture_default_str();
+  demo_cmd->add_option("--header", demo.header_path,
+                       "Where to write the generated typed header (default: a new directory "
+                       "under the system's temporary directory)");
 
   std::string inspect_url;
   tabula::ReflectOptions inspect_options;
