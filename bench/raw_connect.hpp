@@ -23,9 +23,8 @@
 
 namespace tabula::bench {
 
-// The SOCI MySQL connect string for `url`, quoted as SOCI expects (the same parameters tabula's
-// own MySQL dialect gives SOCI). Throws std::runtime_error when an option's value is not a
-// duration where one is needed.
+// The SOCI MySQL connect string for `url`: the one tabula's MySQL dialect gives SOCI. Throws
+// tabula::UrlError when an option's value is not a duration where one is needed.
 std::string soci_connect_string(const Url& url);
 
 // A libmysqlclient (MariaDB Connector/C) connection, open for the object's lifetime and closed by
@@ -33,7 +32,7 @@ std::string soci_connect_string(const Url& url);
 class RawConnection {
  public:
   // Connects as `url` says. Throws std::runtime_error naming the URL (password hidden) and the
-  // client's error when it cannot.
+  // client's error when it cannot, tabula::UrlError for a bad duration option.
   explicit RawConnection(const Url& url);
   ~RawConnection();
   RawConnection(const RawConnection&) = delete;

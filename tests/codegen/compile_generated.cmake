@@ -8,7 +8,7 @@ file(READ "${STATE}/url" url)
 string(STRIP "${url}" url)
 file(MAKE_DIRECTORY "${WORK}")
 
-execute_process(COMMAND ${CLI} demo --sqlite-path "${WORK}/chinook.db" OUTPUT_QUIET
+execute_process(COMMAND ${CLI} demo --sqlite-path "${WORK}/chinook.db" --header "${WORK}/demo_models.hpp" OUTPUT_QUIET
                 RESULT_VARIABLE code)
 if(NOT code EQUAL 0)
   message(FATAL_ERROR "could not make the SQLite Chinook database (${code})")

@@ -62,32 +62,6 @@ std::chrono::milliseconds duration_option(const Url& url, std::string_view name)
   return detail::parse_duration(*url.option(name), "option '" + std::string(name) + "'");
 }
 
-std::string connect_string(const Url& url,
-                           std::optional<std::chrono::milliseconds> connect_timeout) {
-  std::string out;
-  auto add = [&out](std::string_view name, std::string_view value) {
-    out += std::string(name) + "=" + quoted(value) + " ";
-  };
-  if (!url.user().empty()) add("user", url.user());
-  if (url.has_password()) add("password", url.password());
-  if (!url.host().empty()) add("host", url.host());
-  if (!url.host().empty() || url.port()) add("port", std::to_string(url.effective_port()));
-  if (!url.socket().empty()) add("unix_socket", url.socket());
-  if (!url.database().empty()) add("db", url.database());
-  add("charset", url.option("charset").value_or("utf8mb4"));
-  auto timeout = url.option("connect_timeout") ? duration_option(url, "connect_timeout")
-                                               : kDefaultConnectTimeout;
-  if (connect_timeout) timeout = std::min(timeout, *connect_timeout);
-  add("connect_timeout", whole_seconds(timeout));
-  for (std::string_view name : {"read_timeout", "write_timeout"}) {
-    if (url.option(name)) add(name, whole_seconds(duration_option(url, name)));
-  }
-  for (std::string_view name : {"sslca", "sslcert", "sslkey"}) {
-    if (auto value = url.option(name)) add(name, *value);
-  }
-  return out;
-}
-
 MYSQL* native(soci::session& session) noexcept {
   auto* backend = static_cast<soci::mysql_session_backend*>(session.get_backend());
   return backend == nullptr ? nullptr : backend->conn_;
@@ -158,6 +132,32 @@ std::string connect_sqlstate(int code) {
 }
 
 }  // namespace
+
+std::string connect_string(const Url& url,
+                           std::optional<std::chrono::milliseconds> connect_timeout) {
+  std::string out;
+  auto add = [&out](std::string_view name, std::string_view value) {
+    out += std::string(name) + "=" + quoted(value) + " ";
+  };
+  if (!url.user().empty()) add("user", url.user());
+  if (url.has_password()) add("password", url.password());
+  if (!url.host().empty()) add("host", url.host());
+  if (!url.host().empty() || url.port()) add("port", std::to_string(url.effective_port()));
+  if (!url.socket().empty()) add("unix_socket", url.socket());
+  if (!url.database().empty()) add("db", url.database());
+  add("charset", url.option("charset").value_or("utf8mb4"));
+  auto timeout = url.option("connect_timeout") ? duration_option(url, "connect_timeout")
+                                               : kDefaultConnectTimeout;
+  if (connect_timeout) timeout = std::min(timeout, *connect_timeout);
+  add("connect_timeout", whole_seconds(timeout));
+  for (std::string_view name : {"read_timeout", "write_timeout"}) {
+    if (url.option(name)) add(name, whole_seconds(duration_option(url, name)));
+  }
+  for (std::string_view name : {"sslca", "sslcert", "sslkey"}) {
+    if (auto value = url.option(name)) add(name, *value);
+  }
+  return out;
+}
 
 std::span<const std::string_view> known_options() noexcept {
   return kOptions;

@@ -23,6 +23,13 @@ namespace tabula::dialect::mysql {
 // URL query options this dialect understands (besides `socket`).
 std::span<const std::string_view> known_options() noexcept;
 
+// The SOCI connect string for `url`: user, password, host, port, socket, database, and the
+// options charset (default utf8mb4), connect_timeout (default 10 s, capped by `connect_timeout`
+// when given), read_timeout, write_timeout (whole seconds, rounded up), sslca, sslcert, sslkey.
+// Throws UrlError for a bad duration. The benchmarks give their comparison clients the same.
+std::string connect_string(const Url& url,
+                           std::optional<std::chrono::milliseconds> connect_timeout);
+
 // Opens a session. Never sets MYSQL_OPT_RECONNECT: a silent reconnect would drop the transaction.
 // `connect_timeout`, when given, caps the URL's connect_timeout (the pool passes what is left of
 // a checkout's deadline). Throws ConnectError with the redacted URL and the server's code, or
