@@ -1,5 +1,7 @@
 #include "inspect.hpp"
 
+#include "detail/catalog.hpp"
+
 #include <iomanip>
 #include <ostream>
 
@@ -12,7 +14,26 @@ std::string joined(const std::vector<std::string>& names) {
   return out;
 }
 
-std::string column_line(const Column& c) {
+bool is_numeric_type(const std::string& data_type) {
+  for (const char* t : {"int", "decimal", "numeric", "float", "double", "real", "year"}) {
+    if (data_type.find(t) != std::string::npos) return true;
+  }
+  return false;
+}
+
+// A literal default as SQL the server would accept back: numbers and b'...' as they are, text as
+// a string literal (detail::sql_string_literal).
+std::string sql_literal(const Column& c, Dialect dialect) {
+  const std::string& v = c.default_value;
+  bool numeric = !v.empty() && v.find_first_not_of("+-0123456789.eE") == std::string::npos;
+  if ((numeric && is_numeric_type(c.data_type)) ||
+      (c.data_type == "bit" && v.rfind("b'", 0) == 0)) {
+    return v;
+  }
+  return detail::sql_string_literal(v, dialect);
+}
+
+std::string column_line(const Column& c, Dialect dialect) {
   std::string line = c.column_type;
   if (!c.nullable) line += " NOT NULL";
   switch (c.default_kind) {
@@ -22,16 +43,21 @@ std::string column_line(const Column& c) {
       line += " DEFAULT NULL";
       break;
     case DefaultKind::literal:
-      line += " DEFAULT '" + c.default_value + "'";
+      line += " DEFAULT " + sql_literal(c, dialect);
       break;
     case DefaultKind::expression:
       line += " DEFAULT " + c.default_value;
       break;
   }
+  if (!c.on_update.empty()) line += " ON UPDATE " + c.on_update;
   if (c.auto_increment) line += " AUTO_INCREMENT";
-  if (c.generated != Generated::none) {
+  if (c.generated == Generated::row_start || c.generated == Generated::row_end) {
+    line += c.generated == Generated::row_start ? " GENERATED ALWAYS AS ROW START"
+                                                : " GENERATED ALWAYS AS ROW END";
+  } else if (c.generated != Generated::none) {
     line += " GENERATED (" + c.generation_expression + ") " + std::string(to_string(c.generated));
   }
+  if (c.invisible) line += " INVISIBLE";
   if (!c.comment.empty()) line += "  -- " + c.comment;
   return line;
 }
@@ -40,17 +66,20 @@ std::string column_line(const Column& c) {
 
 void print_schema(const Schema& schema, std::ostream& out) {
   out << to_string(schema.dialect) << " " << schema.server_version << ", database " << schema.name
-      << ": " << schema.tables.size() << " tables and views\n";
+      << ": " << schema.tables.size() << " tables, views and sequences\n";
   for (const Table& t : schema.tables) {
     out << "\n" << to_string(t.kind) << " " << t.name;
-    if (!t.engine.empty()) out << " (" << t.engine << (t.partitioned ? ", partitioned" : "") << ")";
+    if (!t.engine.empty()) {
+      out << " (" << t.engine << (t.partitioned ? ", partitioned" : "")
+          << (t.system_versioned ? ", system-versioned" : "") << ")";
+    }
     if (!t.comment.empty()) out << "  -- " << t.comment;
     out << "\n";
     std::size_t width = 0;
     for (const Column& c : t.columns) width = std::max(width, c.name.size());
     for (const Column& c : t.columns) {
-      out << "  " << std::left << std::setw(static_cast<int>(width) + 2) << c.name << column_line(c)
-          << "\n";
+      out << "  " << std::left << std::setw(static_cast<int>(width) + 2) << c.name
+          << column_line(c, schema.dialect) << "\n";
     }
     for (const Index& index : t.indexes) {
       out << "  " << to_string(index.kind) << " " << index.name << " (";

@@ -129,7 +129,11 @@ std::string generate_header(const Schema& schema, const GenerateOptions& options
       std::string field = fields.take(identifier(c.name, "c"));
       out << "  " << field_type << " " << field << "{};  // " << comment_text(c.name) << " "
           << comment_text(c.column_type) << (c.nullable ? "" : " NOT NULL")
-          << (c.auto_increment ? " AUTO_INCREMENT" : "") << "\n";
+          << (c.auto_increment ? " AUTO_INCREMENT" : "")
+          << (c.generated == Generated::row_start ? " ROW START" : "")
+          << (c.generated == Generated::row_end ? " ROW END" : "")
+          << (c.on_update.empty() ? "" : " ON UPDATE " + comment_text(c.on_update))
+          << (c.invisible ? " INVISIBLE" : "") << "\n";
       if (c.auto_increment) auto_increment = i;
     }
     out << "};\n";
@@ -150,7 +154,9 @@ std::string generate_header(const Schema& schema, const GenerateOptions& options
     traits << "};\n  static constexpr std::optional<std::size_t> auto_increment = "
            << (auto_increment ? std::to_string(*auto_increment) : std::string("std::nullopt"))
            << ";\n  static constexpr bool is_view = "
-           << (t->kind == TableKind::view ? "true" : "false") << ";\n};\n\n";
+           << (t->kind == TableKind::view ? "true" : "false")
+           << ";\n  static constexpr bool read_only = "
+           << (t->kind != TableKind::table ? "true" : "false") << ";\n};\n\n";
   }
   out << "\n// Every model of this header, for code that walks them all.\nusing all_models = "
          "tabula::model_list<";

@@ -38,6 +38,10 @@ std::string_view to_string(Generated kind) noexcept {
       return "virtual";
     case Generated::stored:
       return "stored";
+    case Generated::row_start:
+      return "row_start";
+    case Generated::row_end:
+      return "row_end";
   }
   return "unknown";
 }
@@ -75,7 +79,15 @@ std::string_view to_string(ReferentialAction action) noexcept {
 }
 
 std::string_view to_string(TableKind kind) noexcept {
-  return kind == TableKind::table ? "table" : "view";
+  switch (kind) {
+    case TableKind::table:
+      return "table";
+    case TableKind::view:
+      return "view";
+    case TableKind::sequence:
+      return "sequence";
+  }
+  return "unknown";
 }
 
 }  // namespace tabula

@@ -26,15 +26,17 @@ Enum parse_enum(const Json& value, const std::array<Enum, N>& all, std::string_v
 
 constexpr std::array<DefaultKind, 4> kDefaultKinds{DefaultKind::none, DefaultKind::null,
                                                    DefaultKind::literal, DefaultKind::expression};
-constexpr std::array<Generated, 3> kGenerated{Generated::none, Generated::virtual_column,
-                                              Generated::stored};
+constexpr std::array<Generated, 5> kGenerated{Generated::none, Generated::virtual_column,
+                                              Generated::stored, Generated::row_start,
+                                              Generated::row_end};
 constexpr std::array<IndexKind, 5> kIndexKinds{IndexKind::primary, IndexKind::unique,
                                                IndexKind::plain, IndexKind::fulltext,
                                                IndexKind::spatial};
 constexpr std::array<ReferentialAction, 5> kActions{
     ReferentialAction::no_action, ReferentialAction::restrict, ReferentialAction::cascade,
     ReferentialAction::set_null, ReferentialAction::set_default};
-constexpr std::array<TableKind, 2> kTableKinds{TableKind::table, TableKind::view};
+constexpr std::array<TableKind, 3> kTableKinds{TableKind::table, TableKind::view,
+                                               TableKind::sequence};
 constexpr std::array<Dialect, 2> kDialects{Dialect::mysql, Dialect::sqlite};
 
 template <class T>
@@ -64,6 +66,9 @@ Json column_json(const Column& c) {
   j["auto_increment"] = c.auto_increment;
   j["default"] = {{"kind", to_string(c.default_kind)}, {"value", c.default_value}};
   j["generated"] = {{"kind", to_string(c.generated)}, {"expression", c.generation_expression}};
+  // Written only when set, so that schemas without them keep their fingerprints.
+  if (!c.on_update.empty()) j["on_update"] = c.on_update;
+  if (c.invisible) j["invisible"] = true;
   j["members"] = c.members;
   j["charset"] = c.charset;
   j["collation"] = c.collation;
@@ -89,6 +94,9 @@ Column column_from(const Json& j) {
   c.default_value = j.at("default").at("value").get<std::string>();
   c.generated = parse_enum(j.at("generated").at("kind"), kGenerated, "generated kind");
   c.generation_expression = j.at("generated").at("expression").get<std::string>();
+  // Added after the first snapshots were written: absent means none.
+  c.on_update = j.value("on_update", std::string());
+  c.invisible = j.value("invisible", false);
   c.members = j.at("members").get<std::vector<std::string>>();
   c.charset = j.at("charset").get<std::string>();
   c.collation = j.at("collation").get<std::string>();
@@ -103,6 +111,7 @@ Json table_json(const Table& t) {
   j["engine"] = t.engine;
   j["comment"] = t.comment;
   j["partitioned"] = t.partitioned;
+  if (t.system_versioned) j["system_versioned"] = true;  // only when set, as for columns
   j["columns"] = Json::array();
   for (const Column& c : t.columns) j["columns"].push_back(column_json(c));
   j["primary_key"] = t.primary_key;
@@ -141,6 +150,7 @@ Table table_from(const Json& j) {
   t.engine = j.at("engine").get<std::string>();
   t.comment = j.at("comment").get<std::string>();
   t.partitioned = j.at("partitioned").get<bool>();
+  t.system_versioned = j.value("system_versioned", false);  // absent in older snapshots
   for (const Json& c : j.at("columns")) t.columns.push_back(column_from(c));
   t.primary_key = j.at("primary_key").get<std::vector<std::string>>();
   for (const Json& i : j.at("indexes")) {

@@ -44,7 +44,7 @@ class Model {
   const Table& table() const noexcept { return *table_; }
   const std::string& name() const noexcept { return table_->name; }
   Dialect dialect() const noexcept { return dialect_; }
-  bool read_only() const noexcept { return table_->kind == TableKind::view; }
+  bool read_only() const noexcept { return table_->kind != TableKind::table; }
   bool has_primary_key() const noexcept { return !table_->primary_key.empty(); }
 
   // Relationships from foreign keys, both directions; targets outside the schema are left out.

@@ -22,7 +22,10 @@ enum class DefaultKind {
   expression,  // an expression such as CURRENT_TIMESTAMP; `default_value` holds its text
 };
 
-enum class Generated { none, virtual_column, stored };
+// How the server computes a column. row_start and row_end are the system-time columns of a
+// system-versioned table (MariaDB `GENERATED ALWAYS AS ROW START / ROW END`), whose
+// generation_expression is empty. Writes never set a generated column.
+enum class Generated { none, virtual_column, stored, row_start, row_end };
 
 struct Column {
   std::string name;
@@ -41,6 +44,13 @@ struct Column {
   std::string default_value;
   Generated generated = Generated::none;
   std::string generation_expression;
+  // What the server sets the column to whenever it changes another column of the row (ON UPDATE
+  // current_timestamp()), as the catalog writes it; empty when nothing. A session reads such a
+  // column back after each UPDATE that does not set it.
+  std::string on_update;
+  // INVISIBLE (MariaDB 10.3+, MySQL 8.0.23+): left out of SELECT * and of INSERTs that name no
+  // columns; tabula always names its columns, so it reads and writes them like any other.
+  bool invisible = false;
   std::vector<std::string> members;  // ENUM / SET members, in declaration order
   std::string charset;
   std::string collation;
@@ -88,7 +98,9 @@ struct CheckConstraint {
   friend bool operator==(const CheckConstraint&, const CheckConstraint&) = default;
 };
 
-enum class TableKind { table, view };
+// A sequence (MariaDB's CREATE SEQUENCE) is read like a one-row table of its state
+// (next_not_cached_value, increment, ...), and is never written as one: use NEXT VALUE FOR.
+enum class TableKind { table, view, sequence };
 
 struct Table {
   std::string name;
@@ -96,6 +108,10 @@ struct Table {
   std::string engine;  // "InnoDB", ...; empty for views and on SQLite
   std::string comment;
   bool partitioned = false;
+  // WITH SYSTEM VERSIONING: the server keeps every row's history. Its row start and row end
+  // columns, when declared, are Generated::row_start / row_end; when not, they are hidden and
+  // absent from `columns`.
+  bool system_versioned = false;
   std::vector<Column> columns;           // in ordinal order
   std::vector<std::string> primary_key;  // column names in key order; empty when there is none
   std::vector<Index> indexes;            // the primary key included, as IndexKind::primary

@@ -47,6 +47,7 @@ void check_typed_fields(const Model& model, std::span<const std::string_view> co
 //   static constexpr std::array<std::size_t, K> primary_key;  // field indexes, key order
 //   static constexpr std::optional<std::size_t> auto_increment; // field index, if any
 //   static constexpr bool is_view;
+//   static constexpr bool read_only;  // a view or a sequence: sessions refuse to write it
 template <class T>
 struct table_traits;
 

@@ -62,6 +62,101 @@ std::string ascii_lower(std::string_view text) {
   return out;
 }
 
+std::optional<std::string> read_string_literal(std::string_view text, std::size_t& i) {
+  if (i >= text.size() || text[i] != '\'') return std::nullopt;
+  std::string value;
+  for (std::size_t j = i + 1; j < text.size(); ++j) {
+    char c = text[j];
+    if (c == '\'') {
+      if (j + 1 < text.size() && text[j + 1] == '\'') {  // '' is one quote
+        value += '\'';
+        ++j;
+        continue;
+      }
+      i = j + 1;
+      return value;
+    }
+    if (c != '\\' || j + 1 == text.size()) {
+      value += c;
+      continue;
+    }
+    char e = text[++j];
+    switch (e) {
+      case '0':
+        value += '\0';
+        break;
+      case 'b':
+        value += '\b';
+        break;
+      case 'n':
+        value += '\n';
+        break;
+      case 'r':
+        value += '\r';
+        break;
+      case 't':
+        value += '\t';
+        break;
+      case 'Z':
+        value += '\x1a';
+        break;
+      // Outside LIKE patterns \% and \_ stand for themselves, backslash included.
+      case '%':
+        value += "\\%";
+        break;
+      case '_':
+        value += "\\_";
+        break;
+      default:
+        value += e;
+        break;  // \' \" \\ and any other \x: x
+    }
+  }
+  return std::nullopt;  // no closing quote
+}
+
+std::string sql_string_literal(std::string_view value, Dialect dialect) {
+  std::string out = "'";
+  for (char c : value) {
+    const char* escape = nullptr;
+    if (c == '\'') {
+      escape = "''";
+    } else if (dialect == Dialect::mysql) {
+      switch (c) {
+        case '\\':
+          escape = "\\\\";
+          break;
+        case '\0':
+          escape = "\\0";
+          break;
+        case '\n':
+          escape = "\\n";
+          break;
+        case '\r':
+          escape = "\\r";
+          break;
+        case '\t':
+          escape = "\\t";
+          break;
+        case '\b':
+          escape = "\\b";
+          break;
+        case '\x1a':
+          escape = "\\Z";
+          break;
+        default:
+          break;
+      }
+    }
+    if (escape != nullptr) {
+      out += escape;
+    } else {
+      out += c;
+    }
+  }
+  return out + "'";
+}
+
 std::vector<std::string> parse_members(std::string_view type) {
   std::vector<std::string> members;
   auto open = type.find('(');
@@ -69,26 +164,9 @@ std::vector<std::string> parse_members(std::string_view type) {
   std::size_t i = open + 1;
   while (i < type.size()) {
     while (i < type.size() && (type[i] == ' ' || type[i] == ',')) ++i;
-    if (i >= type.size() || type[i] != '\'') break;
-    ++i;
-    std::string member;
-    while (i < type.size()) {
-      char c = type[i];
-      if (c == '\\' && i + 1 < type.size()) {
-        member += type[i + 1];
-        i += 2;
-      } else if (c == '\'' && i + 1 < type.size() && type[i + 1] == '\'') {
-        member += '\'';
-        i += 2;
-      } else if (c == '\'') {
-        ++i;
-        break;
-      } else {
-        member += c;
-        ++i;
-      }
-    }
-    members.push_back(std::move(member));
+    std::optional<std::string> member = read_string_literal(type, i);
+    if (!member) break;
+    members.push_back(std::move(*member));
   }
   return members;
 }

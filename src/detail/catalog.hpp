@@ -32,8 +32,20 @@ Table* table_of(std::map<std::string, Table>& tables, const soci::row& row, std:
 // Lower-cases ASCII letters.
 std::string ascii_lower(std::string_view text);
 
+// Decodes the SQL string literal that starts at text[i] (a single quote) the way MySQL/MariaDB
+// read string literals: '' and \' are a quote; \0 \b \n \r \t \Z are NUL, backspace, newline,
+// carriage return, tab and Ctrl-Z; \% and \_ stay as written (backslash included); any other \x
+// is x. Advances `i` past the closing quote. nullopt when text[i] is not a quote or the literal
+// is not closed.
+std::optional<std::string> read_string_literal(std::string_view text, std::size_t& i);
+
+// `value` as an SQL string literal the dialect reads back as `value`: quoted, a quote doubled,
+// and on MySQL backslash, NUL, newline, carriage return, tab, backspace and Ctrl-Z escaped
+// (SQLite's literals have no escapes). read_string_literal() undoes it.
+std::string sql_string_literal(std::string_view value, Dialect dialect);
+
 // The members of an ENUM or SET column type: "enum('a','it''s','x,y')" gives a, it's, x,y.
-// Quotes inside members are doubled ('') or backslash-escaped.
+// Members are decoded as read_string_literal() does.
 std::vector<std::string> parse_members(std::string_view column_type);
 
 // True for an SQL numeric literal: -12, 3.50, 1e-3.

@@ -99,7 +99,11 @@ std::string identity_of(const Model& model, std::span<const Value> values,
   }
   std::string out;
   for (std::size_t k = 0; k < key.size(); ++k) {
-    Value v = model.admit(model.column_index(key[k]), values[k]);
+    // As in filter(): a generated key column (a system-versioned table's row end) is compared,
+    // not written, so it is taken as given rather than refused as a write.
+    std::size_t i = model.column_index(key[k]);
+    Value v = model.table().columns[i].generated != Generated::none ? values[k]
+                                                                    : model.admit(i, values[k]);
     if (v.is_null()) {
       throw ValidationError(model.name() + "." + key[k] + ": a primary key is never NULL",
                             model.name(), key[k]);

@@ -294,6 +294,9 @@ void SessionState::undo_journal(std::size_t mark, bool restage) {
         t.state = restage ? RecordState::pending : RecordState::detached;
         break;
       case JournalEntry::Kind::updated:
+        for (auto& [index, value] : entry.server_changed) {
+          RecordAccess::load(t.record, index, std::move(value));
+        }
         if (restage) {
           RecordAccess::restore_originals(t.record, std::move(entry.originals));
         } else {

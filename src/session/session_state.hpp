@@ -68,6 +68,8 @@ struct JournalEntry {
   ColumnFlags staged_mask;            // inserted: the columns the user had set
   RecordAccess::Originals originals;  // updated: the database's values before the UPDATE
   std::string identity;               // updated and deleted: the key it had before
+  // updated: columns the server changed on its own (ON UPDATE), as they were before
+  RecordAccess::Originals server_changed;
 };
 
 struct SessionState {
@@ -133,6 +135,11 @@ struct SessionState {
   void resolve_links(Tracked& t);
   void write_updates(Connection& conn);
   void update_one(Connection& conn, Tracked& t);
+  // After an UPDATE of `t` that set `set_columns`: reads back the columns the server changed on
+  // its own (ON UPDATE current_timestamp() and the like, a system-versioned row's start and end)
+  // and returns their values before.
+  RecordAccess::Originals read_back_on_update(Connection& conn, Tracked& t,
+                                              const std::vector<std::size_t>& set_columns);
   void write_deletes(Connection& conn);
 
   // After a failed flush: rolls back to the innermost savepoint (or the whole transaction) and

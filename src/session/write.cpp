@@ -141,7 +141,7 @@ void SessionState::resolve_links(Tracked& t) {
 }
 
 void SessionState::finish_insert(Tracked& t, ColumnFlags staged_mask) {
-  journal.push_back({JournalEntry::Kind::inserted, &t, std::move(staged_mask), {}, {}});
+  journal.push_back({JournalEntry::Kind::inserted, &t, std::move(staged_mask), {}, {}, {}});
   t.state = RecordState::persistent;
   RecordAccess::track_changes(t.record);
   // Keyed now, entered into the map when a lookup next needs it: a session that only inserts
@@ -506,13 +506,61 @@ void SessionState::update_one(Connection& conn, Tracked& t) {
     throw Error("UPDATE of " + table.name + " " + key_text +
                 " found no row: it was deleted, or its key changed, since the session read it");
   }
-  journal.push_back(
-      {JournalEntry::Kind::updated, &t, {}, RecordAccess::take_originals(t.record), t.identity});
+  RecordAccess::Originals before = RecordAccess::take_originals(t.record);
+  RecordAccess::Originals server_changed = read_back_on_update(conn, t, columns);
+  journal.push_back({JournalEntry::Kind::updated,
+                     &t,
+                     {},
+                     std::move(before),
+                     t.identity,
+                     std::move(server_changed)});
   std::string now = identity_of(t.record);
   if (now != t.identity) {
     leave_identity(t);
     enter_identity(t);
   }
+}
+
+RecordAccess::Originals SessionState::read_back_on_update(
+    Connection& conn, Tracked& t, const std::vector<std::size_t>& set_columns) {
+  const Table& table = t.record.model().table();
+  std::vector<std::size_t> wanted;
+  for (std::size_t i = 0; i < table.columns.size(); ++i) {
+    bool set = std::find(set_columns.begin(), set_columns.end(), i) != set_columns.end();
+    // ON UPDATE columns, and a system-versioned row's period: an UPDATE starts a new version.
+    const Column& c = table.columns[i];
+    bool server_changes = !c.on_update.empty() || c.generated == Generated::row_start ||
+                          c.generated == Generated::row_end;
+    if (server_changes && !set) wanted.push_back(i);
+  }
+  RecordAccess::Originals before;
+  if (wanted.empty()) return before;
+  Dialect dialect = conn.dialect();
+  std::string sql = "SELECT ";
+  for (std::size_t k = 0; k < wanted.size(); ++k) {
+    sql += (k == 0 ? "" : ", ") + quote_identifier(dialect, table.columns[wanted[k]].name);
+  }
+  sql += " FROM " + quote_identifier(dialect, table.name) + " WHERE ";
+  std::vector<Value> key;
+  for (const std::string& c : table.primary_key) {
+    sql += (key.empty() ? "" : " AND ") + quote_identifier(dialect, c) + " = ?";
+    key.push_back(t.record.get(c));
+  }
+  ResultSet row;
+  try {
+    row = run_statement(conn, sql, key);
+  } catch (const SqlError& e) {
+    throw e.with_context("while reading back what the server changed in " + describe_key(t.record));
+  }
+  if (row.rows() != 1) return before;
+  for (std::size_t k = 0; k < wanted.size(); ++k) {
+    std::size_t i = wanted[k];
+    before.emplace_back(i, RecordAccess::value(t.record, i));
+    std::optional<std::string> text;
+    if (row.at(0, k)) text = std::string(*row.at(0, k));
+    RecordAccess::load(t.record, i, from_database_text(table.columns[i], text, dialect));
+  }
+  return before;
 }
 
 void SessionState::write_deletes(Connection& conn) {
@@ -563,7 +611,7 @@ void SessionState::write_deletes(Connection& conn) {
         } catch (const SqlError& e) {
           throw e.with_context("while deleting " + describe_key(t->record));
         }
-        journal.push_back({JournalEntry::Kind::deleted, t, {}, {}, t->identity});
+        journal.push_back({JournalEntry::Kind::deleted, t, {}, {}, t->identity, {}});
         leave_identity(*t);
         t->state = RecordState::detached;
       }

@@ -35,23 +35,18 @@ void read_default(Column& column, const std::optional<std::string>& value, const
     if (v == "NULL") {
       column.default_kind = DefaultKind::null;
       return;
-    } else if (v.size() >= 2 && v.front() == '\'' && v.back() == '\'') {
-      column.default_kind = DefaultKind::literal;
-      std::string unquoted;
-      for (std::size_t i = 1; i + 1 < v.size(); ++i) {
-        if (v[i] == '\'' && i + 2 < v.size() && v[i + 1] == '\'')
-          ++i;  // '' is one quote
-        else if (v[i] == '\\' && i + 2 < v.size())
-          ++i;  // \x is x
-        unquoted += v[i];
-      }
-      column.default_value = std::move(unquoted);
-      return;
-    } else if (detail::is_numeric_literal(v) || v.rfind("b'", 0) == 0) {
-      column.default_kind = DefaultKind::literal;
-    } else {
-      column.default_kind = DefaultKind::expression;
     }
+    if (!v.empty() && v.front() == '\'') {
+      std::size_t end = 0;
+      std::optional<std::string> literal = detail::read_string_literal(v, end);
+      if (literal && end == v.size()) {
+        column.default_kind = DefaultKind::literal;
+        column.default_value = std::move(*literal);
+        return;
+      }
+    }
+    bool literal = detail::is_numeric_literal(v) || v.rfind("b'", 0) == 0;
+    column.default_kind = literal ? DefaultKind::literal : DefaultKind::expression;
     column.default_value = v;
     return;
   }
@@ -92,12 +87,23 @@ Column read_column(const soci::row& r, bool mariadb) {
   c.auto_increment = extra_lower.find("auto_increment") != std::string::npos;
   c.comment = text_or_empty(r, 14);
   std::string generation = text_or_empty(r, 15);
-  if (!generation.empty()) {
+  if (generation == "ROW START" || generation == "ROW END") {
+    // A system-versioned table's period columns: EXTRA says STORED GENERATED, and the
+    // "expression" is the clause, not an expression.
+    c.generated = generation == "ROW START" ? Generated::row_start : Generated::row_end;
+  } else if (!generation.empty()) {
     bool stored = extra_lower.find("stored") != std::string::npos ||
                   extra_lower.find("persistent") != std::string::npos;
     c.generated = stored ? Generated::stored : Generated::virtual_column;
     c.generation_expression = generation;
   }
+  // EXTRA: "on update current_timestamp()" (MariaDB), "DEFAULT_GENERATED on update
+  // CURRENT_TIMESTAMP(3)" (MySQL); the expression is the word after "on update ".
+  if (auto at = extra_lower.find("on update "); at != std::string::npos) {
+    std::size_t begin = at + 10;
+    c.on_update = extra.substr(begin, extra.find(' ', begin) - begin);
+  }
+  c.invisible = (" " + extra_lower + " ").find(" invisible ") != std::string::npos;
   if (c.data_type == "enum" || c.data_type == "set")
     c.members = detail::parse_members(c.column_type);
   if (c.generated == Generated::none) {
@@ -146,11 +152,18 @@ Schema reflect(soci::session& sql, const std::string& schema_name, bool mariadb,
   for (const soci::row& r : table_rows) {
     Table t;
     t.name = text_or_empty(r, 0);
-    t.kind = text_or_empty(r, 1) == "VIEW" ? TableKind::view : TableKind::table;
+    // TABLE_TYPE: BASE TABLE, VIEW, SEQUENCE (MariaDB 10.3+), SYSTEM VERSIONED (a base table
+    // WITH SYSTEM VERSIONING), SYSTEM VIEW and TEMPORARY do not occur in a user schema.
+    std::string type = text_or_empty(r, 1);
+    t.kind = type == "VIEW"       ? TableKind::view
+             : type == "SEQUENCE" ? TableKind::sequence
+                                  : TableKind::table;
+    t.system_versioned = type == "SYSTEM VERSIONED";
     if (t.kind == TableKind::view && !options.include_views) continue;
     if (!wanted(t.name)) continue;
     t.engine = text_or_empty(r, 2);
-    t.comment = text_or_empty(r, 3);
+    // A view's TABLE_COMMENT is the placeholder "VIEW": views cannot have comments.
+    if (t.kind != TableKind::view) t.comment = text_or_empty(r, 3);
     t.partitioned =
         detail::ascii_lower(text_or_empty(r, 4)).find("partitioned") != std::string::npos;
     std::string name = t.name;
@@ -202,7 +215,12 @@ Schema reflect(soci::session& sql, const std::string& schema_name, bool mariadb,
     }
     IndexColumn column;
     column.column = text_or_empty(r, 4);
-    if (auto prefix = integer(r, 5)) column.prefix_length = static_cast<int>(*prefix);
+    // SUB_PART of a SPATIAL index is an internal key length (32 on MariaDB), not a prefix the
+    // DDL could state: CREATE SPATIAL INDEX ... (pt(32)) is refused (1089).
+    auto prefix = integer(r, 5);
+    if (prefix && t.indexes.back().kind != IndexKind::spatial) {
+      column.prefix_length = static_cast<int>(*prefix);
+    }
     column.descending = text_or_empty(r, 7) == "D";
     t.indexes.back().columns.push_back(std::move(column));
   }
