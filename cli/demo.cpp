@@ -21,6 +21,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iomanip>
+#include <optional>
 #include <ostream>
 #include <random>
 #include <string>
@@ -76,7 +77,7 @@ std::filesystem::path new_temporary_directory() {
   std::filesystem::path base;
   std::error_code error;
   base = std::filesystem::temp_directory_path(error);
-  if (error) throw Error("no temporary directory for the demo's header: " + error.message());
+  if (error) throw Error("no temporary directory for the demo's files: " + error.message());
   std::random_device random;
   for (int attempt = 0; attempt < 100; ++attempt) {
     char name[32];
@@ -94,7 +95,15 @@ std::filesystem::path new_temporary_directory() {
 
 void run_demo(const DemoOptions& options, std::ostream& out) {
   auto started = std::chrono::steady_clock::now();
-  Engine engine{options.url.empty() ? "sqlite://" + options.sqlite_path : options.url};
+  // Files nobody asked for by name go into one new temporary directory, made when first needed.
+  std::optional<std::filesystem::path> scratch;
+  auto scratch_file = [&](const char* name) {
+    if (!scratch) scratch = new_temporary_directory();
+    return (*scratch / name).string();
+  };
+  std::string sqlite_path =
+      options.sqlite_path.empty() ? scratch_file("chinook.db") : options.sqlite_path;
+  Engine engine{options.url.empty() ? "sqlite://" + sqlite_path : options.url};
   out << "tabula demo\n";
   out << "  database: " << engine.url() << "\n";
 
@@ -136,9 +145,8 @@ void run_demo(const DemoOptions& options, std::ostream& out) {
   out << "\n";
 
   // tabula-gen: typed structs for every table, into --header or a new temporary directory.
-  std::string header_path = options.header_path.empty()
-                                ? (new_temporary_directory() / "demo_models.hpp").string()
-                                : options.header_path;
+  std::string header_path =
+      options.header_path.empty() ? scratch_file("demo_models.hpp") : options.header_path;
   std::string header =
       codegen::generate_header(models.schema(), {.name_space = "demo", .tables = {}});
   std::ofstream header_file(header_path, std::ios::binary);

@@ -14,7 +14,9 @@ namespace tabula::cli {
 struct DemoOptions {
   // Database to use; empty means the embedded default, a Chinook SQLite file in `sqlite_path`.
   std::string url;
-  std::string sqlite_path = "tabula-demo.db";
+  // The embedded default's file; empty (the default) means chinook.db in a new directory under
+  // the system's temporary directory (the same one as the header's).
+  std::string sqlite_path;
   // Where the typed header generated from the schema is written; empty (the default) means
   // demo_models.hpp in a new directory under the system's temporary directory.
   std::string header_path;

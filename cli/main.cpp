@@ -27,10 +27,9 @@ int main(int argc, char** argv) {
       "generate a typed header, insert a row and roll it back");
   demo_cmd->add_option("--url", demo.url,
                        "Database URL, e.g. mysql://user:pass@127.0.0.1:3306/db (default: SQLite)");
-  demo_cmd
-      ->add_option("--sqlite-path", demo.sqlite_path,
-                   "Where the embedded default SQLite database lives")
-      ->capture_default_str();
+  demo_cmd->add_option("--sqlite-path", demo.sqlite_path,
+                       "Where the embedded default SQLite database lives (default: a new "
+                       "directory under the system's temporary directory)");
   demo_cmd->add_option("--header", demo.header_path,
                        "Where to write the generated typed header (default: a new directory "
                        "under the system's temporary directory)");

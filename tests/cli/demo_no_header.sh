@@ -30,4 +30,11 @@ grep -q 'struct Artist {' "$header" || fail "$header is not the typed header"
 second=$(sed -n 's/^  tabula-gen: \(.*\) (11 typed structs)$/\1/p' "$work/out2")
 [[ -s $second && $second != "$header" ]] || fail "the second run did not get its own directory"
 [[ -z $(ls -A "$work/cwd") ]] || fail "wrote into the working directory: $(ls -A "$work/cwd")"
+# Without --sqlite-path either, the Chinook file goes beside the header, not into the working
+# directory.
+(cd "$work/cwd" && TMPDIR="$work/tmp" "$tabula" demo) >"$work/out3"
+third=$(sed -n 's/^  tabula-gen: \(.*\) (11 typed structs)$/\1/p' "$work/out3")
+grep -q "database: sqlite://$(dirname "$third")/chinook.db" "$work/out3" ||
+  fail "the SQLite file is not beside the header: $(grep database: "$work/out3")"
+[[ -z $(ls -A "$work/cwd") ]] || fail "wrote into the working directory: $(ls -A "$work/cwd")"
 echo "PASS"
