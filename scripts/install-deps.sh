@@ -2,7 +2,8 @@
 # Installs what tabula needs from Debian's packages. Idempotent and quiet when all is present.
 #
 #   scripts/install-deps.sh            build dependencies (enough for the demo)
-#   scripts/install-deps.sh --server   also MariaDB server and client, for the tests
+#   scripts/install-deps.sh --server   also MariaDB server and client, and SQLAlchemy 1.4 with
+#                                      its MySQLdb driver (the differential reflection test)
 #
 # Needs root (or sudo) only when something is missing. Exits 0 when everything is installed;
 # when apt-get fails, prints apt-get's output and exits non-zero.
@@ -28,7 +29,9 @@ for arg in "$@"; do
     *) echo "install-deps: unknown argument '$arg'" >&2; exit 2 ;;
   esac
 done
-if [[ $server -eq 1 ]]; then packages+=(mariadb-server mariadb-client python3); fi
+if [[ $server -eq 1 ]]; then
+  packages+=(mariadb-server mariadb-client python3 python3-sqlalchemy python3-mysqldb)
+fi
 
 missing=()
 for p in "${packages[@]}"; do
