@@ -323,7 +323,8 @@ std::optional<Lease> PoolCore::finish_checkout(Grant grant, Timer& timer,
       unlist_owned_locked(grant.slot);
       s.state.store(kClosing);
     }
-    close_outside_lock(std::move(connection), close_deadline());
+    // Within the checkout's own deadline too: nobody waits past checkout_timeout.
+    close_outside_lock(std::move(connection), std::min(close_deadline(), timer.deadline()));
     std::unique_lock lock(mutex_);
     ++closed_total_;
     s.clear();
