@@ -8,6 +8,21 @@
 namespace tabula::cli {
 namespace {
 
+// A comment on one line: its newlines (and carriage returns) written as \n (\r).
+std::string one_line(const std::string& comment) {
+  std::string out;
+  for (char c : comment) {
+    if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\r') {
+      out += "\\r";
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
 std::string joined(const std::vector<std::string>& names) {
   std::string out;
   for (const std::string& n : names) out += (out.empty() ? "" : ", ") + n;
@@ -58,7 +73,7 @@ std::string column_line(const Column& c, Dialect dialect) {
     line += " GENERATED (" + c.generation_expression + ") " + std::string(to_string(c.generated));
   }
   if (c.invisible) line += " INVISIBLE";
-  if (!c.comment.empty()) line += "  -- " + c.comment;
+  if (!c.comment.empty()) line += "  -- " + one_line(c.comment);
   return line;
 }
 
@@ -73,7 +88,7 @@ void print_schema(const Schema& schema, std::ostream& out) {
       out << " (" << t.engine << (t.partitioned ? ", partitioned" : "")
           << (t.system_versioned ? ", system-versioned" : "") << ")";
     }
-    if (!t.comment.empty()) out << "  -- " << t.comment;
+    if (!t.comment.empty()) out << "  -- " << one_line(t.comment);
     out << "\n";
     std::size_t width = 0;
     for (const Column& c : t.columns) width = std::max(width, c.name.size());

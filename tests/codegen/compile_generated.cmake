@@ -16,7 +16,7 @@ endif()
 
 set(sources "sqlite:///${WORK}/chinook.db")
 foreach(db sakila employees employees_partitioned Chinook Chinook_AutoIncrement wordpress
-           wordpress_ms wide_200 wide_1000)
+           wordpress_ms wide_200 wide_1000 mariadb_features)
   string(REGEX REPLACE "/[^/?]*$" "/${db}" db_url "${url}")
   list(APPEND sources "${db_url}")
 endforeach()
