@@ -125,6 +125,24 @@ TEST(CodegenCheck, TheDriftCheckNamesWhatChanged) {
   EXPECT_TRUE(contains(renamed, "table bill: in the database, not in the header")) << renamed;
 }
 
+// ON UPDATE is part of the schema the header was made from (#14): adding it to a column is drift,
+// and a snapshot keeps it.
+TEST(CodegenCheck, AnOnUpdateClauseIsDriftAndSurvivesASnapshot) {
+  Schema schema = reflect_sqlite(
+      {"CREATE TABLE item (id INTEGER PRIMARY KEY, changed TEXT NOT NULL DEFAULT '')"});
+  std::string header = generate_header(schema, in("m"));
+  Schema changed = schema;
+  changed.tables[0].columns[1].on_update = "current_timestamp()";
+  std::string difference = describe_difference(header, generate_header(changed, in("m")));
+  EXPECT_TRUE(contains(difference, "table item:")) << difference;
+  EXPECT_TRUE(contains(difference, "ON UPDATE current_timestamp()")) << difference;
+  EXPECT_NE(fingerprint(changed), fingerprint(schema));
+  EXPECT_EQ(schema_from_json(to_json(changed)), changed);
+  // Schemas without such clauses keep the fingerprint they had: the field is written only when
+  // set.
+  EXPECT_EQ(to_json(schema).find("on_update"), std::string::npos);
+}
+
 TEST(CodegenSnapshot, ABadSnapshotIsAClearError) {
   try {
     schema_from_json(R"({"format": "tabula-schema", "version": 1, "dialect": "mysql"})");
