@@ -86,8 +86,9 @@ std::vector<std::string> Record::modified_columns() const {
 void Record::check_insertable(const std::vector<std::string>& filled_later) const {
   const Table& table = model_->table();
   if (model_->read_only()) {
-    throw ValidationError(table.name + " is a view: records of it cannot be inserted", table.name,
-                          "");
+    throw ValidationError(table.name + " is a " + std::string(to_string(table.kind)) +
+                              ": records of it cannot be inserted",
+                          table.name, "");
   }
   for (std::size_t i = 0; i < table.columns.size(); ++i) {
     const Column& c = table.columns[i];

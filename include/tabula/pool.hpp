@@ -40,10 +40,11 @@ struct PoolOptions {
   // How long checkout() waits for a connection before throwing PoolTimeout (`checkout_timeout`).
   Duration checkout_timeout = std::chrono::seconds{30};
   // A connection idle for longer than this is pinged before it is handed out
-  // (`validation_bypass`); one used more recently is trusted as is.
-  Duration validation_bypass = std::chrono::milliseconds{500};
-  // Connections older than this are closed when next idle (`max_lifetime`; 0 = never). Clamped
+  // (`validation_bypass`); one used more recently is trusted as is. Lowered, like idle_timeout,
   // below the server's wait_timeout at first connect.
+  Duration validation_bypass = std::chrono::milliseconds{500};
+  // Connections older than this are closed when next idle (`max_lifetime`; 0 = never). Not tied
+  // to the server's wait_timeout, which only closes idle connections (see idle_timeout).
   Duration max_lifetime = std::chrono::minutes{30};
   // Idle connections beyond min_idle are closed after this long unused (`idle_timeout`; 0 =
   // never). Clamped below the server's wait_timeout at first connect.

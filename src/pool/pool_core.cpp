@@ -323,8 +323,10 @@ std::optional<Lease> PoolCore::finish_checkout(Grant grant, Timer& timer,
       unlist_owned_locked(grant.slot);
       s.state.store(kClosing);
     }
-    // Within the checkout's own deadline too: nobody waits past checkout_timeout.
-    close_outside_lock(std::move(connection), std::min(close_deadline(), timer.deadline()));
+    // Within the checkout's own deadline too (nobody waits past checkout_timeout), but long
+    // enough to see a prompt answer.
+    auto deadline = std::max(timer.deadline(), Clock::now() + milliseconds{20});
+    close_outside_lock(std::move(connection), std::min(close_deadline(), deadline));
     std::unique_lock lock(mutex_);
     ++closed_total_;
     s.clear();
@@ -483,7 +485,7 @@ void PoolCore::close_outside_lock(std::unique_ptr<Connection> connection,
   }
   log(LogLevel::warning,
       "closed a connection to " + url_.to_string() + " whose server did not confirm the close " +
-          "within validation_timeout (" + millis(validation_timeout_) +
+          "in time (validation_timeout " + millis(validation_timeout_) +
           "): the host no longer answers, or the server is still busy with it; its slot is " +
           "free again, and until the server ends that connection it may count one more than " +
           "max_connections");
@@ -826,8 +828,20 @@ void PoolCore::keep_alive_idle(Clock::time_point now) {
     }
     idle_ = std::move(kept);
   }
+  // One deadline for the batch: a host that stopped answering costs one timeout, not one each.
+  auto deadline = close_deadline();
   for (auto& [slot, connection] : due) {
-    bool alive = connection->ping(validation_timeout_);  // resets the server's idle timer
+    bool alive = false;
+    {
+      LibraryUse use;  // the process may be exiting: then no ping, just let go
+      std::unique_lock lock(mutex_);
+      bool stopping = housekeeper_stop_ || closed_.load() || !use.granted();
+      lock.unlock();
+      if (!stopping) {
+        auto left = std::chrono::duration_cast<milliseconds>(deadline - Clock::now());
+        alive = connection->ping(std::max(left, milliseconds{1}));  // resets the idle timer
+      }
+    }
     {
       std::unique_lock lock(mutex_);
       if (alive && !closed_.load()) {
@@ -836,10 +850,10 @@ void PoolCore::keep_alive_idle(Clock::time_point now) {
         grant_waiters_locked();
         continue;
       }
-      if (!alive) ++validation_failures_total_;
+      if (!alive && !closed_.load() && !housekeeper_stop_) ++validation_failures_total_;
       slots_[slot].state.store(kClosing);
     }
-    close_outside_lock(std::move(connection), close_deadline());
+    close_outside_lock(std::move(connection), deadline);
     std::unique_lock lock(mutex_);
     free_slot_locked(slot, true);  // shutdown() joins this thread before it looks at slots
   }
@@ -949,6 +963,15 @@ void PoolCore::housekeep_once() {
     }
     if (!connection) return;  // refused: open_into freed the slot
     std::unique_lock lock(mutex_);
+    if (closed_.load()) {
+      // Shut down while this one was opening: close it as any other, and free its slot.
+      slots_[slot].state.store(kClosing);
+      lock.unlock();
+      close_outside_lock(std::move(connection), close_deadline());
+      lock.lock();
+      free_slot_locked(slot, true);
+      return;
+    }
     make_idle_locked(slot, std::move(connection));
     grant_waiters_locked();
   }

@@ -40,6 +40,18 @@ struct RecordAccess {
     for (const auto& [index, value] : originals) r.values_[index] = value;
     r.originals_.clear();
   }
+  // After a rolled-back statement that changed column `index` on the server's own (ON UPDATE):
+  // the database holds `value` again. A change the user made since stays the record's value
+  // and is now a change from `value`; otherwise the record takes `value`.
+  static void restore_database_value(Record& r, std::size_t index, Value value) {
+    for (auto& entry : r.originals_) {
+      if (entry.first == index) {
+        entry.second = std::move(value);
+        return;
+      }
+    }
+    r.load(index, std::move(value));
+  }
   // After a rolled-back insert: the columns the database filled in are unset again.
   static void unset_except(Record& r, const ColumnFlags& keep) {
     for (std::size_t i = 0; i < keep.size(); ++i) {

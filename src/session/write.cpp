@@ -506,14 +506,15 @@ void SessionState::update_one(Connection& conn, Tracked& t) {
     throw Error("UPDATE of " + table.name + " " + key_text +
                 " found no row: it was deleted, or its key changed, since the session read it");
   }
-  RecordAccess::Originals before = RecordAccess::take_originals(t.record);
-  RecordAccess::Originals server_changed = read_back_on_update(conn, t, columns);
+  // Journaled before anything else can fail (the read-back below): a failed flush must find the
+  // update in the journal to stage it again.
   journal.push_back({JournalEntry::Kind::updated,
                      &t,
                      {},
-                     std::move(before),
+                     RecordAccess::take_originals(t.record),
                      t.identity,
-                     std::move(server_changed)});
+                     {}});
+  journal.back().server_changed = read_back_on_update(conn, t, columns);
   std::string now = identity_of(t.record);
   if (now != t.identity) {
     leave_identity(t);
@@ -553,12 +554,16 @@ RecordAccess::Originals SessionState::read_back_on_update(
     throw e.with_context("while reading back what the server changed in " + describe_key(t.record));
   }
   if (row.rows() != 1) return before;
+  // Every value converted before any is stored: a conversion error leaves the record as it was.
+  std::vector<Value> values;
   for (std::size_t k = 0; k < wanted.size(); ++k) {
-    std::size_t i = wanted[k];
-    before.emplace_back(i, RecordAccess::value(t.record, i));
     std::optional<std::string> text;
     if (row.at(0, k)) text = std::string(*row.at(0, k));
-    RecordAccess::load(t.record, i, from_database_text(table.columns[i], text, dialect));
+    values.push_back(from_database_text(table.columns[wanted[k]], text, dialect));
+  }
+  for (std::size_t k = 0; k < wanted.size(); ++k) {
+    before.emplace_back(wanted[k], RecordAccess::value(t.record, wanted[k]));
+    RecordAccess::load(t.record, wanted[k], std::move(values[k]));
   }
   return before;
 }

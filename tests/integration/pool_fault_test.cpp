@@ -115,14 +115,16 @@ TEST(PoolFaultTest, SteadyUseUnderAShortWaitTimeoutOpensOneConnectionPerSlotPerI
 // min_idle connections are kept alive with a ping before the server's wait_timeout would close
 // them, instead of dying at the server and being found dead later.
 TEST(PoolFaultTest, MinIdleConnectionsArePingedBeforeTheServerDropsThem) {
-  GlobalWaitTimeout short_timeout(2);
+  // 4 s: the pool pings at 3 s, and housekeeping runs every 0.5 s, so a busy machine has a
+  // second of slack before the server would act.
+  GlobalWaitTimeout short_timeout(4);
   test::ScratchDatabase db("pool_keepalive");
   test::TestUser user("tp_keepalive", db.url());
   Engine engine(user.url(), {.max_connections = 4, .min_idle = 2, .checkout_timeout = 10s});
   auto until = Clock::now() + 10s;
   while (engine.pool().stats().idle < 2 && Clock::now() < until) std::this_thread::sleep_for(5ms);
   ASSERT_EQ(engine.pool().stats().idle, 2u);
-  std::this_thread::sleep_for(5s);  // two and a half wait_timeouts
+  std::this_thread::sleep_for(9s);  // more than two wait_timeouts
   EXPECT_EQ(user.connections(), 2u) << "the server still has both";
   PoolStats s = engine.pool().stats();
   EXPECT_EQ(s.created_total, 2u);

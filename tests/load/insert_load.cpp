@@ -30,6 +30,7 @@
 #include "test_server.hpp"
 
 #include <httplib.h>
+#include <soci/soci.h>
 
 #include <netinet/in.h>
 #include <signal.h>
@@ -102,17 +103,25 @@ int main(int argc, char** argv) {
   tabula::test::TestUser user("load_api", db.url(), "WITH MAX_USER_CONNECTIONS " + max_text);
   // New connections take the global wait_timeout; restored when the run ends.
   tabula::Engine admin_engine(db.url());
+  long long original_wait_timeout = 28800;
+  {
+    tabula::Lease lease = admin_engine.checkout();
+    lease->run([&](soci::session& sql) {
+      sql << "SELECT @@GLOBAL.wait_timeout", soci::into(original_wait_timeout);
+    });
+  }
   admin_engine.execute("SET GLOBAL wait_timeout = " + std::to_string(wait_timeout));
   struct RestoreWaitTimeout {
     tabula::Engine& engine;
+    long long seconds;
     ~RestoreWaitTimeout() {
       try {
-        engine.execute("SET GLOBAL wait_timeout = 28800");
+        engine.execute("SET GLOBAL wait_timeout = " + std::to_string(seconds));
       } catch (const std::exception& e) {
         std::cerr << "insert_load: could not restore wait_timeout: " << e.what() << "\n";
       }
     }
-  } restore{admin_engine};
+  } restore{admin_engine, original_wait_timeout};
   {
     tabula::Engine admin(db.url());
     admin.execute(
@@ -252,6 +261,7 @@ int main(int argc, char** argv) {
   std::cout << "tabula_pool_peak_open " << metric("tabula_pool_peak_open") << "\n"
             << "connections_opened: " << opened << " (" << per_slot << " per slot)\n"
             << "refusals: " << refusals << "\n"
+            << "processlist_rows_peak: " << monitor.listed_peak() << " (teardown rows included)\n"
             << "peak_connections: " << peak << " of " << max_connections << "\n"
             << "lost_rows: " << lost << "\n"
             << "phantom_rows: " << phantom << "\n"

@@ -30,6 +30,25 @@ std::size_t count_connections(const std::string& user) {
   return static_cast<std::size_t>(n);
 }
 
+// Rows of `user` in the processlist: all of them, and those not being torn down. MariaDB keeps a
+// connection it has ended listed until its thread has cleaned up: THD::disconnect() marks it
+// killed (COMMAND 'Killed') and holds its data lock (COMMAND 'Busy', the processlist's trylock
+// failing) while it closes the socket, and the row goes only when the thread unlinks itself.
+// By then the account's MAX_USER_CONNECTIONS count was given back (end_connection, before the
+// socket closes). A live connection shows 'Busy' only for the instant another thread holds its
+// lock, so a real connection too many would still be seen as live in other samples.
+std::pair<std::size_t, std::size_t> count_all_and_live(const std::string& user) {
+  Lease lease = admin().checkout();
+  long long all = 0;
+  long long live = 0;
+  lease->run([&](soci::session& sql) {
+    sql << "SELECT COUNT(*), COALESCE(SUM(COMMAND NOT IN ('Killed', 'Busy')), 0) "
+           "FROM information_schema.PROCESSLIST WHERE USER = :u",
+        soci::use(user), soci::into(all), soci::into(live);
+  });
+  return {static_cast<std::size_t>(all), static_cast<std::size_t>(live)};
+}
+
 }  // namespace
 
 TestUser::TestUser(std::string name, const Url& database_url, const std::string& extra)
@@ -98,11 +117,15 @@ ConnectionMonitor::ConnectionMonitor(const TestUser& user) : user_(user) {
   thread_ = std::thread([this] {
     while (!stop_.load()) {
       try {
-        std::size_t n = user_.connections();
+        auto [all, live] = count_all_and_live(user_.name());
         ++samples_;
-        std::size_t seen = peak_.load();
-        while (n > seen && !peak_.compare_exchange_weak(seen, n)) {
-        }
+        auto raise = [](std::atomic<std::size_t>& peak, std::size_t n) {
+          std::size_t seen = peak.load();
+          while (n > seen && !peak.compare_exchange_weak(seen, n)) {
+          }
+        };
+        raise(peak_, live);
+        raise(listed_peak_, all);
       } catch (const Error&) {
         // The server may be restarting in fault tests; keep polling.
       }

@@ -116,8 +116,10 @@ void TcpRelay::relay(Link& link) {
   bool server_open = true;
   char buffer[16384];
   while ((client_open || server_open) && !stop_) {
-    pollfd p[2] = {{link.client, static_cast<short>(client_open ? POLLIN : 0), 0},
-                   {link.server, static_cast<short>(server_open ? POLLIN : 0), 0}};
+    // A side whose stream has ended is left out (a negative fd), or its hang-up would wake
+    // poll() at once, again and again.
+    pollfd p[2] = {{client_open ? link.client : -1, POLLIN, 0},
+                   {server_open ? link.server : -1, POLLIN, 0}};
     if (::poll(p, 2, 50) <= 0) continue;
     for (int side = 0; side < 2; ++side) {
       if (p[side].revents == 0) continue;

@@ -281,19 +281,22 @@ void abandon(std::unique_ptr<soci::session> session) noexcept {
 namespace {
 
 // Reads (and discards) what the server still sends until it closes its end: true at end of
-// stream or when the socket reports an error (reset, a host the kernel gave up on), false when
-// `deadline` passes first.
+// stream or a reset, false when `deadline` passes first or the kernel gave up on the host.
 bool wait_for_end_of_stream(int fd, std::chrono::steady_clock::time_point deadline) noexcept {
   using Clock = std::chrono::steady_clock;
   char discard[512];
   for (;;) {
     ssize_t n = ::recv(fd, discard, sizeof discard, MSG_DONTWAIT);
     if (n == 0) return true;  // end of stream: the server has closed the connection
-    if (n > 0) continue;      // a late reply or a TLS alert: read on
-    if (errno == EINTR) continue;
-    if (errno != EAGAIN && errno != EWOULDBLOCK) return true;  // reset or timed out: gone
+    if (n < 0 && errno == EINTR) continue;
+    // A reset is the server (or its host's kernel) closing the connection: gone. The kernel
+    // giving up on a host that answers nothing (ETIMEDOUT, EHOSTUNREACH) is not: the server may
+    // still hold it, so that counts as unconfirmed.
+    if (n < 0 && (errno == ECONNRESET || errno == EPIPE)) return true;
+    if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) return false;
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
     if (left.count() <= 0) return false;
+    if (n > 0) continue;  // a late reply or a TLS alert: read on
     pollfd p{fd, POLLIN | POLLRDHUP, 0};
     if (::poll(&p, 1, static_cast<int>(left.count()) + 1) < 0 && errno != EINTR) return true;
   }
@@ -315,8 +318,8 @@ bool close_and_wait(std::unique_ptr<soci::session> session, bool broken,
   int fd = conn == nullptr ? -1 : static_cast<int>(mysql_get_socket(conn));
   if (fd >= 0) {
     if (is_tcp(fd)) {
-      // Unacknowledged data (our COM_QUIT or FIN) older than this makes the kernel give up on
-      // the host, which ends the wait below with an error rather than a timeout.
+      // Bounds the kernel's retransmissions of our COM_QUIT and FIN to a host that answers
+      // nothing, so a socket to a vanished host does not linger after we let go of it.
       auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
           deadline - std::chrono::steady_clock::now());
       unsigned int ms = static_cast<unsigned int>(std::max<std::int64_t>(100, left.count()));

@@ -83,9 +83,9 @@ void abandon(std::unique_ptr<soci::session> session) noexcept;
 // the socket is read until the server closes its end. By then the server has ended the
 // connection's thread and given back the account's connection count (MAX_USER_CONNECTIONS); see
 // docs/pool.md. Returns true when the server closed its end or the socket was already gone (reset,
-// or closed by the client library after an error), false when the deadline passed first. On TCP
-// the kernel is told to give up on a host that acknowledges nothing until the deadline, so a
-// vanished host ends the wait with an error. Never throws.
+// or closed by the client library after an error), false when the deadline passed first or the
+// kernel gave up on a host that acknowledges nothing (TCP_USER_TIMEOUT bounds those
+// retransmissions). Never throws.
 bool close_and_wait(std::unique_ptr<soci::session> session, bool broken,
                     std::chrono::steady_clock::time_point deadline) noexcept;
 
