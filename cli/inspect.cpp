@@ -1,6 +1,6 @@
 #include "inspect.hpp"
 
-#include "detail/catalog.hpp"
+#include "dialect/sql_dialect.hpp"
 
 #include <iomanip>
 #include <ostream>
@@ -37,7 +37,7 @@ bool is_numeric_type(const std::string& data_type) {
 }
 
 // A literal default as SQL the server would accept back: numbers and b'...' as they are, text as
-// a string literal (detail::sql_string_literal).
+// the dialect's string literal.
 std::string sql_literal(const Column& c, Dialect dialect) {
   const std::string& v = c.default_value;
   bool numeric = !v.empty() && v.find_first_not_of("+-0123456789.eE") == std::string::npos;
@@ -45,7 +45,7 @@ std::string sql_literal(const Column& c, Dialect dialect) {
       (c.data_type == "bit" && v.rfind("b'", 0) == 0)) {
     return v;
   }
-  return detail::sql_string_literal(v, dialect);
+  return detail::sql_dialect(dialect).string_literal(v);
 }
 
 std::string column_line(const Column& c, Dialect dialect) {

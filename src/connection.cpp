@@ -3,22 +3,19 @@
 #include <tabula/error.hpp>
 
 #include "dialect/client_library.hpp"
-#include "dialect/mysql/mysql_dialect.hpp"
-#include "dialect/mysql/mysql_statement.hpp"
-#include "dialect/sqlite/sqlite_dialect.hpp"
+#include "dialect/sql_dialect.hpp"
 
-#include <soci/mysql/soci-mysql.h>
 #include <soci/soci.h>
-#include <soci/sqlite3/soci-sqlite3.h>
 
 namespace tabula {
 
 Connection::Connection(Dialect dialect, std::unique_ptr<soci::session> session)
-    : dialect_(dialect), session_(std::move(session)), opened_at_(Clock::now()) {
-  server_version_ = dialect_ == Dialect::mysql ? dialect::mysql::server_version(*session_)
-                                               : dialect::sqlite::server_version();
-  native_ = dialect_ == Dialect::mysql ? dialect::mysql::native_handle(*session_)
-                                       : dialect::sqlite::native_handle(*session_);
+    : dialect_(dialect),
+      sql_(&detail::sql_dialect(dialect)),
+      session_(std::move(session)),
+      opened_at_(Clock::now()) {
+  server_version_ = sql_->server_version(*session_);
+  native_ = sql_->native_handle(*session_);
 }
 
 Connection::~Connection() = default;
@@ -30,27 +27,17 @@ std::unique_ptr<Connection> Connection::open(
   if (!use.granted()) {
     throw ConnectError("cannot connect to " + url.to_string() + ": the process is exiting");
   }
-  switch (url.dialect()) {
-    case Dialect::mysql:
-      return std::unique_ptr<Connection>(
-          new Connection(Dialect::mysql, dialect::mysql::open(url, connect_timeout)));
-    case Dialect::sqlite:
-      return std::unique_ptr<Connection>(
-          new Connection(Dialect::sqlite, dialect::sqlite::open(url)));
-  }
-  throw ConnectError("unsupported dialect in " + url.to_string());
+  const detail::SqlDialect& dialect = detail::sql_dialect(url.dialect());
+  return std::unique_ptr<Connection>(
+      new Connection(url.dialect(), dialect.open(url, connect_timeout)));
 }
 
 bool Connection::is_mariadb() const noexcept {
-  return dialect_ == Dialect::mysql && server_version_.find("MariaDB") != std::string::npos;
+  return server_version_.find("MariaDB") != std::string::npos;
 }
 
 std::size_t Connection::max_statement_bytes() {
-  if (max_statement_bytes_ == 0) {
-    max_statement_bytes_ = dialect_ == Dialect::mysql
-                               ? dialect::mysql::max_allowed_packet(native_)
-                               : std::size_t{1'000'000'000};  // SQLITE_MAX_SQL_LENGTH default
-  }
+  if (max_statement_bytes_ == 0) max_statement_bytes_ = sql_->max_statement_bytes(native_);
   return max_statement_bytes_;
 }
 
@@ -60,62 +47,47 @@ void Connection::execute(std::string_view statement) {
 
 void Connection::abandon(std::unique_ptr<Connection> connection) noexcept {
   if (!connection) return;
-  if (connection->dialect_ == Dialect::mysql) {
-    dialect::mysql::abandon(std::move(connection->session_));
-  } else {
-    // SQLite state shared across fork() is unusable in the child; leak it rather than touch it.
-    (void)connection->session_.release();
-  }
+  connection->sql_->abandon(std::move(connection->session_));
 }
 
 bool Connection::close(Clock::time_point deadline) noexcept {
   bool was_broken = broken_;
   broken_ = true;  // whatever happens below, never to be used again
-  if (dialect_ == Dialect::mysql) {
-    detail::LibraryUse use;
-    if (!use.granted()) {
-      // The process is exiting and the client library may be ending: let go of the socket
-      // without it. The server sees the end of the stream and ends the connection.
-      native_ = nullptr;
-      dialect::mysql::abandon(std::move(session_));
-      return true;
-    }
-    native_ = nullptr;
-    return dialect::mysql::close_and_wait(std::move(session_), was_broken, deadline);
-  }
   native_ = nullptr;
-  session_.reset();
-  return true;
+  detail::LibraryUse use;
+  if (!use.granted()) {
+    // The process is exiting and the client library may be ending: let go of the connection
+    // without it (the server sees the end of the stream and ends the connection).
+    sql_->abandon(std::move(session_));
+    return true;
+  }
+  return sql_->close(std::move(session_), was_broken, deadline);
 }
 
 bool Connection::ping(std::chrono::milliseconds timeout) noexcept {
-  bool alive = dialect_ == Dialect::mysql ? dialect::mysql::ping(*session_, timeout)
-                                          : dialect::sqlite::ping(*session_);
+  bool alive = sql_->ping(*session_, timeout);
   if (!alive) broken_ = true;
   return alive;
 }
 
 bool Connection::shows_hangup() noexcept {
-  return dialect_ == Dialect::mysql && dialect::mysql::shows_hangup(native_);
+  return sql_->shows_hangup(native_);
 }
 
 bool Connection::in_transaction() noexcept {
-  return dialect_ == Dialect::mysql ? dialect::mysql::in_transaction(native_)
-                                    : dialect::sqlite::in_transaction(native_);
+  return sql_->in_transaction(native_);
 }
 
 bool Connection::reset(std::chrono::milliseconds timeout) noexcept {
   if (broken_) return false;
   if (!in_transaction()) return true;
-  bool ok = dialect_ == Dialect::mysql ? dialect::mysql::reset(*session_, timeout)
-                                       : dialect::sqlite::reset(*session_);
+  bool ok = sql_->reset(*session_, timeout);
   if (!ok) broken_ = true;
   return ok;
 }
 
 std::optional<std::chrono::seconds> Connection::server_wait_timeout() {
-  if (dialect_ != Dialect::mysql) return std::nullopt;
-  return run([](soci::session& sql) { return dialect::mysql::wait_timeout(sql); });
+  return run([this](soci::session& sql) { return sql_->idle_timeout(sql); });
 }
 
 void Connection::rethrow_translated() {
@@ -123,13 +95,14 @@ void Connection::rethrow_translated() {
     throw;
   } catch (const Error&) {
     throw;
-  } catch (const soci::mysql_soci_error& e) {
-    SqlError error = dialect::mysql::translate(e, *session_);
-    if (error.is_disconnect()) broken_ = true;
-    throw error;
-  } catch (const soci::sqlite3_soci_error& e) {
-    throw dialect::sqlite::translate(e);
   } catch (const soci::soci_error& e) {
+    try {
+      sql_->rethrow_translated(*session_, broken_);  // this dialect's own errors
+    } catch (const Error&) {
+      throw;
+    } catch (...) {
+      // Not the dialect's kind: a SOCI error of no backend's (a type mismatch, ...).
+    }
     throw SqlError(e.what());
   }
 }

@@ -2,7 +2,7 @@
 
 #include <tabula/automap.hpp>
 
-#include "session/statement.hpp"
+#include "connection_access.hpp"
 
 #include <map>
 #include <mutex>
@@ -58,17 +58,8 @@ bool Engine::has_before_insert_trigger(Connection& connection, const std::string
     auto it = models_->before_insert_triggers.find(table);
     if (it != models_->before_insert_triggers.end()) return it->second;
   }
-  bool found = false;
-  if (connection.dialect() == Dialect::mysql) {
-    Value name(table);
-    detail::ResultSet r = detail::run_statement(
-        connection,
-        "SELECT COUNT(*) FROM information_schema.TRIGGERS WHERE EVENT_OBJECT_SCHEMA = "
-        "DATABASE() AND EVENT_OBJECT_TABLE = ? AND ACTION_TIMING = 'BEFORE' AND "
-        "EVENT_MANIPULATION = 'INSERT'",
-        std::span<const Value>(&name, 1));
-    found = r.rows() == 1 && r.at(0, 0) && *r.at(0, 0) != "0";
-  }
+  bool found =
+      detail::ConnectionAccess::dialect(connection).has_before_insert_trigger(connection, table);
   std::lock_guard lock(models_->mutex);
   models_->before_insert_triggers.emplace(table, found);
   return found;

@@ -2,10 +2,7 @@
 
 #include <tabula/error.hpp>
 
-#include "dialect/mysql/mysql_reflect.hpp"
-#include "dialect/sqlite/sqlite_reflect.hpp"
-
-#include <soci/soci.h>
+#include "connection_access.hpp"
 
 namespace tabula {
 
@@ -13,19 +10,8 @@ Schema reflect(Engine& engine, const ReflectOptions& options, ReflectStats* stat
   auto started = std::chrono::steady_clock::now();
   int queries = 0;
   Lease lease = engine.checkout();
-  Schema schema = lease->run([&](soci::session& sql) {
-    if (engine.dialect() == Dialect::sqlite) {
-      Schema s = dialect::sqlite::reflect(sql, options, queries);
-      s.name = engine.url().database();
-      return s;
-    }
-    std::string name = options.schema.empty() ? engine.url().database() : options.schema;
-    if (name.empty()) {
-      throw Error("cannot reflect " + engine.url().to_string() +
-                  ": no database given (put one in the URL or set ReflectOptions::schema)");
-    }
-    return dialect::mysql::reflect(sql, name, lease->is_mariadb(), options, queries);
-  });
+  Schema schema =
+      detail::ConnectionAccess::dialect(*lease).reflect(*lease, engine.url(), options, queries);
   schema.server_version = lease->server_version();
   if (stats != nullptr) {
     stats->queries = queries;

@@ -22,7 +22,9 @@ class session;
 namespace tabula {
 namespace detail {
 class PoolCore;
-}
+class SqlDialect;
+struct ConnectionAccess;
+}  // namespace detail
 
 class Connection {
  public:
@@ -109,6 +111,7 @@ class Connection {
 
  private:
   friend class detail::PoolCore;
+  friend struct detail::ConnectionAccess;
 
   Connection(Dialect dialect, std::unique_ptr<soci::session> session);
 
@@ -119,6 +122,7 @@ class Connection {
   bool close(Clock::time_point deadline) noexcept;
 
   Dialect dialect_;
+  const detail::SqlDialect* sql_;  // what this connection's database does, and how
   std::unique_ptr<soci::session> session_;
   void* native_ = nullptr;  // the client library's handle (MYSQL* or sqlite3*), for hot paths
   std::string server_version_;

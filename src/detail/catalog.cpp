@@ -115,13 +115,13 @@ std::optional<std::string> read_string_literal(std::string_view text, std::size_
   return std::nullopt;  // no closing quote
 }
 
-std::string sql_string_literal(std::string_view value, Dialect dialect) {
+std::string sql_string_literal(std::string_view value, bool backslash_escapes) {
   std::string out = "'";
   for (char c : value) {
     const char* escape = nullptr;
     if (c == '\'') {
       escape = "''";
-    } else if (dialect == Dialect::mysql) {
+    } else if (backslash_escapes) {
       switch (c) {
         case '\\':
           escape = "\\\\";

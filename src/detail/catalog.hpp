@@ -39,10 +39,11 @@ std::string ascii_lower(std::string_view text);
 // is not closed.
 std::optional<std::string> read_string_literal(std::string_view text, std::size_t& i);
 
-// `value` as an SQL string literal the dialect reads back as `value`: quoted, a quote doubled,
-// and on MySQL backslash, NUL, newline, carriage return, tab, backspace and Ctrl-Z escaped
-// (SQLite's literals have no escapes). read_string_literal() undoes it.
-std::string sql_string_literal(std::string_view value, Dialect dialect);
+// `value` as an SQL string literal: quoted, a quote doubled, and with `backslash_escapes` (MySQL's
+// literals) backslash, NUL, newline, carriage return, tab, backspace and Ctrl-Z escaped; SQLite's
+// literals have no escapes. read_string_literal() undoes it. Dialects use it for their
+// SqlDialect::string_literal().
+std::string sql_string_literal(std::string_view value, bool backslash_escapes);
 
 // The members of an ENUM or SET column type: "enum('a','it''s','x,y')" gives a, it's, x,y.
 // Members are decoded as read_string_literal() does.

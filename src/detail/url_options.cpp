@@ -3,8 +3,7 @@
 #include <tabula/error.hpp>
 #include <tabula/pool.hpp>
 
-#include "dialect/mysql/mysql_dialect.hpp"
-#include "dialect/sqlite/sqlite_dialect.hpp"
+#include "dialect/sql_dialect.hpp"
 
 #include <algorithm>
 #include <span>
@@ -12,9 +11,7 @@
 namespace tabula::detail {
 
 void check_url_options(const Url& url) {
-  std::span<const std::string_view> known = url.dialect() == Dialect::mysql
-                                                ? dialect::mysql::known_options()
-                                                : dialect::sqlite::known_options();
+  std::span<const std::string_view> known = sql_dialect(url.dialect()).url_options();
   for (const auto& [name, value] : url.options()) {
     // Sessions read generated keys with INSERT ... RETURNING where the server has it; "off"
     // makes them use LAST_INSERT_ID() and a SELECT, as on MySQL (docs/session.md).

@@ -1,11 +1,13 @@
 #include "dialect/client_library.hpp"
 
-#include "dialect/mysql/mysql_dialect.hpp"
+#include "dialect/sql_dialect.hpp"
 
 #include <chrono>
 #include <condition_variable>
 #include <cstdlib>
 #include <mutex>
+
+#include <pthread.h>
 
 namespace tabula::detail {
 namespace {
@@ -23,8 +25,28 @@ struct ExitState {
 };
 
 // Never destroyed: threads still running during exit use it after static destructors have run.
+ExitState& exit_state();
+
+// fork(): the child must not inherit the mutex locked by a parent thread, nor the parent's
+// uses in flight (their threads do not exist in the child).
+void before_fork() {
+  exit_state().mutex.lock();
+}
+void after_fork_in_parent() {
+  exit_state().mutex.unlock();
+}
+void after_fork_in_child() {
+  ExitState& s = exit_state();
+  s.in_flight = 0;
+  s.mutex.unlock();
+}
+
 ExitState& exit_state() {
-  static auto* state = new ExitState;
+  static ExitState* state = [] {
+    auto* s = new ExitState;
+    ::pthread_atfork(before_fork, after_fork_in_parent, after_fork_in_child);
+    return s;
+  }();
   return *state;
 }
 
@@ -38,15 +60,12 @@ void on_process_exit() {
 }  // namespace
 
 void prepare_client_library(Dialect dialect) {
-  if (dialect != Dialect::mysql) return;  // SQLite needs no set-up
+  sql_dialect(dialect).init_client_library();
+}
+
+void guard_process_exit() {
   static std::once_flag once;
-  // If initialisation throws, call_once runs it again on the next call.
-  std::call_once(once, [] {
-    dialect::mysql::init_client_library();
-    // Registered after SOCI's own exit-time mysql_library_end (init_client_library made sure it
-    // exists), so it runs before it: exit handlers run in reverse order of registration.
-    std::atexit(on_process_exit);
-  });
+  std::call_once(once, [] { std::atexit(on_process_exit); });
 }
 
 bool process_exiting() noexcept {
@@ -56,11 +75,11 @@ bool process_exiting() noexcept {
 }
 
 ClientThread::ClientThread(Dialect dialect) noexcept : dialect_(dialect) {
-  if (dialect_ == Dialect::mysql) dialect::mysql::thread_begin();
+  sql_dialect(dialect_).thread_begin();
 }
 
 ClientThread::~ClientThread() {
-  if (dialect_ == Dialect::mysql) dialect::mysql::thread_end();
+  sql_dialect(dialect_).thread_end();
 }
 
 LibraryUse::LibraryUse() noexcept {

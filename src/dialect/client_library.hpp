@@ -24,6 +24,11 @@ namespace tabula::detail {
 // Throws ConnectError when the library cannot be initialised. Cheap after the first call.
 void prepare_client_library(Dialect dialect);
 
+// Registers (once) the exit handler that refuses new uses of the client libraries and waits for
+// those in flight. A dialect calls it from its init_client_library(), after whatever ends its
+// library at exit has been registered, so that the guard runs first.
+void guard_process_exit();
+
 // True once the process has begun to exit (std::exit or a return from main): no new connection
 // may be opened, and failures seen now are expected rather than worth reporting.
 bool process_exiting() noexcept;

@@ -1,12 +1,13 @@
 #include "session/session_state.hpp"
 
+#include "connection_access.hpp"
+#include "dialect/sql_dialect.hpp"
+
 #include <tabula/error.hpp>
 #include <tabula/log.hpp>
 
 #include "detail/column_rules.hpp"
 #include "session/identity.hpp"
-
-#include <sqlite3.h>
 
 #include <algorithm>
 #include <charconv>
@@ -23,13 +24,7 @@ const char* const kUnknownOutcome =
 }  // namespace
 
 std::string quote_identifier(Dialect dialect, std::string_view name) {
-  char q = dialect == Dialect::mysql ? '`' : '"';
-  std::string out(1, q);
-  for (char c : name) {
-    if (c == q) out += q;
-    out += c;
-  }
-  return out + q;
+  return sql_dialect(dialect).quote_identifier(name);
 }
 
 #if TABULA_SESSION_THREAD_CHECKS
@@ -87,16 +82,7 @@ Connection& SessionState::connection() {
 bool SessionState::returning_supported() {
   if (engine->url().option("returning") == "off") return false;
   Connection& conn = leased();
-  if (conn.dialect() == Dialect::sqlite) return sqlite3_libversion_number() >= 3035000;
-  if (!conn.is_mariadb()) return false;  // MySQL has no INSERT ... RETURNING
-  const std::string& v = conn.server_version();
-  int major = 0;
-  int minor = 0;
-  auto r = std::from_chars(v.data(), v.data() + v.size(), major);
-  if (r.ptr < v.data() + v.size() && *r.ptr == '.') {
-    std::from_chars(r.ptr + 1, v.data() + v.size(), minor);
-  }
-  return major > 10 || (major == 10 && minor >= 5);
+  return ConnectionAccess::dialect(conn).supports_insert_returning(conn);
 }
 
 Tracked& SessionState::track(Record record, RecordState state) {
@@ -234,7 +220,8 @@ bool SessionState::one_statement_work() {
     }
   }
   if (!returning_supported()) return false;
-  return leased().dialect() == Dialect::mysql || inserts.size() == 1;
+  return ConnectionAccess::dialect(leased()).inserts_many_rows_per_statement() ||
+         inserts.size() == 1;
 }
 
 void SessionState::flush(bool committing) {
@@ -294,8 +281,14 @@ void SessionState::undo_journal(std::size_t mark, bool restage) {
         t.state = restage ? RecordState::pending : RecordState::detached;
         break;
       case JournalEntry::Kind::updated:
+        // What the server changed on its own goes back too; when the work is staged again, a
+        // change the user made to such a column since is kept as a change.
         for (auto& [index, value] : entry.server_changed) {
-          RecordAccess::load(t.record, index, std::move(value));
+          if (restage) {
+            RecordAccess::restore_database_value(t.record, index, std::move(value));
+          } else {
+            RecordAccess::load(t.record, index, std::move(value));
+          }
         }
         if (restage) {
           RecordAccess::restore_originals(t.record, std::move(entry.originals));

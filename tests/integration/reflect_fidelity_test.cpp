@@ -11,12 +11,14 @@
 #include <tabula/snapshot.hpp>
 
 #include "detail/catalog.hpp"
+#include "dialect/sql_dialect.hpp"
 #include "test_server.hpp"
 
 #include <soci/soci.h>
 
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <string>
 
 namespace tabula {
@@ -30,7 +32,8 @@ const Column& column(const Table& table, std::string_view name) {
 
 class ReflectFidelityTest : public ::testing::Test {
  protected:
-  ReflectFidelityTest() : db_("reflect_fidelity"), engine_(db_.url()) {
+  // A database per test: ctest runs the cases in parallel.
+  ReflectFidelityTest() : db_(database_name()), engine_(db_.url()) {
     // The DDL as a user writes it; the backslash escapes are MariaDB's string-literal escapes.
     for (const char* ddl : {
              R"(CREATE TABLE d (
@@ -65,6 +68,11 @@ class ReflectFidelityTest : public ::testing::Test {
       engine_.execute(ddl);
     }
     schema_ = reflect(engine_);
+  }
+
+  static std::string database_name() {
+    const auto* test = ::testing::UnitTest::GetInstance()->current_test_info();
+    return "rf_" + std::to_string(std::hash<std::string>{}(test->name()) % 100'000'000);
   }
 
   const Table& table(std::string_view name) {
@@ -114,12 +122,12 @@ TEST_F(ReflectFidelityTest, StringDefaultsAndMembersAreDecodedAsTheServerReadsTh
 }
 
 TEST_F(ReflectFidelityTest, DefaultsPrintAsLiteralsTheServerReadsBack) {
-  // detail::sql_string_literal is what `tabula inspect` prints; the server must read each one
+  // The dialect's string literal is what `tabula inspect` prints; the server must read each one
   // back as the value reflected.
   Lease lease = engine_.checkout();
   for (const char* name : {"a", "b", "c", "d2", "e", "f", "h", "j", "l", "m"}) {
     const Column& c = column(table("d"), name);
-    std::string literal = detail::sql_string_literal(c.default_value, Dialect::mysql);
+    std::string literal = detail::sql_dialect(Dialect::mysql).string_literal(c.default_value);
     std::string back;
     lease->run([&](soci::session& sql) { sql << "SELECT " + literal, soci::into(back); });
     EXPECT_EQ(back, c.default_value) << name << " printed as " << literal;

@@ -26,7 +26,11 @@ class TypedSessionTest : public ::testing::Test {
   }
   void TearDown() override { std::filesystem::remove(path_); }
 
-  std::filesystem::path path_ = std::filesystem::temp_directory_path() / "tabula_typed_test.db";
+  // A file per test case: ctest runs them in parallel.
+  std::filesystem::path path_ =
+      std::filesystem::temp_directory_path() /
+      ("tabula_typed_test_" +
+       std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()) + ".db");
   tabula::Engine engine_{"sqlite://" + path_.string(), {.max_connections = 2}};
 };
 

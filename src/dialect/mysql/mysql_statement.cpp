@@ -1,6 +1,7 @@
 #include "dialect/mysql/mysql_statement.hpp"
 
 #include "detail/iso_text.hpp"
+#include "detail/placeholders.hpp"
 #include "dialect/mysql/mysql_dialect.hpp"
 
 #include <mysql.h>

@@ -1,9 +1,14 @@
 #pragma once
 
 // Runs one statement on a MYSQL* handle with values as escaped literals (see
-// session/statement.hpp).
+// dialect/result_set.hpp).
 
-#include "session/statement.hpp"
+#include <tabula/value.hpp>
+
+#include "dialect/result_set.hpp"
+
+#include <span>
+#include <string_view>
 
 namespace tabula::dialect::mysql {
 

@@ -1,6 +1,7 @@
 #include "dialect/sqlite/sqlite_statement.hpp"
 
 #include <sqlite3.h>
+#include "detail/placeholders.hpp"
 
 #include <cstdio>
 #include <limits>

@@ -1,8 +1,13 @@
 #pragma once
 
-// Runs one statement on a sqlite3* handle with bound values (see session/statement.hpp).
+// Runs one statement on a sqlite3* handle with bound values (see dialect/result_set.hpp).
 
-#include "session/statement.hpp"
+#include <tabula/value.hpp>
+
+#include "dialect/result_set.hpp"
+
+#include <span>
+#include <string_view>
 
 namespace tabula::dialect::sqlite {
 

@@ -1,0 +1,27 @@
+// What SqlDialect does where a dialect has nothing of its own to say.
+
+#include "dialect/sql_dialect.hpp"
+
+#include <soci/soci.h>
+
+namespace tabula::detail {
+
+bool SqlDialect::shows_hangup(void*) const noexcept {
+  return false;
+}
+
+std::optional<std::chrono::seconds> SqlDialect::idle_timeout(soci::session&) const {
+  return std::nullopt;
+}
+
+bool SqlDialect::close(std::unique_ptr<soci::session> session, bool,
+                       Clock::time_point) const noexcept {
+  session.reset();  // nothing at a server to wait for
+  return true;
+}
+
+bool SqlDialect::has_before_insert_trigger(Connection&, const std::string&) const {
+  return false;
+}
+
+}  // namespace tabula::detail

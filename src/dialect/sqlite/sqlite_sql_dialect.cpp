@@ -1,0 +1,94 @@
+// SQLite as a SqlDialect: the functions of sqlite_dialect, sqlite_statement and sqlite_reflect
+// behind the interface the layers above use.
+
+#include "dialect/sqlite/sqlite_sql_dialect.hpp"
+
+#include <tabula/connection.hpp>
+#include <tabula/error.hpp>
+
+#include "detail/catalog.hpp"
+#include "dialect/sqlite/sqlite_dialect.hpp"
+#include "dialect/sqlite/sqlite_reflect.hpp"
+#include "dialect/sqlite/sqlite_statement.hpp"
+
+#include <soci/soci.h>
+#include <soci/sqlite3/soci-sqlite3.h>
+
+namespace tabula::dialect::sqlite {
+namespace {
+
+class SqliteDialect final : public detail::SqlDialect {
+ public:
+  std::span<const std::string_view> url_options() const noexcept override {
+    return known_options();
+  }
+
+  std::unique_ptr<soci::session> open(const Url& url,
+                                      std::optional<std::chrono::milliseconds>) const override {
+    return sqlite::open(url);
+  }
+  std::string server_version(soci::session&) const override { return sqlite::server_version(); }
+  void* native_handle(soci::session& session) const noexcept override {
+    return sqlite::native_handle(session);
+  }
+  bool ping(soci::session& session, std::chrono::milliseconds) const noexcept override {
+    return sqlite::ping(session);
+  }
+  bool in_transaction(void* native) const noexcept override {
+    return sqlite::in_transaction(native);
+  }
+  bool reset(soci::session& session, std::chrono::milliseconds) const noexcept override {
+    return sqlite::reset(session);
+  }
+  std::size_t max_statement_bytes(void*) const override {
+    return std::size_t{1'000'000'000};  // SQLITE_MAX_SQL_LENGTH's default
+  }
+  void abandon(std::unique_ptr<soci::session> session) const noexcept override {
+    // SQLite state shared across fork() is unusable in the child; leak it rather than touch it.
+    (void)session.release();
+  }
+  [[noreturn]] void rethrow_translated(soci::session&, bool&) const override {
+    try {
+      throw;
+    } catch (const soci::sqlite3_soci_error& e) {
+      throw translate(e);
+    }
+  }
+
+  std::string quote_identifier(std::string_view name) const override {
+    std::string out = "\"";
+    for (char c : name) {
+      if (c == '"') out += '"';
+      out += c;
+    }
+    return out + "\"";
+  }
+  std::string string_literal(std::string_view value) const override {
+    return detail::sql_string_literal(value, /*backslash_escapes=*/false);
+  }
+  bool supports_insert_returning(const Connection&) const noexcept override {
+    return sqlite_api::sqlite3_libversion_number() >= 3035000;
+  }
+  bool inserts_many_rows_per_statement() const noexcept override { return false; }
+  detail::ResultSet run_statement(void* native, std::string_view sql,
+                                  std::span<const Value> params) const override {
+    return sqlite::run_statement(native, sql, params);
+  }
+
+  Schema reflect(Connection& connection, const Url& url, const ReflectOptions& options,
+                 int& queries) const override {
+    Schema schema =
+        connection.run([&](soci::session& sql) { return sqlite::reflect(sql, options, queries); });
+    schema.name = url.database();
+    return schema;
+  }
+};
+
+}  // namespace
+
+const detail::SqlDialect& instance() noexcept {
+  static const SqliteDialect dialect;
+  return dialect;
+}
+
+}  // namespace tabula::dialect::sqlite
