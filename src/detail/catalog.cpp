@@ -115,6 +115,15 @@ std::optional<std::string> read_string_literal(std::string_view text, std::size_
   return std::nullopt;  // no closing quote
 }
 
+std::string quoted_identifier(std::string_view name, char quote) {
+  std::string out(1, quote);
+  for (char c : name) {
+    if (c == quote) out += quote;
+    out += c;
+  }
+  return out + quote;
+}
+
 std::string sql_string_literal(std::string_view value, bool backslash_escapes) {
   std::string out = "'";
   for (char c : value) {

@@ -39,6 +39,10 @@ std::string ascii_lower(std::string_view text);
 // is not closed.
 std::optional<std::string> read_string_literal(std::string_view text, std::size_t& i);
 
+// `name` between `quote` characters, each `quote` inside it doubled: an SQL identifier (` on
+// MySQL, " on SQLite). Dialects use it for their SqlDialect::quote_identifier().
+std::string quoted_identifier(std::string_view name, char quote);
+
 // `value` as an SQL string literal: quoted, a quote doubled, and with `backslash_escapes` (MySQL's
 // literals) backslash, NUL, newline, carriage return, tab, backspace and Ctrl-Z escaped; SQLite's
 // literals have no escapes. read_string_literal() undoes it. Dialects use it for their

@@ -56,12 +56,7 @@ class SqliteDialect final : public detail::SqlDialect {
   }
 
   std::string quote_identifier(std::string_view name) const override {
-    std::string out = "\"";
-    for (char c : name) {
-      if (c == '"') out += '"';
-      out += c;
-    }
-    return out + "\"";
+    return detail::quoted_identifier(name, '"');
   }
   std::string string_literal(std::string_view value) const override {
     return detail::sql_string_literal(value, /*backslash_escapes=*/false);
