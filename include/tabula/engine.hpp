@@ -49,6 +49,10 @@ class Engine {
   explicit Engine(Url url, PoolOptions options = {});
   explicit Engine(std::string_view url, PoolOptions options = {});
   ~Engine();
+  // Lifetime trap: a Session (and a Query or Savepoint from it) keeps a plain pointer to the
+  // Engine that made it. Do not move, move-assign or destroy an Engine while any of its sessions
+  // is alive; keep the Engine where it is (a member, a static) for as long as they are. Leases
+  // need no such care: they keep the pool's shared state alive themselves.
   Engine(Engine&&) noexcept;
   Engine& operator=(Engine&&) noexcept;
 

@@ -50,11 +50,15 @@ class Query {
   Query& limit(std::uint64_t rows);
   Query& offset(std::uint64_t rows);
 
-  // The matching records, as the session's objects.
+  // The matching records, as the session's objects. Flushes the session's staged work first, and
+  // throws what that flush throws (ValidationError, SqlError; see Session::flush). Then throws
+  // SqlError when the SELECT fails (a bad where() condition; a lost connection, which marks it
+  // broken: roll the session back or let it go), PoolTimeout or ConnectError when the session
+  // has no connection yet and none can be had. Records already in the session are unchanged.
   std::vector<Record*> all();
-  // The first matching record (LIMIT 1), or nullptr.
+  // The first matching record (LIMIT 1), or nullptr. Throws as all() does.
   Record* first();
-  // SELECT COUNT(*) with the conditions (limit and offset apply).
+  // SELECT COUNT(*) with the conditions (limit and offset apply). Throws as all() does.
   std::uint64_t count();
 
   // The SELECT this query sends, with `?` for values.

@@ -372,8 +372,13 @@ void SessionState::end_transaction(bool commit) {
 void SessionState::rollback() noexcept {
   try {
     undo_journal(0, false);
+  } catch (const std::exception& e) {
+    // undo only moves values already in memory; nothing there is expected to throw, and if it
+    // does the records may not show the database's values: say so rather than hide it
+    log(LogLevel::error, std::string("session rollback could not restore every record: ") +
+                             e.what());
   } catch (...) {
-    // undo only moves values already in memory; nothing there is expected to throw
+    log(LogLevel::error, "session rollback could not restore every record (unknown error)");
   }
   end_transaction(false);
   pull_typed();
