@@ -294,7 +294,7 @@ TEST_P(UnitOfWorkTest, SelfReferencesInsertParentsFirstAndDeleteChildrenFirst) {
   EXPECT_EQ(scalar("SELECT COUNT(*) FROM node"), 0);
 }
 
-TEST_P(UnitOfWorkTest, CompositeKeys) {
+TEST_P(UnitOfWorkTest, ACompositeKeyFindsTheRowAndAChangedKeyIsUpdatedByItsOldValue) {
   Session s = engine_->session();
   s.add(model("pair").make({{"a", 1}, {"b", 2}, {"v", "x"}}));
   s.commit();

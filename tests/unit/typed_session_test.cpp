@@ -34,7 +34,7 @@ class TypedSessionTest : public ::testing::Test {
   tabula::Engine engine_{"sqlite://" + path_.string(), {.max_connections = 2}};
 };
 
-TEST_F(TypedSessionTest, AddGetChangeQueryRemove) {
+TEST_F(TypedSessionTest, AnObjectsLifeAddedFetchedChangedQueriedAndRemovedReachesTheTable) {
   tabula::Session s = engine_.session();
   shop::Customer& ada = s.add(shop::Customer{.name = "Ada"});
   s.commit();
