@@ -44,9 +44,6 @@ class Connection {
   // call through run() to get tabula errors (and broken-connection tracking) instead.
   soci::session& sql() noexcept { return *session_; }
 
-  // The client library's handle (MYSQL* or sqlite3*), for tabula's own hot paths.
-  void* native_handle() const noexcept { return native_; }
-
   // The largest statement the server accepts (MySQL max_allowed_packet, read once and kept);
   // SQLite: 1 GB. Throws SqlError.
   std::size_t max_statement_bytes();
@@ -91,12 +88,6 @@ class Connection {
 
   // True once an error showed that the connection is gone; it must then be closed, not reused.
   bool is_broken() const noexcept { return broken_; }
-  void mark_broken() noexcept { broken_ = true; }
-
-  // Rethrows the exception currently being handled as a tabula error: a SOCI error becomes a
-  // SqlError carrying the server's code and SQLSTATE; tabula errors and others pass unchanged.
-  // Must be called from inside a catch block.
-  [[noreturn]] void rethrow_translated();
 
   // Opens a connection for `url`; `connect_timeout`, when given, caps the URL's. Throws
   // ConnectError (message with the redacted URL, never the password) when the server cannot be
@@ -104,16 +95,27 @@ class Connection {
   static std::unique_ptr<Connection> open(
       const Url& url, std::optional<std::chrono::milliseconds> connect_timeout = std::nullopt);
 
-  // Disposes of a connection inherited from the parent in a child process after fork(): closes
-  // the socket without speaking the protocol (the parent still uses the server session) and leaks
-  // the client handle. Never throws.
-  static void abandon(std::unique_ptr<Connection> connection) noexcept;
-
  private:
+  // The library's own layers reach the internals below through detail::ConnectionAccess
+  // (src/connection_access.hpp), as Record's are reached through RecordAccess.
   friend class detail::PoolCore;
   friend struct detail::ConnectionAccess;
 
   Connection(Dialect dialect, std::unique_ptr<soci::session> session);
+
+  // The client library's handle (MYSQL* or sqlite3*), for the session's hot paths.
+  void* native_handle() const noexcept { return native_; }
+  void mark_broken() noexcept { broken_ = true; }
+
+  // Rethrows the exception currently being handled as a tabula error: a SOCI error becomes a
+  // SqlError carrying the server's code and SQLSTATE; tabula errors and others pass unchanged.
+  // Must be called from inside a catch block.
+  [[noreturn]] void rethrow_translated();
+
+  // Disposes of a connection inherited from the parent in a child process after fork(): closes
+  // the socket without speaking the protocol (the parent still uses the server session) and leaks
+  // the client handle. Never throws.
+  static void abandon(std::unique_ptr<Connection> connection) noexcept;
 
   // Closes the connection and waits, until `deadline` at the latest, for the server to let go of
   // it (src/dialect/mysql/mysql_dialect.hpp, close_and_wait): true once it has, or when there is

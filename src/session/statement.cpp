@@ -12,9 +12,9 @@ ResultSet run_statement(Connection& connection, std::string_view sql,
   report_statement(sql, params.size());
   try {
     return ConnectionAccess::dialect(connection)
-        .run_statement(connection.native_handle(), sql, params);
+        .run_statement(ConnectionAccess::native_handle(connection), sql, params);
   } catch (const SqlError& e) {
-    if (e.is_disconnect()) connection.mark_broken();
+    if (e.is_disconnect()) ConnectionAccess::mark_broken(connection);
     throw;
   }
 }
@@ -23,9 +23,9 @@ ResultSet run_literal_statement(Connection& connection, std::string_view text,
                                 std::string_view shape, std::size_t values) {
   report_statement(shape, values);
   try {
-    return dialect::mysql::run_statement(connection.native_handle(), text, {});
+    return dialect::mysql::run_statement(ConnectionAccess::native_handle(connection), text, {});
   } catch (const SqlError& e) {
-    if (e.is_disconnect()) connection.mark_broken();
+    if (e.is_disconnect()) ConnectionAccess::mark_broken(connection);
     throw;
   }
 }
@@ -34,18 +34,18 @@ void send_literal_statement(Connection& connection, std::string_view text, std::
                             std::size_t values) {
   report_statement(shape, values);
   try {
-    dialect::mysql::send_statement(connection.native_handle(), text);
+    dialect::mysql::send_statement(ConnectionAccess::native_handle(connection), text);
   } catch (const SqlError& e) {
-    if (e.is_disconnect()) connection.mark_broken();
+    if (e.is_disconnect()) ConnectionAccess::mark_broken(connection);
     throw;
   }
 }
 
 ResultSet read_literal_result(Connection& connection) {
   try {
-    return dialect::mysql::read_result(connection.native_handle());
+    return dialect::mysql::read_result(ConnectionAccess::native_handle(connection));
   } catch (const SqlError& e) {
-    if (e.is_disconnect()) connection.mark_broken();
+    if (e.is_disconnect()) ConnectionAccess::mark_broken(connection);
     throw;
   }
 }

@@ -4,6 +4,7 @@
 #include <tabula/error.hpp>
 #include <tabula/log.hpp>
 
+#include "connection_access.hpp"
 #include "detail/column_rules.hpp"
 #include "dialect/mysql/mysql_statement.hpp"
 #include "session/flush_order.hpp"
@@ -374,7 +375,7 @@ void SessionState::insert_page(Connection& conn, const Model& model,
     for (std::size_t k = 0; k < columns.size(); ++k) {
       if (k > 0) sql += ", ";
       if (given(t->record, columns[k])) {
-        dialect::mysql::append_literal(conn.native_handle(),
+        dialect::mysql::append_literal(ConnectionAccess::native_handle(conn),
                                        RecordAccess::value(t->record, columns[k]), sql);
       } else {
         sql += "DEFAULT";

@@ -7,6 +7,7 @@
 #include <tabula/error.hpp>
 #include <tabula/log.hpp>
 
+#include "connection_access.hpp"
 #include "detail/catalog.hpp"
 #include "dialect/client_library.hpp"
 #include "dialect/mysql/mysql_dialect.hpp"
@@ -127,11 +128,12 @@ class MysqlDialect final : public detail::SqlDialect {
     Value name(table);
     report_statement(kQuery, 1);
     try {
-      detail::ResultSet r = mysql::run_statement(connection.native_handle(), kQuery,
-                                                 std::span<const Value>(&name, 1));
+      detail::ResultSet r =
+          mysql::run_statement(detail::ConnectionAccess::native_handle(connection), kQuery,
+                               std::span<const Value>(&name, 1));
       return r.rows() == 1 && r.at(0, 0) && *r.at(0, 0) != "0";
     } catch (const SqlError& e) {
-      if (e.is_disconnect()) connection.mark_broken();
+      if (e.is_disconnect()) detail::ConnectionAccess::mark_broken(connection);
       throw;
     }
   }
