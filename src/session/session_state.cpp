@@ -375,8 +375,8 @@ void SessionState::rollback() noexcept {
   } catch (const std::exception& e) {
     // undo only moves values already in memory; nothing there is expected to throw, and if it
     // does the records may not show the database's values: say so rather than hide it
-    log(LogLevel::error, std::string("session rollback could not restore every record: ") +
-                             e.what());
+    log(LogLevel::error,
+        std::string("session rollback could not restore every record: ") + e.what());
   } catch (...) {
     log(LogLevel::error, "session rollback could not restore every record (unknown error)");
   }

@@ -142,8 +142,10 @@ class MysqlDialect final : public detail::SqlDialect {
 }  // namespace
 
 const detail::SqlDialect& instance() noexcept {
-  static const MysqlDialect dialect;
-  return dialect;
+  // Never destroyed: threads that outlive main (a leaked Engine's housekeeper) still use it
+  // while static destructors run.
+  static const auto* dialect = new MysqlDialect;
+  return *dialect;
 }
 
 }  // namespace tabula::dialect::mysql

@@ -82,8 +82,10 @@ class SqliteDialect final : public detail::SqlDialect {
 }  // namespace
 
 const detail::SqlDialect& instance() noexcept {
-  static const SqliteDialect dialect;
-  return dialect;
+  // Never destroyed: threads that outlive main (a leaked Engine's housekeeper) still use it
+  // while static destructors run.
+  static const auto* dialect = new SqliteDialect;
+  return *dialect;
 }
 
 }  // namespace tabula::dialect::sqlite
