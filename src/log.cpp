@@ -21,8 +21,8 @@ struct HandlerSlot {
 };
 
 HandlerSlot& slot() {
-  static HandlerSlot instance;
-  return instance;
+  static auto* instance = new HandlerSlot;  // never destroyed: threads may log while the process exits
+  return *instance;
 }
 
 struct StatementSlot {
@@ -32,8 +32,8 @@ struct StatementSlot {
 };
 
 StatementSlot& statement_slot() {
-  static StatementSlot instance;
-  return instance;
+  static auto* instance = new StatementSlot;  // never destroyed: threads may log while the process exits
+  return *instance;
 }
 
 }  // namespace
