@@ -21,7 +21,8 @@ struct HandlerSlot {
 };
 
 HandlerSlot& slot() {
-  static auto* instance = new HandlerSlot;  // never destroyed: threads may log while the process exits
+  static auto* instance =
+      new HandlerSlot;  // never destroyed: threads may log while the process exits
   return *instance;
 }
 
@@ -32,7 +33,8 @@ struct StatementSlot {
 };
 
 StatementSlot& statement_slot() {
-  static auto* instance = new StatementSlot;  // never destroyed: threads may log while the process exits
+  static auto* instance =
+      new StatementSlot;  // never destroyed: threads may log while the process exits
   return *instance;
 }
 
