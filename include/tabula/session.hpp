@@ -20,6 +20,7 @@
 // Records returned by add/get/query are owned by the session and stay at the same address until
 // the session is destroyed or clear()ed. docs/session.md has the whole story.
 
+#include <tabula/detail/typed_hooks.hpp>
 #include <tabula/key.hpp>
 #include <tabula/lease.hpp>
 #include <tabula/query.hpp>
@@ -40,13 +41,6 @@ template <class T>
 class TypedQuery;
 namespace detail {
 struct SessionState;
-// The typed-model plumbing behind Session::add<T>/get<T>/query<T>: how the session copies an
-// object's fields into its record before a flush (`push`) and the record's values back after
-// (`pull`).
-struct TypedHooks {
-  void (*push)(const void* object, Record& record, bool inserting);
-  void (*pull)(const Record& record, void* object);
-};
 }  // namespace detail
 
 class Session {

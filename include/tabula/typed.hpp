@@ -13,6 +13,7 @@
 // Boost 1.81's PFR walks an aggregate's fields but cannot name them, so the names live in the
 // traits; docs/codegen.md has the type mapping and naming rules.
 
+#include <tabula/detail/typed_check.hpp>
 #include <tabula/schema.hpp>
 #include <tabula/value.hpp>
 
@@ -33,13 +34,6 @@ class Model;
 // "std::int32_t", "tabula::Decimal", "std::string", ...; "enum" for MySQL ENUM columns (each
 // gets a generated enum class). docs/codegen.md has the table.
 std::string cpp_type_of(const Column& column, Dialect dialect);
-
-namespace detail {
-// engine.verify<T>()'s check: throws Error listing every way the fields (SQL column names from
-// the traits, and each field's C++ type as cpp_type_of spells it) differ from the table.
-void check_typed_fields(const Model& model, std::span<const std::string_view> columns,
-                        std::span<const std::string> field_types, std::string_view type_name);
-}  // namespace detail
 
 // Specialised by generated headers for each model struct:
 //   static constexpr std::string_view name;                  // SQL table name

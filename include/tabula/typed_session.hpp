@@ -30,13 +30,8 @@ namespace tabula {
 namespace detail {
 
 template <class F>
-struct is_std_optional : std::false_type {};
-template <class F>
-struct is_std_optional<std::optional<F>> : std::true_type {};
-
-template <class F>
 Value field_to_value(const F& field) {
-  if constexpr (is_std_optional<F>::value) {
+  if constexpr (is_optional<F>::value) {
     return field ? field_to_value(*field) : Value();
   } else if constexpr (std::is_enum_v<F>) {
     return Value(std::string(enum_name(field)));
@@ -47,7 +42,7 @@ Value field_to_value(const F& field) {
 
 template <class F>
 F field_from_value(const Value& value) {
-  if constexpr (is_std_optional<F>::value) {
+  if constexpr (is_optional<F>::value) {
     if (value.is_null()) return std::nullopt;
     return field_from_value<typename F::value_type>(value);
   } else if constexpr (std::is_enum_v<F>) {
@@ -64,7 +59,7 @@ F field_from_value(const Value& value) {
 // A field type as cpp_type_of() spells it, for verify<T>().
 template <class F>
 std::string field_type_label() {
-  if constexpr (is_std_optional<F>::value) {
+  if constexpr (is_optional<F>::value) {
     return "std::optional<" + field_type_label<typename F::value_type>() + ">";
   } else if constexpr (std::is_enum_v<F>) {
     std::string out = "enum(";

@@ -12,6 +12,7 @@
 // uint64 too big for int64 does not) and otherwise throws ValueError naming both types and the
 // value. A Value is a plain copyable value type.
 
+#include <tabula/detail/optional_traits.hpp>
 #include <tabula/error.hpp>
 
 #include <chrono>
@@ -128,13 +129,6 @@ class Value {
 };
 
 std::string_view to_string(Value::Kind kind) noexcept;
-
-namespace detail {
-template <class T>
-struct is_optional : std::false_type {};
-template <class T>
-struct is_optional<std::optional<T>> : std::true_type {};
-}  // namespace detail
 
 template <class T>
 T Value::get() const {

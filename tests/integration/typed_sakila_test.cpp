@@ -16,7 +16,7 @@ namespace {
 
 template <class F>
 void fill(F& field, const tabula::Column& c) {
-  if constexpr (tabula::detail::is_std_optional<F>::value) {
+  if constexpr (tabula::detail::is_optional<F>::value) {
     typename F::value_type inner{};
     fill(inner, c);
     field = inner;
