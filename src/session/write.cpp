@@ -72,6 +72,16 @@ std::string describe_key(const Record& r) {
   return r.model().name() + " " + out;
 }
 
+// Appends "`k1` = ? AND `k2` = ?" for `record`'s primary key as it is now, and its values to
+// `key`: the WHERE of a statement about that one row.
+void append_key_condition(Dialect dialect, const Record& record, std::string& sql,
+                          std::vector<Value>& key) {
+  for (const std::string& c : record.model().table().primary_key) {
+    sql += (key.empty() ? "" : " AND ") + quote_identifier(dialect, c) + " = ?";
+    key.push_back(record.get(c));
+  }
+}
+
 std::vector<std::size_t> union_of_given_columns(const std::vector<Tracked*>& rows) {
   std::vector<std::size_t> columns;
   if (rows.empty()) return columns;
@@ -436,10 +446,7 @@ void SessionState::insert_one_without_returning(Connection& conn, Tracked& t) {
     std::string select = "SELECT " + all_names(dialect, table) + " FROM " +
                          quote_identifier(dialect, table.name) + " WHERE ";
     std::vector<Value> key;
-    for (const std::string& c : table.primary_key) {
-      select += (key.empty() ? "" : " AND ") + quote_identifier(dialect, c) + " = ?";
-      key.push_back(t.record.get(c));
-    }
+    append_key_condition(dialect, t.record, select, key);
     ResultSet row = run_statement(conn, select, key);
     if (row.rows() == 1) load_row(t.record, families_of(table, dialect), row, 0);
   }
@@ -544,10 +551,7 @@ RecordAccess::Originals SessionState::read_back_on_update(
   }
   sql += " FROM " + quote_identifier(dialect, table.name) + " WHERE ";
   std::vector<Value> key;
-  for (const std::string& c : table.primary_key) {
-    sql += (key.empty() ? "" : " AND ") + quote_identifier(dialect, c) + " = ?";
-    key.push_back(t.record.get(c));
-  }
+  append_key_condition(dialect, t.record, sql, key);
   ResultSet row;
   try {
     row = run_statement(conn, sql, key);
@@ -608,10 +612,7 @@ void SessionState::write_deletes(Connection& conn) {
       for (Tracked* t : wave) {
         std::string sql = "DELETE FROM " + quote_identifier(dialect, table.name) + " WHERE ";
         std::vector<Value> key;
-        for (const std::string& c : table.primary_key) {
-          sql += (key.empty() ? "" : " AND ") + quote_identifier(dialect, c) + " = ?";
-          key.push_back(t->record.get(c));
-        }
+        append_key_condition(dialect, t->record, sql, key);
         try {
           run_statement(conn, sql, key);
         } catch (const SqlError& e) {
