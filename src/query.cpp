@@ -3,6 +3,8 @@
 #include <tabula/automap.hpp>
 #include <tabula/error.hpp>
 
+#include "detail/placeholders.hpp"
+#include "dialect/sql_dialect.hpp"
 #include "session/session_state.hpp"
 
 #include <algorithm>
@@ -10,10 +12,13 @@
 
 namespace tabula {
 
-using detail::quote_identifier;
 using detail::UseCheck;
 
 namespace {
+
+const detail::SqlDialect& dialect_of(const detail::SessionState& state) {
+  return detail::sql_dialect(state.engine().dialect());
+}
 
 std::string lowercase(std::string_view s) {
   std::string out(s);
@@ -37,7 +42,7 @@ Query& Query::where_values(std::string_view condition, std::vector<Value> values
 
 Query& Query::filter(std::string_view column, Value value) {
   std::size_t i = model_->column_index(column);
-  std::string name = quote_identifier(state_->engine->dialect(), model_->table().columns[i].name);
+  std::string name = dialect_of(*state_).quote_identifier(model_->table().columns[i].name);
   if (value.is_null()) {
     conditions_.push_back(name + " IS NULL");
   } else {
@@ -62,7 +67,7 @@ Query& Query::order_by(std::string_view spec) {
     }
   }
   std::size_t i = model_->column_index(column);  // ValidationError with the closest names
-  order_.push_back(quote_identifier(state_->engine->dialect(), model_->table().columns[i].name) +
+  order_.push_back(dialect_of(*state_).quote_identifier(model_->table().columns[i].name) +
                    direction);
   return *this;
 }
@@ -78,8 +83,7 @@ Query& Query::offset(std::uint64_t rows) {
 }
 
 std::string Query::from_where() const {
-  Dialect dialect = state_->engine->dialect();
-  std::string sql = " FROM " + quote_identifier(dialect, model_->table().name);
+  std::string sql = " FROM " + dialect_of(*state_).quote_identifier(model_->table().name);
   for (std::size_t k = 0; k < conditions_.size(); ++k) {
     sql += (k == 0 ? " WHERE " : " AND ") + conditions_[k];
   }
@@ -87,18 +91,16 @@ std::string Query::from_where() const {
 }
 
 std::string Query::sql() const {
-  Dialect dialect = state_->engine->dialect();
+  const detail::SqlDialect& dialect = dialect_of(*state_);
   std::string sql = "SELECT ";
   for (std::size_t i = 0; i < model_->table().columns.size(); ++i) {
-    sql += (i == 0 ? "" : ", ") + quote_identifier(dialect, model_->table().columns[i].name);
+    sql += (i == 0 ? "" : ", ") + dialect.quote_identifier(model_->table().columns[i].name);
   }
   sql += from_where();
   for (std::size_t k = 0; k < order_.size(); ++k) sql += (k == 0 ? " ORDER BY " : ", ") + order_[k];
   if (limit_ || offset_) {
-    // Both dialects want a LIMIT before an OFFSET; "no limit" is the largest count each takes.
-    sql += " LIMIT " + (limit_                      ? std::to_string(*limit_)
-                        : dialect == Dialect::mysql ? "18446744073709551615"
-                                                    : "-1");
+    // MySQL and SQLite want a LIMIT before an OFFSET.
+    sql += " LIMIT " + (limit_ ? std::to_string(*limit_) : std::string(dialect.no_row_limit()));
   }
   if (offset_) sql += " OFFSET " + std::to_string(*offset_);
   return sql;
@@ -107,13 +109,13 @@ std::string Query::sql() const {
 std::vector<Record*> Query::all() {
   UseCheck use(*state_);
   state_->flush();  // the query sees the session's own changes
-  detail::ResultSet result = detail::run_statement(state_->connection(), sql(), values_);
+  detail::ResultSet result = detail::run_statement(state_->tx.connection(), sql(), values_);
   std::vector<Record*> records;
   records.reserve(result.rows());
   std::vector<detail::Family> families =
-      detail::families_of(model_->table(), state_->engine->dialect());
+      detail::families_of(model_->table(), state_->engine().dialect());
   for (std::size_t row = 0; row < result.rows(); ++row) {
-    records.push_back(state_->adopt(*model_, families, result, row));
+    records.push_back(state_->unit.adopt(*model_, families, result, row));
   }
   return records;
 }
@@ -141,7 +143,7 @@ std::uint64_t Query::count() {
   } else {
     sql = "SELECT COUNT(*)" + from_where();
   }
-  detail::ResultSet result = detail::run_statement(state_->connection(), sql, values_);
+  detail::ResultSet result = detail::run_statement(state_->tx.connection(), sql, values_);
   return result.rows() == 1 && result.at(0, 0) ? std::stoull(std::string(*result.at(0, 0))) : 0;
 }
 

@@ -21,7 +21,7 @@ Record& Record::operator=(const Record& other) {
     set_ = other.set_;
     tracking_ = false;
     originals_.clear();
-    owner_entry_ = nullptr;
+    owner_ = nullptr;
     change_log_ = nullptr;
   }
   return *this;
@@ -37,7 +37,7 @@ Record& Record::operator=(Record&& other) noexcept {
     set_ = std::move(other.set_);
     tracking_ = false;
     originals_.clear();
-    owner_entry_ = nullptr;
+    owner_ = nullptr;
     change_log_ = nullptr;
   }
   return *this;

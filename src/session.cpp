@@ -37,7 +37,7 @@ Record& Session::add(Record record) {
   if (record.model().read_only()) record.check_insertable();  // a view: refused now
   std::string key = detail::identity_of(record);
   if (!key.empty()) {
-    if (Tracked* known = state_->find_identity(record.model(), key)) {
+    if (Tracked* known = state_->unit.find_identity(record.model(), key)) {
       // Inserts are sent before deletes, so a removed row's key cannot be reused before the
       // removal is flushed.
       throw Error("a " + record.model().name() + " record with the same primary key (" +
@@ -47,8 +47,8 @@ Record& Session::add(Record record) {
                        : ""));
     }
   }
-  Tracked& t = state_->track(std::move(record), RecordState::pending);
-  state_->inserts.push_back(&t);
+  Tracked& t = state_->unit.track(std::move(record), RecordState::pending);
+  state_->unit.inserts.push_back(&t);
   return t.record;
 }
 
@@ -56,7 +56,7 @@ Record* Session::get(const Model& model, const Key& key) {
   UseCheck use(*state_);
   std::vector<Value> values;
   std::string identity = detail::identity_of(model, key.values(), &values);
-  if (Tracked* known = state_->find_identity(model, identity)) {
+  if (Tracked* known = state_->unit.find_identity(model, identity)) {
     return known->state == RecordState::persistent ? &known->record : nullptr;
   }
   Query query(*state_, model);
@@ -67,16 +67,16 @@ Record* Session::get(const Model& model, const Key& key) {
 }
 
 Record* Session::get(std::string_view table, const Key& key) {
-  return get(state_->engine->models().at(table), key);
+  return get(state_->engine().models().at(table), key);
 }
 
 void Session::remove(Record& record) {
   UseCheck use(*state_);
-  Tracked& t = state_->tracked(record, "remove");
+  Tracked& t = state_->unit.tracked(record, "remove");
   switch (t.state) {
     case RecordState::pending: {
       t.state = RecordState::detached;  // never sent: nothing to delete
-      auto& list = state_->inserts;
+      auto& list = state_->unit.inserts;
       list.erase(std::remove(list.begin(), list.end(), &t), list.end());
       return;
     }
@@ -93,7 +93,7 @@ void Session::remove(Record& record) {
                               record.model().name(), "");
       }
       t.state = RecordState::deleting;
-      state_->deletes.push_back(&t);
+      state_->unit.deletes.push_back(&t);
       return;
   }
 }
@@ -103,12 +103,12 @@ Query Session::query(const Model& model) {
 }
 
 Query Session::query(std::string_view table) {
-  return Query(*state_, state_->engine->models().at(table));
+  return Query(*state_, state_->engine().models().at(table));
 }
 
 Record* Session::parent(Record& child, std::string_view relationship) {
   UseCheck use(*state_);
-  Tracked& t = state_->tracked(child, "parent");
+  Tracked& t = state_->unit.tracked(child, "parent");
   const Relationship& rel = child.model().relationship(relationship);
   if (rel.kind != Relationship::Kind::many_to_one) {
     throw Error(child.model().name() + "." + rel.name + " is one-to-many: use children()");
@@ -132,7 +132,7 @@ Record* Session::parent(Record& child, std::string_view relationship) {
 
 std::vector<Record*> Session::children(Record& parent, std::string_view relationship) {
   UseCheck use(*state_);
-  state_->tracked(parent, "children");
+  state_->unit.tracked(parent, "children");
   const Relationship& rel = parent.model().relationship(relationship);
   if (rel.kind != Relationship::Kind::one_to_many) {
     throw Error(parent.model().name() + "." + rel.name + " is many-to-one: use parent()");
@@ -147,8 +147,8 @@ std::vector<Record*> Session::children(Record& parent, std::string_view relation
 
 void Session::link(Record& child, std::string_view relationship, Record& parent) {
   UseCheck use(*state_);
-  Tracked& t = state_->tracked(child, "link");
-  Tracked& p = state_->tracked(parent, "link");
+  Tracked& t = state_->unit.tracked(child, "link");
+  Tracked& p = state_->unit.tracked(parent, "link");
   const Relationship& rel = child.model().relationship(relationship);
   if (rel.kind != Relationship::Kind::many_to_one) {
     throw Error("link: " + child.model().name() + "." + rel.name +
@@ -174,7 +174,8 @@ void Session::link(Record& child, std::string_view relationship, Record& parent)
   }
   if (p.state == RecordState::pending) {
     links.push_back({&rel, &p});  // its key is known after its insert
-    if (t.state == RecordState::persistent) state_->changed.push_back(&child);  // visit at flush
+    if (t.state == RecordState::persistent)
+      state_->unit.changed.push_back(&child);  // visit at flush
   }
 }
 
@@ -195,82 +196,77 @@ void Session::rollback() noexcept {
 
 void Session::begin() {
   UseCheck use(*state_);
-  if (state_->in_transaction) throw Error("begin: the session already has a transaction open");
-  state_->connection();
+  if (state_->tx.in_transaction()) throw Error("begin: the session already has a transaction open");
+  state_->tx.connection();
 }
 
 Savepoint Session::savepoint() {
   UseCheck use(*state_);
   state_->flush();
-  Connection& conn = state_->connection();
-  std::size_t depth = state_->savepoints.size() + 1;
-  detail::control(conn, "SAVEPOINT " + state_->savepoint_name(depth));
-  state_->savepoints.push_back(state_->journal.size());
+  Connection& conn = state_->tx.connection();
+  std::size_t depth = state_->journal.savepoints.size() + 1;
+  detail::control(conn, "SAVEPOINT " + detail::Journal::savepoint_name(depth));
+  state_->journal.savepoints.push_back(state_->journal.entries.size());
   return Savepoint(*state_, depth);
 }
 
 void Session::execute(std::string_view statement) {
   UseCheck use(*state_);
   state_->flush();
-  Connection& conn = state_->connection();
+  Connection& conn = state_->tx.connection();
   detail::run_statement(conn, statement);
 }
 
 void Session::clear() {
   UseCheck use(*state_);
-  if (state_->has_work()) {
-    throw Error("clear: the session has " + std::to_string(state_->pending_count()) +
+  if (state_->unit.has_work()) {
+    throw Error("clear: the session has " + std::to_string(state_->unit.pending_count()) +
                 " unflushed change(s); flush, commit or roll back first");
   }
-  state_->journal.clear();  // what was flushed stays in the transaction; its records are let go
+  // What was flushed stays in the transaction; its records are let go (savepoints stay, with
+  // nothing to undo in memory).
+  for (std::size_t& mark : state_->journal.savepoints) mark = 0;
+  state_->journal.entries.clear();
   state_->typed.clear();
-  state_->typed_records.clear();
-  state_->identity_map.clear();
-  state_->unindexed.clear();
-  state_->changed.clear();
-  state_->records.clear();
+  state_->unit.clear();
 }
 
 bool Session::has_connection() const noexcept {
-  return state_->lease.has_value();
+  return state_->tx.has_connection();
 }
 bool Session::in_transaction() const noexcept {
-  return state_->in_transaction;
+  return state_->tx.in_transaction();
 }
 std::size_t Session::pending() const noexcept {
-  return state_->pending_count();
+  return state_->unit.pending_count();
 }
 std::size_t Session::size() const noexcept {
   std::size_t n = 0;
-  for (const Tracked& t : state_->records) n += t.state != RecordState::detached ? 1 : 0;
+  for (const Tracked& t : state_->unit.records) n += t.state != RecordState::detached ? 1 : 0;
   return n;
 }
 
 const Model& Session::model_named(std::string_view table) {
-  return state_->engine->models().at(table);
+  return state_->engine().models().at(table);
 }
 
 void* Session::typed_object(const Record& record) const {
-  auto it = state_->typed.find(&record);
-  return it == state_->typed.end() ? nullptr : it->second.object.get();
+  return state_->typed.object_of(record);
 }
 
 void* Session::bind_typed(Record& record, std::shared_ptr<void> object, TypedHooks hooks) {
-  state_->tracked(record, "a typed object");
-  void* raw = object.get();
-  state_->typed[&record] = {std::move(object), hooks};
-  state_->typed_records[raw] = &record;
-  return raw;
+  state_->unit.tracked(record, "a typed object");
+  return state_->typed.bind(record, std::move(object), hooks);
 }
 
 Record& Session::typed_record(const void* object) {
-  auto it = state_->typed_records.find(object);
-  if (it == state_->typed_records.end()) {
+  Record* record = state_->typed.record_of(object);
+  if (record == nullptr) {
     throw Error(
         "this object does not belong to the session (use the one add<T>() or get<T>() "
         "returned)");
   }
-  return *it->second;
+  return *record;
 }
 
 Savepoint::~Savepoint() {
@@ -283,16 +279,16 @@ Savepoint::Savepoint(Savepoint&& other) noexcept
 void Savepoint::release() {
   if (state_ == nullptr) return;
   detail::SessionState& s = *std::exchange(state_, nullptr);
-  if (depth_ > s.savepoints.size()) {
+  if (depth_ > s.journal.savepoints.size()) {
     throw Error("release: the savepoint is gone: its transaction was rolled back");
   }
-  if (depth_ != s.savepoints.size()) {
+  if (depth_ != s.journal.savepoints.size()) {
     throw Error("release: savepoints are released innermost first");
   }
   try {
     s.flush();
-    detail::control(**s.lease, "RELEASE SAVEPOINT " + s.savepoint_name(depth_));
-    s.savepoints.pop_back();
+    detail::control(s.tx.current(), "RELEASE SAVEPOINT " + detail::Journal::savepoint_name(depth_));
+    s.journal.savepoints.pop_back();
   } catch (...) {
     s.rollback_to_savepoint(depth_);
     throw;

@@ -10,7 +10,7 @@
 // Records are values (copyable); they refer to their Model, which must outlive them (Models keeps
 // every Model alive for its own lifetime). Not thread-safe: one thread at a time per record.
 
-#include <tabula/column_flags.hpp>
+#include <tabula/detail/column_flags.hpp>
 #include <tabula/value.hpp>
 
 #include <initializer_list>
@@ -24,7 +24,8 @@ namespace tabula {
 class Model;
 namespace detail {
 struct RecordAccess;
-}
+struct Tracked;
+}  // namespace detail
 
 class Record {
  public:
@@ -90,14 +91,14 @@ class Record {
 
   const Model* model_;
   std::vector<Value> values_;
-  ColumnFlags set_;
+  detail::ColumnFlags set_;
   bool tracking_ = false;
   // The database's value of each changed column (column index, value), in the order of change.
   std::vector<std::pair<std::size_t, Value>> originals_;
-  // Set by the Session that owns the record: its bookkeeping entry (opaque here), and the list
-  // where set() reports the record's first change since a flush, so a flush visits changed
-  // records only.
-  void* owner_entry_ = nullptr;
+  // Set by the Session that owns the record: its bookkeeping entry (defined in the session's
+  // internals), and the list where set() reports the record's first change since a flush, so a
+  // flush visits changed records only.
+  detail::Tracked* owner_ = nullptr;
   std::vector<Record*>* change_log_ = nullptr;
 };
 

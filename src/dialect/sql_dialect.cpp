@@ -24,4 +24,10 @@ bool SqlDialect::has_before_insert_trigger(Connection&, const std::string&) cons
   return false;
 }
 
+std::unique_ptr<InsertWriter> SqlDialect::insert_writer(Connection& connection,
+                                                        InsertTarget& target,
+                                                        InsertOptions options) const {
+  return row_by_row_insert_writer(connection, target, options);
+}
+
 }  // namespace tabula::detail

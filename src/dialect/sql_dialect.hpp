@@ -17,6 +17,7 @@
 #include <tabula/url.hpp>
 #include <tabula/value.hpp>
 
+#include "dialect/insert_writer.hpp"
 #include "dialect/result_set.hpp"
 
 #include <chrono>
@@ -90,13 +91,22 @@ class SqlDialect {
   // --- SQL ------------------------------------------------------------------------------------
   // `name` quoted as an identifier, its quote characters doubled.
   virtual std::string quote_identifier(std::string_view name) const = 0;
+  // The row count of a LIMIT that takes every row (an OFFSET needs a LIMIT before it).
+  virtual std::string_view no_row_limit() const noexcept = 0;
   // `value` as a string literal the dialect reads back as `value`.
   virtual std::string string_literal(std::string_view value) const = 0;
   // True when `connection`'s server takes INSERT ... RETURNING (MariaDB 10.5+, SQLite 3.35+).
   virtual bool supports_insert_returning(const Connection& connection) const noexcept = 0;
+  // What follows "INSERT INTO t " for a row of nothing but defaults: "() VALUES ()" on MySQL,
+  // "DEFAULT VALUES" in standard SQL.
+  virtual std::string_view default_values_clause() const noexcept { return "DEFAULT VALUES"; }
   // True when the session's inserts send many rows in one statement (multi-row pages); false
   // when they go one row per statement (prepared and re-run).
   virtual bool inserts_many_rows_per_statement() const noexcept = 0;
+  // The strategy for one flush's INSERTs on `connection` (dialect/insert_writer.hpp). Default:
+  // row by row.
+  virtual std::unique_ptr<InsertWriter> insert_writer(Connection& connection, InsertTarget& target,
+                                                      InsertOptions options) const;
   // Runs `sql` with `params` bound to its `?` placeholders; every cell comes back as text.
   // Throws SqlError; Error for a placeholder/value mismatch.
   virtual ResultSet run_statement(void* native, std::string_view sql,

@@ -1,6 +1,6 @@
 #include "session/identity.hpp"
 
-#include "session/record_access.hpp"
+#include "record_access.hpp"
 
 #include <charconv>
 #include <cstdio>

@@ -1,10 +1,10 @@
 // ColumnFlags: one flag per column, in one word up to 64 columns and in several beyond.
 
-#include <tabula/column_flags.hpp>
+#include <tabula/detail/column_flags.hpp>
 
 #include <gtest/gtest.h>
 
-namespace tabula {
+namespace tabula::detail {
 namespace {
 
 TEST(ColumnFlagsTest, SetTestAndResetAcrossWordBoundaries) {
@@ -28,4 +28,4 @@ TEST(ColumnFlagsTest, SetTestAndResetAcrossWordBoundaries) {
 }
 
 }  // namespace
-}  // namespace tabula
+}  // namespace tabula::detail

@@ -9,10 +9,10 @@
 
 #include "detail/column_rules.hpp"
 #include "detail/placeholders.hpp"
+#include "dialect/read_back.hpp"
 #include "pool/wait_histogram.hpp"
 #include "session/flush_order.hpp"
 #include "session/identity.hpp"
-#include "session/read_back.hpp"
 
 #include <gtest/gtest.h>
 

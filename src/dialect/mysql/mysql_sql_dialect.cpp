@@ -11,6 +11,7 @@
 #include "detail/catalog.hpp"
 #include "dialect/client_library.hpp"
 #include "dialect/mysql/mysql_dialect.hpp"
+#include "dialect/mysql/mysql_insert_writer.hpp"
 #include "dialect/mysql/mysql_reflect.hpp"
 #include "dialect/mysql/mysql_statement.hpp"
 
@@ -102,7 +103,14 @@ class MysqlDialect final : public detail::SqlDialect {
     }
     return major > 10 || (major == 10 && minor >= 5);
   }
+  std::string_view default_values_clause() const noexcept override { return "() VALUES ()"; }
+  std::string_view no_row_limit() const noexcept override { return "18446744073709551615"; }
   bool inserts_many_rows_per_statement() const noexcept override { return true; }
+  std::unique_ptr<detail::InsertWriter> insert_writer(
+      Connection& connection, detail::InsertTarget& target,
+      detail::InsertOptions options) const override {
+    return mysql::insert_writer(connection, target, options);
+  }
   detail::ResultSet run_statement(void* native, std::string_view sql,
                                   std::span<const Value> params) const override {
     return mysql::run_statement(native, sql, params);

@@ -64,6 +64,7 @@ class SqliteDialect final : public detail::SqlDialect {
   bool supports_insert_returning(const Connection&) const noexcept override {
     return sqlite_api::sqlite3_libversion_number() >= 3035000;
   }
+  std::string_view no_row_limit() const noexcept override { return "-1"; }
   bool inserts_many_rows_per_statement() const noexcept override { return false; }
   detail::ResultSet run_statement(void* native, std::string_view sql,
                                   std::span<const Value> params) const override {

@@ -10,13 +10,14 @@ namespace tabula::detail {
 struct RecordAccess {
   using Originals = std::vector<std::pair<std::size_t, Value>>;
 
-  // Ties the record to its session: `entry` comes back from owner_entry(), and set() reports
-  // the record's first change into `change_log`.
-  static void adopt(Record& r, void* entry, std::vector<Record*>* change_log) noexcept {
-    r.owner_entry_ = entry;
+  // Ties the record to its session: `owner` comes back from owner(), and set() reports the
+  // record's first change into `change_log`.
+  static void adopt(Record& r, Tracked* owner, std::vector<Record*>* change_log) noexcept {
+    r.owner_ = owner;
     r.change_log_ = change_log;
   }
-  static void* owner_entry(const Record& r) noexcept { return r.owner_entry_; }
+  // The session's entry for the record; nullptr when no session owns it.
+  static Tracked* owner(const Record& r) noexcept { return r.owner_; }
 
   static void load(Record& r, std::size_t index, Value value) { r.load(index, std::move(value)); }
   static void track_changes(Record& r) noexcept { r.track_changes(); }

@@ -1,6 +1,6 @@
-#include "session/read_back.hpp"
+#include "dialect/read_back.hpp"
 
-#include "session/record_access.hpp"
+#include "record_access.hpp"
 
 #include <algorithm>
 
@@ -87,6 +87,13 @@ std::vector<std::size_t> columns_to_read_back(const Table& table,
     if (needed) out.push_back(i);
   }
   return out;
+}
+
+void load_row(Record& record, const std::vector<Family>& families, const ResultSet& result,
+              std::size_t row) {
+  for (std::size_t i = 0; i < families.size(); ++i) {
+    RecordAccess::load(record, i, from_database_text(families[i], result.at(row, i)));
+  }
 }
 
 }  // namespace tabula::detail

@@ -13,6 +13,7 @@
 #include <tabula/automap.hpp>
 
 #include "detail/column_rules.hpp"
+#include "dialect/result_set.hpp"
 
 #include <vector>
 
@@ -22,5 +23,9 @@ std::vector<std::size_t> columns_to_read_back(const Table& table,
                                               const std::vector<Family>& families,
                                               const std::vector<const Record*>& rows,
                                               bool before_insert_trigger);
+
+// Loads row `row` of `result` (every column, in table order) into `record`, unchecked.
+void load_row(Record& record, const std::vector<Family>& families, const ResultSet& result,
+              std::size_t row);
 
 }  // namespace tabula::detail

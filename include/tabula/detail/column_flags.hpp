@@ -8,7 +8,7 @@
 #include <cstdint>
 #include <vector>
 
-namespace tabula {
+namespace tabula::detail {
 
 class ColumnFlags {
  public:
@@ -43,4 +43,4 @@ class ColumnFlags {
   std::vector<std::uint64_t> wide_;
 };
 
-}  // namespace tabula
+}  // namespace tabula::detail

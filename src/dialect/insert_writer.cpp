@@ -1,0 +1,119 @@
+#include "dialect/insert_writer.hpp"
+
+#include <tabula/error.hpp>
+
+#include "connection_access.hpp"
+#include "detail/column_rules.hpp"
+#include "dialect/read_back.hpp"
+#include "dialect/row_sql.hpp"
+#include "record_access.hpp"
+#include "statement.hpp"
+
+#include <algorithm>
+
+namespace tabula::detail {
+namespace {
+
+class RowByRowInsertWriter final : public InsertWriter {
+ public:
+  RowByRowInsertWriter(Connection& connection, InsertTarget& target, InsertOptions options)
+      : connection_(connection), target_(target), options_(options) {}
+
+  void insert(const Model&, std::span<Record* const> rows, bool alone) override {
+    // One statement per row, and without RETURNING a SELECT after each.
+    if (!alone || rows.size() > 1 || !options_.returning) target_.begin_transaction();
+    for (Record* record : rows) insert_row(connection_, target_, *record, options_.returning);
+  }
+
+ private:
+  Connection& connection_;
+  InsertTarget& target_;
+  InsertOptions options_;
+};
+
+}  // namespace
+
+std::unique_ptr<InsertWriter> row_by_row_insert_writer(Connection& connection, InsertTarget& target,
+                                                       InsertOptions options) {
+  return std::make_unique<RowByRowInsertWriter>(connection, target, options);
+}
+
+bool given(const Record& record, std::size_t i) {
+  if (!RecordAccess::is_set(record, i)) return false;
+  return !(RecordAccess::value(record, i).is_null() &&
+           record.model().table().columns[i].auto_increment);
+}
+
+std::vector<std::size_t> given_columns(const Record& record) {
+  std::vector<std::size_t> out;
+  for (std::size_t i = 0; i < record.model().table().columns.size(); ++i) {
+    if (given(record, i)) out.push_back(i);
+  }
+  return out;
+}
+
+std::vector<std::size_t> union_of_given_columns(std::span<Record* const> rows) {
+  std::vector<std::size_t> columns;
+  if (rows.empty()) return columns;
+  std::size_t n = rows.front()->model().table().columns.size();
+  for (std::size_t i = 0; i < n; ++i) {
+    if (std::any_of(rows.begin(), rows.end(), [i](const Record* r) { return given(*r, i); })) {
+      columns.push_back(i);
+    }
+  }
+  return columns;
+}
+
+std::string insert_context(const Table& table, std::span<Record* const> rows) {
+  return rows.size() == 1
+             ? "while inserting into " + table.name + ": " + rows.front()->to_json()
+             : "while inserting " + std::to_string(rows.size()) + " rows into " + table.name;
+}
+
+void insert_row(Connection& connection, InsertTarget& target, Record& record, bool returning) {
+  const Table& table = record.model().table();
+  const SqlDialect& dialect = ConnectionAccess::dialect(connection);
+  std::vector<Family> families = families_of(table, connection.dialect());
+  std::vector<std::size_t> columns = given_columns(record);
+  std::vector<Value> params;
+  for (std::size_t i : columns) params.push_back(RecordAccess::value(record, i));
+  std::string sql = insert_row_sql(dialect, table, columns);
+  if (returning) sql += " RETURNING " + all_columns(dialect, table);
+  ResultSet result;
+  try {
+    result = run_statement(connection, sql, params);
+  } catch (const SqlError& e) {
+    Record* row = &record;
+    throw e.with_context(insert_context(table, {&row, 1}));
+  }
+  ColumnFlags mask = RecordAccess::set_mask(record);
+  if (returning) {
+    if (result.rows() != 1 || result.columns != table.columns.size()) {
+      throw Error("INSERT ... RETURNING into " + table.name + " returned " +
+                  std::to_string(result.rows()) + " rows for 1");
+    }
+    load_row(record, families, result, 0);
+    target.inserted(record, std::move(mask));
+    return;
+  }
+  // The generated key, then what the database filled in, read by key.
+  for (std::size_t i = 0; i < table.columns.size(); ++i) {
+    if (table.columns[i].auto_increment && !given(record, i)) {
+      RecordAccess::load(record, i,
+                         from_database_text(families[i], std::to_string(result.last_insert_id)));
+    }
+  }
+  if (!table.primary_key.empty() &&
+      std::all_of(table.primary_key.begin(), table.primary_key.end(),
+                  [&](const std::string& c) { return !record.get(c).is_null(); })) {
+    std::string select = "SELECT " + all_columns(dialect, table) + " FROM " +
+                         dialect.quote_identifier(table.name) + " WHERE ";
+    std::vector<Value> key;
+    append_key_condition(dialect, record, select, key);
+    ResultSet row = run_statement(connection, select, key);
+    if (row.rows() == 1) load_row(record, families, row, 0);
+  }
+  target.inserted(record, std::move(mask));
+}
+
+}  // namespace tabula::detail

@@ -1,0 +1,79 @@
+#pragma once
+
+// How a flush's INSERTs reach the database: each dialect chooses its strategy
+// (SqlDialect::insert_writer). MariaDB sends pipelined multi-row pages with RETURNING; the
+// default, which SQLite uses, sends one prepared row at a time. The session decides which rows
+// go when (parents first, waves within a table); the writer decides the statements.
+//
+//   std::unique_ptr<InsertWriter> writer = dialect.insert_writer(conn, target, {.returning =
+//   true}); writer->insert(model, rows, /*alone=*/false);  // every row is in the database, or it
+//   threw
+
+#include <tabula/automap.hpp>
+#include <tabula/connection.hpp>
+#include <tabula/detail/column_flags.hpp>
+#include <tabula/record.hpp>
+
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace tabula::detail {
+
+// The unit of work the rows belong to, as a writer sees it.
+class InsertTarget {
+ public:
+  // BEGIN unless a transaction is open.
+  virtual void begin_transaction() = 0;
+  // `record` is in the database and holds its row; `staged_mask` is the columns the user had set
+  // (a rollback unsets the others again).
+  virtual void inserted(Record& record, ColumnFlags staged_mask) = 0;
+  // True when `table` has a BEFORE INSERT trigger, which may change any value of a new row.
+  virtual bool has_before_insert_trigger(const Table& table) = 0;
+
+ protected:
+  ~InsertTarget() = default;
+};
+
+struct InsertOptions {
+  // INSERT ... RETURNING may be used (the server takes it and the URL did not say
+  // returning=off).
+  bool returning = false;
+};
+
+// One flush's inserts on one connection; it may keep what it learns (server settings, prepared
+// statements) for the rest of the flush.
+class InsertWriter {
+ public:
+  virtual ~InsertWriter() = default;
+  // Inserts `rows`, records of `model` whose parents are in the database, and reports each to
+  // the target. `alone`: no transaction is open and these rows are all the flush writes, so
+  // when they go as one statement no BEGIN is needed; anything more calls begin_transaction()
+  // before its first statement. Throws SqlError naming the table (and the row at fault when it
+  // can be told); rows reported before the throw stay reported.
+  virtual void insert(const Model& model, std::span<Record* const> rows, bool alone) = 0;
+};
+
+// Row by row: INSERT ... RETURNING every column when `options.returning`, else INSERT, the
+// generated key from LAST_INSERT_ID() / last_insert_rowid(), and a SELECT by key for what the
+// database filled in. The default strategy.
+std::unique_ptr<InsertWriter> row_by_row_insert_writer(Connection& connection, InsertTarget& target,
+                                                       InsertOptions options);
+
+// --- Pieces the strategies share ----------------------------------------------------------------
+
+// True when the insert sends a value for column `i` (NULL into an auto-increment column means
+// "assign one", so it is left to the database).
+bool given(const Record& record, std::size_t i);
+std::vector<std::size_t> given_columns(const Record& record);
+// The columns any of `rows` gives.
+std::vector<std::size_t> union_of_given_columns(std::span<Record* const> rows);
+
+// "while inserting into t: {...}" / "while inserting 20 rows into t", for errors.
+std::string insert_context(const Table& table, std::span<Record* const> rows);
+
+// Inserts `record` alone, as row_by_row_insert_writer does.
+void insert_row(Connection& connection, InsertTarget& target, Record& record, bool returning);
+
+}  // namespace tabula::detail

@@ -1,0 +1,65 @@
+#include "session/journal.hpp"
+
+namespace tabula::detail {
+
+void Journal::inserted(Tracked& t, ColumnFlags staged_mask) {
+  entries.push_back({JournalEntry::Kind::inserted, &t, std::move(staged_mask), {}, {}, {}});
+}
+
+JournalEntry& Journal::updated(Tracked& t, RecordAccess::Originals originals) {
+  return entries.emplace_back(
+      JournalEntry{JournalEntry::Kind::updated, &t, {}, std::move(originals), t.identity, {}});
+}
+
+void Journal::deleted(Tracked& t) {
+  entries.push_back({JournalEntry::Kind::deleted, &t, {}, {}, t.identity, {}});
+}
+
+void Journal::undo(std::size_t mark, bool restage, UnitOfWork& unit) {
+  if (!restage) unit.discard_staged();
+  while (entries.size() > mark) {
+    JournalEntry entry = std::move(entries.back());
+    entries.pop_back();
+    Tracked& t = *entry.tracked;
+    switch (entry.kind) {
+      case JournalEntry::Kind::inserted:
+        unit.leave_identity(t);
+        RecordAccess::stop_tracking(t.record);
+        RecordAccess::unset_except(t.record, entry.staged_mask);
+        t.state = restage ? RecordState::pending : RecordState::detached;
+        break;
+      case JournalEntry::Kind::updated:
+        // What the server changed on its own goes back too; when the work is staged again, a
+        // change the user made to such a column since is kept as a change.
+        for (auto& [index, value] : entry.server_changed) {
+          if (restage) {
+            RecordAccess::restore_database_value(t.record, index, std::move(value));
+          } else {
+            RecordAccess::load(t.record, index, std::move(value));
+          }
+        }
+        if (restage) {
+          RecordAccess::restore_originals(t.record, std::move(entry.originals));
+        } else {
+          RecordAccess::revert(t.record, entry.originals);
+        }
+        if (entry.identity != t.identity) {
+          unit.leave_identity(t);
+          unit.restore_identity(t, std::move(entry.identity));
+        }
+        break;
+      case JournalEntry::Kind::deleted:
+        t.state = restage ? RecordState::deleting : RecordState::persistent;
+        unit.restore_identity(t, std::move(entry.identity));
+        RecordAccess::track_changes(t.record);
+        break;
+    }
+  }
+  unit.rebuild_staged_lists();
+}
+
+std::string Journal::savepoint_name(std::size_t depth) {
+  return "tabula_savepoint_" + std::to_string(depth);
+}
+
+}  // namespace tabula::detail

@@ -1,0 +1,39 @@
+#pragma once
+
+// A session's entry for one of its records: the record itself, where it is in its life (staged,
+// in the database, removed), its identity-map key and its links to parents not inserted yet.
+
+#include <tabula/automap.hpp>
+#include <tabula/record.hpp>
+
+#include <string>
+#include <vector>
+
+namespace tabula::detail {
+
+enum class RecordState {
+  pending,     // added, INSERT not sent yet
+  persistent,  // in the database (loaded or inserted), in the identity map
+  deleting,    // removed, DELETE not sent yet
+  detached,    // no longer the session's concern (deleted, or added and then rolled back)
+};
+
+struct Tracked;
+class UnitOfWork;
+
+// A many-to-one link to a parent whose key may not be known until it is inserted.
+struct Link {
+  const Relationship* relationship;
+  Tracked* parent;
+};
+
+struct Tracked {
+  Tracked(Record r, UnitOfWork* owner) : record(std::move(r)), unit(owner) {}
+  Record record;
+  RecordState state = RecordState::pending;
+  std::string identity;     // its identity-map key while it is in the map
+  std::vector<Link> links;  // kept after use: a restaged insert resolves them again
+  UnitOfWork* unit;         // the unit of work it belongs to
+};
+
+}  // namespace tabula::detail

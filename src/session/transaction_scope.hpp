@@ -1,0 +1,57 @@
+#pragma once
+
+// A session's hold on the database: the lease it takes on first use, and the transaction it
+// opens on it. Ending the transaction (COMMIT or ROLLBACK) gives the connection back.
+
+#include <tabula/engine.hpp>
+#include <tabula/lease.hpp>
+
+#include <optional>
+#include <source_location>
+#include <string>
+
+namespace tabula::detail {
+
+class TransactionScope {
+ public:
+  TransactionScope(Engine& engine, std::source_location taken_at)
+      : engine_(&engine), where_(taken_at) {}
+
+  Engine& engine() const noexcept { return *engine_; }
+  // Where the session was created: leases taken for it are reported as taken there.
+  std::source_location where() const noexcept { return where_; }
+
+  bool has_connection() const noexcept { return lease_.has_value(); }
+  bool in_transaction() const noexcept { return in_transaction_; }
+  // The leased connection; only while has_connection().
+  Connection& current() noexcept { return **lease_; }
+
+  // The connection, taking one when needed, without beginning a transaction.
+  Connection& leased();
+  // The connection, taking one and beginning the transaction when needed.
+  Connection& connection();
+  // BEGIN on the leased connection unless a transaction is open.
+  void begin();
+  // COMMIT (throws SqlError; a disconnect says the outcome is unknown) or ROLLBACK (a failure is
+  // logged: the pool closes a connection it cannot reset). The lease goes back either way.
+  void end(bool commit);
+
+  // True when the leased connection's server takes INSERT ... RETURNING and the URL does not
+  // say returning=off.
+  bool returning_supported();
+
+ private:
+  Engine* engine_;
+  std::source_location where_;
+  std::optional<Lease> lease_;
+  bool in_transaction_ = false;
+};
+
+// A commit whose acknowledgement was lost may or may not have happened: what an error says then.
+extern const char* const kUnknownOutcome;
+
+// Runs a transaction-control statement (BEGIN, COMMIT, SAVEPOINT ...), reporting it to the
+// statement hook like every other statement the session sends.
+void control(Connection& conn, const std::string& statement);
+
+}  // namespace tabula::detail

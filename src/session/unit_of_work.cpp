@@ -1,0 +1,169 @@
+#include "session/unit_of_work.hpp"
+
+#include <tabula/error.hpp>
+
+#include "dialect/read_back.hpp"
+#include "record_access.hpp"
+#include "session/identity.hpp"
+
+#include <algorithm>
+
+namespace tabula::detail {
+
+Tracked& UnitOfWork::track(Record record, RecordState state) {
+  Tracked& t = records.emplace_back(std::move(record), this);
+  t.state = state;
+  RecordAccess::adopt(t.record, &t, &changed);
+  return t;
+}
+
+Tracked& UnitOfWork::tracked(const Record& record, std::string_view operation) {
+  Tracked* t = RecordAccess::owner(record);
+  if (t == nullptr || t->unit != this) {
+    throw Error(std::string(operation) + ": this " + record.model().name() +
+                " record does not belong to the session (use the Record& that add(), get() or "
+                "query() returned)");
+  }
+  return *t;
+}
+
+void UnitOfWork::enter_identity(Tracked& t) {
+  t.identity = identity_of(t.record);
+  if (!t.identity.empty()) identity_map[&t.record.model()][t.identity] = &t;
+}
+
+void UnitOfWork::leave_identity(Tracked& t) {
+  if (t.identity.empty()) return;
+  auto& map = identity_map[&t.record.model()];
+  if (auto it = map.find(t.identity); it != map.end() && it->second == &t) map.erase(it);
+  t.identity.clear();
+}
+
+void UnitOfWork::restore_identity(Tracked& t, std::string identity) {
+  t.identity = std::move(identity);
+  identity_map[&t.record.model()][t.identity] = &t;
+}
+
+Tracked* UnitOfWork::find_identity(const Model& model, const std::string& identity) {
+  for (Tracked* t : unindexed) {
+    if (t->state == RecordState::persistent || t->state == RecordState::deleting) {
+      if (!t->identity.empty()) identity_map[&t->record.model()][t->identity] = t;
+    }
+  }
+  unindexed.clear();
+  auto m = identity_map.find(&model);
+  if (m == identity_map.end()) return nullptr;
+  auto it = m->second.find(identity);
+  return it == m->second.end() ? nullptr : it->second;
+}
+
+void UnitOfWork::index_later(Tracked& t) {
+  t.identity = identity_of(t.record);
+  if (!t.identity.empty()) unindexed.push_back(&t);
+}
+
+Record* UnitOfWork::adopt(const Model& model, const std::vector<Family>& families,
+                          const ResultSet& result, std::size_t row) {
+  Record record = model.make();
+  load_row(record, families, result, row);
+  std::string key = identity_of(record);
+  if (!key.empty()) {
+    if (Tracked* known = find_identity(model, key)) return &known->record;
+  }
+  Tracked& t = track(std::move(record), RecordState::persistent);
+  RecordAccess::track_changes(t.record);
+  enter_identity(t);
+  return &t.record;
+}
+
+bool UnitOfWork::has_work() const {
+  return !inserts.empty() || !deletes.empty() ||
+         std::any_of(changed.begin(), changed.end(), [](const Record* r) {
+           return RecordAccess::owner(*r)->state == RecordState::persistent && r->is_modified();
+         });
+}
+
+std::size_t UnitOfWork::pending_count() const {
+  std::size_t n = inserts.size() + deletes.size();
+  std::vector<const Record*> seen;
+  for (const Record* r : changed) {
+    if (RecordAccess::owner(*r)->state != RecordState::persistent || !r->is_modified()) continue;
+    if (std::find(seen.begin(), seen.end(), r) != seen.end()) continue;
+    seen.push_back(r);
+    ++n;
+  }
+  return n;
+}
+
+void UnitOfWork::check_insertable() const {
+  for (const Tracked* t : inserts) {
+    std::vector<std::string> linked;
+    for (const Link& link : t->links) {
+      linked.insert(linked.end(), link.relationship->columns.begin(),
+                    link.relationship->columns.end());
+    }
+    t->record.check_insertable(linked);
+  }
+}
+
+bool UnitOfWork::only_inserts_into_one_table() const {
+  if (inserts.empty() || !deletes.empty()) return false;
+  for (const Record* r : changed) {
+    const Tracked* t = RecordAccess::owner(*r);
+    if (t->state == RecordState::persistent && (r->is_modified() || !t->links.empty())) {
+      return false;
+    }
+  }
+  const Model* model = &inserts.front()->record.model();
+  for (const Tracked* t : inserts) {
+    if (&t->record.model() != model) return false;
+    for (const Link& link : t->links) {
+      if (link.parent->state == RecordState::pending) return false;
+    }
+  }
+  return true;
+}
+
+void UnitOfWork::discard_staged() {
+  for (Tracked& t : records) {
+    switch (t.state) {
+      case RecordState::pending:
+        t.state = RecordState::detached;
+        break;
+      case RecordState::deleting:
+        t.state = RecordState::persistent;
+        break;
+      case RecordState::persistent:
+        if (t.record.is_modified()) {
+          RecordAccess::revert(t.record, RecordAccess::originals(t.record));
+        }
+        t.links.clear();
+        break;
+      case RecordState::detached:
+        break;
+    }
+  }
+  inserts.clear();
+  deletes.clear();
+  changed.clear();
+}
+
+void UnitOfWork::rebuild_staged_lists() {
+  inserts.clear();
+  deletes.clear();
+  for (Tracked& t : records) {
+    if (t.state == RecordState::pending) inserts.push_back(&t);
+    if (t.state == RecordState::deleting) deletes.push_back(&t);
+  }
+}
+
+void UnitOfWork::clear() {
+  identity_map.clear();
+  unindexed.clear();
+  changed.clear();
+  inserts.clear();
+  deletes.clear();
+  records.clear();
+}
+
+}  // namespace tabula::detail

@@ -1,0 +1,69 @@
+#pragma once
+
+// The unit of work: the session's records (stable addresses), the identity map that makes one
+// row one Record, and what is staged for the next flush (inserts, changed records, deletes).
+// It sends no SQL; the flush writers and the journal work on it.
+
+#include <tabula/automap.hpp>
+
+#include "detail/column_rules.hpp"
+#include "dialect/result_set.hpp"
+#include "session/tracked.hpp"
+
+#include <deque>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace tabula::detail {
+
+class UnitOfWork {
+ public:
+  std::deque<Tracked> records;      // stable addresses
+  std::vector<Record*> changed;     // records set() reported changed since the last flush
+  std::vector<Tracked*> unindexed;  // inserted, keyed, not yet in identity_map
+  std::unordered_map<const Model*, std::unordered_map<std::string, Tracked*>> identity_map;
+  std::vector<Tracked*> inserts;  // staged, in staging order
+  std::vector<Tracked*> deletes;
+
+  Tracked& track(Record record, RecordState state);
+  // The entry for `record`; Error naming `operation` when it is not this unit's.
+  Tracked& tracked(const Record& record, std::string_view operation);
+
+  // Identity map: entered under the record's key as it is now; left under the key it was
+  // entered with.
+  void enter_identity(Tracked& t);
+  void leave_identity(Tracked& t);
+  // Enters `t` under `identity`, a key it had before (undoing an update or a delete).
+  void restore_identity(Tracked& t, std::string identity);
+  Tracked* find_identity(const Model& model, const std::string& identity);
+  // A record just inserted: keyed now, entered into the map when a lookup next needs it (a
+  // session that only inserts never pays for the map: a hash insert that misses the cache is
+  // most of a row's cost).
+  void index_later(Tracked& t);
+
+  // Row `row` of `result` (every column of `model`, in table order) as the session's record: the
+  // existing one when the key is already mapped, else a new persistent record.
+  Record* adopt(const Model& model, const std::vector<Family>& families, const ResultSet& result,
+                std::size_t row);
+
+  bool has_work() const;
+  // Staged inserts and deletes, and changed records (each once).
+  std::size_t pending_count() const;
+  // Throws ValidationError for a staged insert that leaves a required column unset (columns a
+  // link will fill count as given).
+  void check_insertable() const;
+  // Inserts into one table and nothing else: no parent among them still pending, nothing to
+  // update or delete.
+  bool only_inserts_into_one_table() const;
+
+  // Forgets what is staged: pending records are dropped, removals and changes undone.
+  void discard_staged();
+  // The staged lists again from the records' states (after the journal was undone).
+  void rebuild_staged_lists();
+  // Lets go of every record (Session::clear).
+  void clear();
+};
+
+}  // namespace tabula::detail
