@@ -98,7 +98,7 @@ std::string generate_header(const Schema& schema, const GenerateOptions& options
     // ENUM columns get an enum class each.
     std::map<std::string, std::string> enum_types;
     for (const Column& c : t->columns) {
-      if (schema.dialect != Dialect::mysql || c.data_type != "enum") continue;
+      if (cpp_type_of(c, schema.dialect) != "enum") continue;
       std::string name = types.take(type + type_name(c.name));
       enum_types[c.name] = name;
       out << "enum class " << name << " {";

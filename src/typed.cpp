@@ -3,49 +3,44 @@
 #include <tabula/automap.hpp>
 #include <tabula/error.hpp>
 
+#include "dialect/sql_dialect.hpp"
+
 #include <algorithm>
 
 namespace tabula {
 
 std::string cpp_type_of(const Column& c, Dialect dialect) {
-  const std::string& t = c.data_type;
-  if (dialect == Dialect::sqlite) {
-    // SQLite's affinity rules, in their order.
-    if (t.find("int") != std::string::npos) return "std::int64_t";
-    if (t.find("char") != std::string::npos || t.find("clob") != std::string::npos ||
-        t.find("text") != std::string::npos) {
-      return "std::string";
+  using detail::Family;
+  detail::ColumnType type = detail::sql_dialect(dialect).column_type(c);
+  switch (type.family) {
+    case Family::integer: {
+      int bits = type.integer_bits == 24 ? 32 : type.integer_bits;  // MEDIUMINT
+      return (c.is_unsigned ? "std::uint" : "std::int") + std::to_string(bits) + "_t";
     }
-    if (t.find("blob") != std::string::npos || t.empty()) return "tabula::Bytes";
-    if (t.find("real") != std::string::npos || t.find("floa") != std::string::npos ||
-        t.find("doub") != std::string::npos) {
-      return "double";
-    }
-    if (t == "date") return "tabula::Date";
-    if (t == "datetime" || t == "timestamp") return "tabula::DateTime";
-    if (t.find("numeric") != std::string::npos || t.find("decimal") != std::string::npos) {
+    case Family::bit:
+      return c.precision.value_or(1) == 1 ? "bool" : "std::uint64_t";
+    case Family::year:
+      return "std::int16_t";
+    case Family::decimal:
       return "tabula::Decimal";
-    }
-    return "std::string";
+    case Family::real:
+      return type.single_precision ? "float" : "double";
+    case Family::binary:
+      return "tabula::Bytes";
+    case Family::enumeration:
+      return "enum";
+    case Family::date:
+      return "tabula::Date";
+    case Family::datetime:
+      return "tabula::DateTime";
+    case Family::time:
+      return "tabula::Time";
+    case Family::text:
+    case Family::set:  // comma-separated members
+    case Family::other:
+      return "std::string";
   }
-  std::string u = c.is_unsigned ? "std::uint" : "std::int";
-  if (t == "tinyint") return u + "8_t";
-  if (t == "smallint") return u + "16_t";
-  if (t == "mediumint" || t == "int" || t == "integer") return u + "32_t";
-  if (t == "bigint") return u + "64_t";
-  if (t == "decimal" || t == "numeric") return "tabula::Decimal";
-  if (t == "float") return "float";
-  if (t == "double" || t == "real") return "double";
-  if (t == "bit") return c.precision.value_or(1) == 1 ? "bool" : "std::uint64_t";
-  if (t == "year") return "std::int16_t";
-  if (t == "date") return "tabula::Date";
-  if (t == "datetime" || t == "timestamp") return "tabula::DateTime";
-  if (t == "time") return "tabula::Time";
-  if (t == "enum") return "enum";
-  if (t == "binary" || t == "varbinary" || t.find("blob") != std::string::npos) {
-    return "tabula::Bytes";
-  }
-  return "std::string";  // char, varchar, text, json, set (comma-separated members), others
+  return "std::string";
 }
 
 namespace detail {

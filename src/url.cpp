@@ -2,6 +2,8 @@
 
 #include <tabula/error.hpp>
 
+#include "dialect/sql_dialect.hpp"
+
 #include <algorithm>
 #include <charconv>
 #include <ostream>
@@ -115,13 +117,7 @@ std::uint16_t parse_port(std::string_view text, bool may_quote) {
 }  // namespace
 
 std::string_view to_string(Dialect dialect) noexcept {
-  switch (dialect) {
-    case Dialect::mysql:
-      return "mysql";
-    case Dialect::sqlite:
-      return "sqlite";
-  }
-  return "unknown";
+  return detail::sql_dialect(dialect).name();
 }
 
 Url::Url(std::string_view text) {
@@ -144,18 +140,17 @@ Url::Url(std::string_view text) {
   auto colon = rest.find(':');
   bool may_quote =
       colon == std::string_view::npos || rest.find('@', colon) == std::string_view::npos;
-  if (scheme_ == "mysql" || scheme_ == "mariadb") {
-    dialect_ = Dialect::mysql;
-    parse_mysql(rest, may_quote);
-  } else if (scheme_ == "sqlite" || scheme_ == "sqlite3") {
-    dialect_ = Dialect::sqlite;
-    parse_sqlite(rest, may_quote);
+  std::optional<Dialect> dialect = detail::dialect_for_scheme(scheme_);
+  if (!dialect) fail("unknown scheme '" + scheme_ + "' (expected mysql, mariadb or sqlite)");
+  dialect_ = *dialect;
+  if (detail::sql_dialect(dialect_).url_form() == detail::UrlForm::server) {
+    parse_server_form(rest, may_quote);
   } else {
-    fail("unknown scheme '" + scheme_ + "' (expected mysql, mariadb or sqlite)");
+    parse_file_form(rest, may_quote);
   }
 }
 
-void Url::parse_mysql(std::string_view rest, bool may_quote) {
+void Url::parse_server_form(std::string_view rest, bool may_quote) {
   if (rest.find('#') != std::string_view::npos) {
     fail("'#' is not allowed (a fragment has no meaning here; write a literal '#' as %23)");
   }
@@ -237,7 +232,7 @@ void Url::parse_mysql(std::string_view rest, bool may_quote) {
   }
 }
 
-void Url::parse_sqlite(std::string_view rest, bool may_quote) {
+void Url::parse_file_form(std::string_view rest, bool may_quote) {
   if (rest.find('#') != std::string_view::npos) {
     fail("'#' is not allowed in a sqlite URL (write a literal '#' as %23)");
   }
@@ -300,6 +295,11 @@ Url Url::with_option(std::string name, std::string value) const {
   return copy;
 }
 
+bool Url::is_memory() const noexcept {
+  return detail::sql_dialect(dialect_).url_form() == detail::UrlForm::file &&
+         database_ == ":memory:";
+}
+
 Url Url::with_database(std::string database) const {
   Url copy = *this;
   copy.database_ = std::move(database);
@@ -308,7 +308,7 @@ Url Url::with_database(std::string database) const {
 
 std::string Url::to_string() const {
   std::string out = scheme_ + "://";
-  if (dialect_ == Dialect::sqlite) {
+  if (detail::sql_dialect(dialect_).url_form() == detail::UrlForm::file) {
     out += database_ == ":memory:" ? database_ : percent_encode(database_, "/:");
   } else {
     if (!user_.empty() || has_password_) {

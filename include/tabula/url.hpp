@@ -57,7 +57,8 @@ class Url {
   const std::string& database() const noexcept { return database_; }
   // The unix socket path from `?socket=`, empty when not given.
   const std::string& socket() const noexcept { return socket_; }
-  bool is_memory() const noexcept { return dialect_ == Dialect::sqlite && database_ == ":memory:"; }
+  // True for an in-memory database ("sqlite://:memory:").
+  bool is_memory() const noexcept;
 
   // Query options other than `socket`, decoded, in the order written.
   const std::vector<Option>& options() const noexcept { return options_; }
@@ -79,8 +80,9 @@ class Url {
  private:
   // `may_quote`: whether error messages may quote fragments of the URL (false when it holds a
   // password, which a mistyped URL can smear into any part).
-  void parse_mysql(std::string_view rest, bool may_quote);
-  void parse_sqlite(std::string_view rest, bool may_quote);
+  // The two URL forms (a server's, a file's): which one a dialect's URLs take is the dialect's.
+  void parse_server_form(std::string_view rest, bool may_quote);
+  void parse_file_form(std::string_view rest, bool may_quote);
   void parse_query(std::string_view query, bool may_quote);
 
   Dialect dialect_ = Dialect::sqlite;

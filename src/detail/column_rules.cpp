@@ -2,6 +2,8 @@
 
 #include <tabula/error.hpp>
 
+#include "dialect/sql_dialect.hpp"
+
 #include <algorithm>
 #include <charconv>
 #include <limits>
@@ -16,34 +18,7 @@ bool contains(std::string_view text, std::string_view part) {
 }  // namespace
 
 Family family_of(const Column& c, Dialect dialect) {
-  const std::string& t = c.data_type;
-  if (dialect == Dialect::sqlite) {
-    // SQLite's affinity rules (https://sqlite.org/datatype3.html, section 3.1), in their order.
-    if (contains(t, "int")) return Family::integer;
-    if (contains(t, "char") || contains(t, "clob") || contains(t, "text")) return Family::text;
-    if (contains(t, "blob") || t.empty()) return Family::binary;
-    if (contains(t, "real") || contains(t, "floa") || contains(t, "doub")) return Family::real;
-    if (t == "date") return Family::date;
-    if (t == "datetime" || t == "timestamp") return Family::datetime;
-    if (contains(t, "numeric") || contains(t, "decimal")) return Family::decimal;
-    return Family::other;
-  }
-  if (t == "tinyint" || t == "smallint" || t == "mediumint" || t == "int" || t == "integer" ||
-      t == "bigint") {
-    return Family::integer;
-  }
-  if (t == "bit") return Family::bit;
-  if (t == "year") return Family::year;
-  if (t == "decimal" || t == "numeric") return Family::decimal;
-  if (t == "float" || t == "double" || t == "real") return Family::real;
-  if (t == "char" || t == "varchar" || contains(t, "text") || t == "json") return Family::text;
-  if (t == "binary" || t == "varbinary" || contains(t, "blob")) return Family::binary;
-  if (t == "enum") return Family::enumeration;
-  if (t == "set") return Family::set;
-  if (t == "date") return Family::date;
-  if (t == "datetime" || t == "timestamp") return Family::datetime;
-  if (t == "time") return Family::time;
-  return Family::other;
+  return sql_dialect(dialect).column_type(c).family;
 }
 
 namespace {
@@ -52,22 +27,13 @@ namespace {
   throw ValidationError(table.name + "." + column.name + ": " + why, table.name, column.name);
 }
 
-int bits_of(const std::string& type, Dialect dialect) {
-  if (dialect == Dialect::sqlite) return 64;
-  if (type == "tinyint") return 8;
-  if (type == "smallint") return 16;
-  if (type == "mediumint") return 24;
-  if (type == "bigint") return 64;
-  return 32;
-}
-
 void check_integer(const Table& table, const Column& c, const Value& v, Dialect dialect) {
   bool is_uint = v.kind() == Value::Kind::uint64;
   if (v.kind() != Value::Kind::int64 && !is_uint) {
     refuse(table, c,
            "expected an integer, got " + std::string(to_string(v.kind())) + " " + v.to_string());
   }
-  int bits = bits_of(c.data_type, dialect);
+  int bits = sql_dialect(dialect).column_type(c).integer_bits;
   if (c.is_unsigned) {
     std::uint64_t max =
         bits == 64 ? std::numeric_limits<std::uint64_t>::max() : (std::uint64_t{1} << bits) - 1;

@@ -6,6 +6,8 @@
 #include <tabula/schema.hpp>
 #include <tabula/value.hpp>
 
+#include "dialect/column_type.hpp"
+
 #include <optional>
 #include <string>
 #include <string_view>
@@ -13,24 +15,7 @@
 
 namespace tabula::detail {
 
-// What kind of values a column holds, worked out once from its type name: the checks and the
-// parsing below switch on it for every value, so hot paths compute it per column, not per value.
-enum class Family : unsigned char {
-  integer,
-  bit,
-  year,
-  decimal,
-  real,
-  text,
-  binary,
-  enumeration,
-  set,
-  date,
-  datetime,
-  time,
-  other
-};
-
+// The column's family in `dialect`'s type table.
 Family family_of(const Column& column, Dialect dialect);
 
 // Brings `value` into the form the column stores (text into Date/DateTime/Time/Decimal for such

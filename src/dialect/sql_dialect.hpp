@@ -17,6 +17,7 @@
 #include <tabula/url.hpp>
 #include <tabula/value.hpp>
 
+#include "dialect/column_type.hpp"
 #include "dialect/insert_writer.hpp"
 #include "dialect/result_set.hpp"
 
@@ -38,13 +39,21 @@ class Connection;
 
 namespace tabula::detail {
 
+// How a dialect's URLs name a database: a server ("user:pass@host:port/db?options"), or a file
+// ("path?options", ":memory:").
+enum class UrlForm { server, file };
+
 class SqlDialect {
  public:
   using Clock = std::chrono::steady_clock;
 
   virtual ~SqlDialect() = default;
 
+  // The dialect's name, as to_string(Dialect) and snapshots spell it ("mysql", "sqlite").
+  virtual std::string_view name() const noexcept = 0;
+
   // --- URLs ---------------------------------------------------------------------------------
+  virtual UrlForm url_form() const noexcept = 0;
   // The URL query options this dialect understands (the pool's aside).
   virtual std::span<const std::string_view> url_options() const noexcept = 0;
 
@@ -89,6 +98,8 @@ class SqlDialect {
   [[noreturn]] virtual void rethrow_translated(soci::session& session, bool& broken) const = 0;
 
   // --- SQL ------------------------------------------------------------------------------------
+  // What `column`'s type means: the dialect's one type table.
+  virtual ColumnType column_type(const Column& column) const noexcept = 0;
   // `name` quoted as an identifier, its quote characters doubled.
   virtual std::string quote_identifier(std::string_view name) const = 0;
   // The row count of a LIMIT that takes every row (an OFFSET needs a LIMIT before it).

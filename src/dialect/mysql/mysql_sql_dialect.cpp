@@ -2,6 +2,7 @@
 // mysql_reflect behind the interface the layers above use.
 
 #include "dialect/mysql/mysql_sql_dialect.hpp"
+#include "dialect/mysql/mysql_column_types.hpp"
 
 #include <tabula/connection.hpp>
 #include <tabula/error.hpp>
@@ -26,6 +27,8 @@ namespace {
 
 class MysqlDialect final : public detail::SqlDialect {
  public:
+  std::string_view name() const noexcept override { return "mysql"; }
+  detail::UrlForm url_form() const noexcept override { return detail::UrlForm::server; }
   std::span<const std::string_view> url_options() const noexcept override {
     return known_options();
   }
@@ -104,6 +107,9 @@ class MysqlDialect final : public detail::SqlDialect {
     return major > 10 || (major == 10 && minor >= 5);
   }
   std::string_view default_values_clause() const noexcept override { return "() VALUES ()"; }
+  detail::ColumnType column_type(const Column& column) const noexcept override {
+    return mysql::column_type(column);
+  }
   std::string_view no_row_limit() const noexcept override { return "18446744073709551615"; }
   bool inserts_many_rows_per_statement() const noexcept override { return true; }
   std::unique_ptr<detail::InsertWriter> insert_writer(

@@ -2,6 +2,7 @@
 // behind the interface the layers above use.
 
 #include "dialect/sqlite/sqlite_sql_dialect.hpp"
+#include "dialect/sqlite/sqlite_column_types.hpp"
 
 #include <tabula/connection.hpp>
 #include <tabula/error.hpp>
@@ -19,6 +20,8 @@ namespace {
 
 class SqliteDialect final : public detail::SqlDialect {
  public:
+  std::string_view name() const noexcept override { return "sqlite"; }
+  detail::UrlForm url_form() const noexcept override { return detail::UrlForm::file; }
   std::span<const std::string_view> url_options() const noexcept override {
     return known_options();
   }
@@ -63,6 +66,9 @@ class SqliteDialect final : public detail::SqlDialect {
   }
   bool supports_insert_returning(const Connection&) const noexcept override {
     return sqlite_api::sqlite3_libversion_number() >= 3035000;
+  }
+  detail::ColumnType column_type(const Column& column) const noexcept override {
+    return sqlite::column_type(column);
   }
   std::string_view no_row_limit() const noexcept override { return "-1"; }
   bool inserts_many_rows_per_statement() const noexcept override { return false; }

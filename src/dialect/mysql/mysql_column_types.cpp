@@ -1,0 +1,34 @@
+#include "dialect/mysql/mysql_column_types.hpp"
+
+#include <string_view>
+
+namespace tabula::dialect::mysql {
+
+using detail::ColumnType;
+using detail::Family;
+
+// INFORMATION_SCHEMA's DATA_TYPE names, lower case.
+ColumnType column_type(const Column& c) noexcept {
+  std::string_view t = c.data_type;
+  auto has = [&](std::string_view part) { return t.find(part) != std::string_view::npos; };
+  if (t == "tinyint") return {Family::integer, 8};
+  if (t == "smallint") return {Family::integer, 16};
+  if (t == "mediumint") return {Family::integer, 24};
+  if (t == "int" || t == "integer") return {Family::integer, 32};
+  if (t == "bigint") return {Family::integer, 64};
+  if (t == "bit") return {Family::bit};
+  if (t == "year") return {Family::year};
+  if (t == "decimal" || t == "numeric") return {Family::decimal};
+  if (t == "float") return {Family::real, 64, true};
+  if (t == "double" || t == "real") return {Family::real};
+  if (t == "char" || t == "varchar" || has("text") || t == "json") return {Family::text};
+  if (t == "binary" || t == "varbinary" || has("blob")) return {Family::binary};
+  if (t == "enum") return {Family::enumeration};
+  if (t == "set") return {Family::set};
+  if (t == "date") return {Family::date};
+  if (t == "datetime" || t == "timestamp") return {Family::datetime};
+  if (t == "time") return {Family::time};
+  return {Family::other};
+}
+
+}  // namespace tabula::dialect::mysql
