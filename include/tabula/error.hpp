@@ -40,6 +40,14 @@ class UrlError : public Error {
   using Error::Error;
 };
 
+// Options given in code are out of range or inconsistent (PoolOptions{.max_connections = 0},
+// min_idle above max_connections). The message names the options. The same mistake made in a
+// URL's query is a UrlError.
+class OptionsError : public Error {
+ public:
+  using Error::Error;
+};
+
 // A connection could not be opened: server unreachable, access denied, unknown database, file
 // that SQLite cannot open. The message includes the redacted URL, never the password.
 class ConnectError : public Error {

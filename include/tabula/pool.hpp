@@ -58,7 +58,8 @@ struct PoolOptions {
 };
 
 // Applies the pool options found in `url`'s query (`?max_connections=12&checkout_timeout=5s`)
-// on top of `options` and checks the result. Throws UrlError naming the bad option and value.
+// on top of `options` and checks the result. Throws UrlError naming the bad option and value,
+// OptionsError when `options` itself is out of range.
 PoolOptions apply_url_options(PoolOptions options, const Url& url);
 
 // The names of the URL options apply_url_options() understands.

@@ -88,16 +88,16 @@ PoolCore::PoolCore(Url url, PoolOptions options)
   idle_.reserve(size_);
   free_.reserve(size_);
   for (std::size_t i = size_; i > 0; --i) free_.push_back(i - 1);
-  register_for_fork(&mutex_);
+  register_for_fork(&mutex_.native());
 }
 
 PoolCore::~PoolCore() {
   shutdown();
-  unregister_for_fork(&mutex_);
+  unregister_for_fork(&mutex_.native());
 }
 
 void PoolCore::start() {
-  std::unique_lock lock(mutex_);
+  MutexLock lock(mutex_);
   housekeeper_ = std::make_unique<std::thread>([this] { housekeeping_loop(); });
 }
 
@@ -106,7 +106,7 @@ void PoolCore::shutdown() noexcept {
   std::unique_ptr<std::thread> housekeeper;
   bool first = false;
   {
-    std::unique_lock lock(mutex_);
+    MutexLock lock(mutex_);
     check_fork_locked();
     if (!closed_.load()) {
       first = true;
@@ -135,7 +135,7 @@ void PoolCore::shutdown() noexcept {
   }
   auto deadline = close_deadline();  // one for all: a dead host costs one timeout, not twelve
   for (auto& entry : to_close) close_outside_lock(std::move(entry.second), deadline);
-  std::unique_lock lock(mutex_);
+  MutexLock lock(mutex_);
   for (auto& entry : to_close) free_slot_locked(entry.first, true);
   if (first && any_out_locked()) {
     // Leases (or openings) are out: stay alive until the last one is back.
@@ -233,9 +233,9 @@ Lease PoolCore::make_pool_lease(std::unique_ptr<Connection> connection, std::siz
 
 std::optional<PoolCore::Grant> PoolCore::acquire(Timer& timer, std::source_location where,
                                                  bool throw_on_timeout) {
-  std::unique_lock lock(mutex_);
+  MutexLock lock(mutex_);
   check_fork_locked();
-  auto fail_fast_error = [&] {
+  auto fail_fast_error = [&]() TABULA_REQUIRES(mutex_) {
     auto ago = coarse_now() - (backoff_.until - backoff_.delay);
     return ConnectError(
         backoff_.message + " (not retried: the server failed a connection " + millis(ago) + " ago)",
@@ -246,7 +246,7 @@ std::optional<PoolCore::Grant> PoolCore::acquire(Timer& timer, std::source_locat
   }
   // Counts a grant that needs no validation and no opening as a finished checkout right here,
   // so this path takes the lock once.
-  auto settle = [&](Grant& grant) {
+  auto settle = [&](Grant& grant) TABULA_REQUIRES(mutex_) {
     if (grant.connection && !grant.validate) {
       grant.ready = true;
       ++checkouts_total_;
@@ -305,7 +305,7 @@ std::optional<PoolCore::Grant> PoolCore::acquire(Timer& timer, std::source_locat
     // Cleared only now, right before sleeping: a wake-up recorded while we were still running
     // (even by our own grant_waiters_locked call above) must not stop the next one.
     self.notified = false;
-    self.cv.wait_until(lock, wake);
+    self.cv.wait_until(lock.native(), wake);
   }
 }
 
@@ -317,7 +317,7 @@ std::optional<Lease> PoolCore::finish_checkout(Grant grant, Timer& timer,
     // Dead while idle: close it and open a replacement in the same slot, which stays reserved
     // throughout, so the replacement never exceeds the cap.
     {
-      std::unique_lock lock(mutex_);
+      MutexLock lock(mutex_);
       ++validation_failures_total_;
       suspect_since_.store(coarse_now());  // the server may have restarted: check the others
       unlist_owned_locked(grant.slot);
@@ -327,7 +327,7 @@ std::optional<Lease> PoolCore::finish_checkout(Grant grant, Timer& timer,
     // enough to see a prompt answer.
     auto deadline = std::max(timer.deadline(), Clock::now() + milliseconds{20});
     close_outside_lock(std::move(connection), std::min(close_deadline(), deadline));
-    std::unique_lock lock(mutex_);
+    MutexLock lock(mutex_);
     ++closed_total_;
     s.clear();
     s.state.store(kOpening);
@@ -337,7 +337,7 @@ std::optional<Lease> PoolCore::finish_checkout(Grant grant, Timer& timer,
     if (!connection) return std::nullopt;
   }
   {
-    std::unique_lock lock(mutex_);
+    MutexLock lock(mutex_);
     if (s.state.load() == kOpening) s.state.store(kInUse);
     lend(s, where, coarse_now());
     ++checkouts_total_;
@@ -349,13 +349,13 @@ std::optional<Lease> PoolCore::finish_checkout(Grant grant, Timer& timer,
 std::unique_ptr<Connection> PoolCore::open_into(std::size_t slot, Clock::time_point deadline) {
   auto left = duration_cast<milliseconds>(deadline - Clock::now());
   {
-    std::unique_lock lock(mutex_);
+    MutexLock lock(mutex_);
     ++connect_attempts_total_;
   }
   try {
     auto connection = Connection::open(url_, std::max(left, milliseconds{1}));
     clamp_to_wait_timeout(*connection);
-    std::unique_lock lock(mutex_);
+    MutexLock lock(mutex_);
     ++created_total_;
     auto now = coarse_now();
     slots_[slot].created.store(now);
@@ -364,13 +364,13 @@ std::unique_ptr<Connection> PoolCore::open_into(std::size_t slot, Clock::time_po
     probe_in_flight_ = false;
     return connection;
   } catch (const ConnectError& e) {
-    std::unique_lock lock(mutex_);
+    MutexLock lock(mutex_);
     record_connect_failure_locked(e);
     free_slot_locked(slot, false);
     if (e.is_refusal()) return nullptr;
     throw;
   } catch (...) {
-    std::unique_lock lock(mutex_);
+    MutexLock lock(mutex_);
     probe_in_flight_ = false;
     free_slot_locked(slot, false);
     throw;
@@ -420,7 +420,7 @@ void PoolCore::give_back(std::unique_ptr<Connection> connection, std::size_t tok
     // Lent out before fork(), returned in the child: the parent still owns that session, so do
     // not so much as roll it back.
     Connection::abandon(std::move(connection));
-    std::unique_lock lock(mutex_);
+    MutexLock lock(mutex_);
     check_fork_locked();
     last_reference = release_if_drained_locked();
     return;
@@ -437,7 +437,7 @@ void PoolCore::give_back(std::unique_ptr<Connection> connection, std::size_t tok
   std::string leak_note;
   bool closing = false;
   {
-    std::unique_lock lock(mutex_);
+    MutexLock lock(mutex_);
     Slot& s = slots_[slot];
     auto held = now - s.taken.load();
     if (leak_threshold_.count() > 0 && held > leak_threshold_) {
@@ -469,7 +469,7 @@ void PoolCore::give_back(std::unique_ptr<Connection> connection, std::size_t tok
   }
   if (closing) {
     close_outside_lock(std::move(connection), close_deadline());
-    std::unique_lock lock(mutex_);
+    MutexLock lock(mutex_);
     free_slot_locked(slot, true);
     last_reference = release_if_drained_locked();
   }
@@ -480,7 +480,7 @@ void PoolCore::close_outside_lock(std::unique_ptr<Connection> connection,
   // Network I/O and a wait for the server, so never under the lock.
   if (connection->close(deadline)) return;
   {
-    std::unique_lock lock(mutex_);
+    MutexLock lock(mutex_);
     ++unconfirmed_closes_total_;
   }
   log(LogLevel::warning,
@@ -760,12 +760,12 @@ PoolStats PoolCore::stats_locked() const {
 }
 
 PoolStats PoolCore::stats() const {
-  std::unique_lock lock(mutex_);
+  MutexLock lock(mutex_);
   return stats_locked();
 }
 
 PoolOptions PoolCore::options() const {
-  std::unique_lock lock(mutex_);
+  MutexLock lock(mutex_);
   return options_;
 }
 
@@ -773,7 +773,7 @@ PoolOptions PoolCore::options() const {
 
 void PoolCore::clamp_to_wait_timeout(Connection& connection) noexcept {
   {
-    std::unique_lock lock(mutex_);
+    MutexLock lock(mutex_);
     if (wait_timeout_checked_) return;
     wait_timeout_checked_ = true;
   }
@@ -792,7 +792,7 @@ void PoolCore::clamp_to_wait_timeout(Connection& connection) noexcept {
   // for longer is pinged before it is lent, and min_idle ones are pinged to keep them alive.
   milliseconds server = *wait_timeout;
   milliseconds limit = server - std::min<milliseconds>(std::chrono::seconds{30}, server / 4);
-  std::unique_lock lock(mutex_);
+  MutexLock lock(mutex_);
   auto clamp = [&](const char* name, milliseconds& value, bool zero_means_never) {
     bool unsafe = value > limit || (value.count() == 0 && zero_means_never);
     if (!unsafe) return;
@@ -814,7 +814,7 @@ void PoolCore::clamp_to_wait_timeout(Connection& connection) noexcept {
 void PoolCore::keep_alive_idle(Clock::time_point now) {
   std::vector<std::pair<std::size_t, std::unique_ptr<Connection>>> due;
   {
-    std::unique_lock lock(mutex_);
+    MutexLock lock(mutex_);
     if (closed_.load() || keepalive_after_.count() == 0) return;
     std::vector<std::size_t> kept;
     for (std::size_t i : idle_) {
@@ -834,7 +834,7 @@ void PoolCore::keep_alive_idle(Clock::time_point now) {
     bool alive = false;
     {
       LibraryUse use;  // the process may be exiting: then no ping, just let go
-      std::unique_lock lock(mutex_);
+      MutexLock lock(mutex_);
       bool stopping = housekeeper_stop_ || closed_.load() || !use.granted();
       lock.unlock();
       if (!stopping) {
@@ -843,7 +843,7 @@ void PoolCore::keep_alive_idle(Clock::time_point now) {
       }
     }
     {
-      std::unique_lock lock(mutex_);
+      MutexLock lock(mutex_);
       if (alive && !closed_.load()) {
         slots_[slot].last_used.store(coarse_now());
         make_idle_locked(slot, std::move(connection));
@@ -854,7 +854,7 @@ void PoolCore::keep_alive_idle(Clock::time_point now) {
       slots_[slot].state.store(kClosing);
     }
     close_outside_lock(std::move(connection), deadline);
-    std::unique_lock lock(mutex_);
+    MutexLock lock(mutex_);
     free_slot_locked(slot, true);  // shutdown() joins this thread before it looks at slots
   }
 }
@@ -872,7 +872,7 @@ PoolCore::Clock::duration PoolCore::housekeeping_period_locked() const {
 
 void PoolCore::housekeeping_loop() {
   ClientThread client(url_.dialect());
-  std::unique_lock lock(mutex_);
+  MutexLock lock(mutex_);
   while (!housekeeper_stop_) {
     lock.unlock();
     // At process exit the client library is about to end: a pool still alive then (leaked, or
@@ -881,7 +881,7 @@ void PoolCore::housekeeping_loop() {
     housekeep_once();
     lock.lock();
     if (housekeeper_stop_) break;
-    housekeeper_cv_.wait_for(lock, housekeeping_period_locked());
+    housekeeper_cv_.wait_for(lock.native(), housekeeping_period_locked());
   }
 }
 
@@ -889,7 +889,7 @@ void PoolCore::housekeep_once() {
   std::vector<std::pair<std::size_t, std::unique_ptr<Connection>>> retired;
   std::vector<std::string> leaks;
   {
-    std::unique_lock lock(mutex_);
+    MutexLock lock(mutex_);
     if (closed_.load()) return;
     auto now = coarse_now();
     // Retire from the least recently used end; keep min_idle idle ones unless too old. Slots a
@@ -932,7 +932,7 @@ void PoolCore::housekeep_once() {
   auto deadline = close_deadline();
   for (auto& entry : retired) close_outside_lock(std::move(entry.second), deadline);
   if (!retired.empty()) {
-    std::unique_lock lock(mutex_);
+    MutexLock lock(mutex_);
     for (auto& entry : retired) free_slot_locked(entry.first, true);
   }
   keep_alive_idle(coarse_now());
@@ -941,7 +941,7 @@ void PoolCore::housekeep_once() {
   for (;;) {
     std::size_t slot = 0;
     {
-      std::unique_lock lock(mutex_);
+      MutexLock lock(mutex_);
       std::size_t idle_count = 0;
       for (std::size_t i = 0; i < size_; ++i) {
         if (state_of(slots_[i].state.load()) == kIdle) ++idle_count;
@@ -962,7 +962,7 @@ void PoolCore::housekeep_once() {
       return;
     }
     if (!connection) return;  // refused: open_into freed the slot
-    std::unique_lock lock(mutex_);
+    MutexLock lock(mutex_);
     if (closed_.load()) {
       // Shut down while this one was opening: close it as any other, and free its slot.
       slots_[slot].state.store(kClosing);

@@ -37,6 +37,7 @@
 #include <tabula/metrics.hpp>
 #include <tabula/pool.hpp>
 
+#include "detail/mutex.hpp"
 #include "lease_owner.hpp"
 #include "pool/wait_histogram.hpp"
 
@@ -44,7 +45,6 @@
 #include <condition_variable>
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <source_location>
 #include <string>
@@ -184,30 +184,31 @@ class PoolCore final : public LeaseOwner, public std::enable_shared_from_this<Po
   void lend(Slot& slot, std::source_location where, Clock::time_point now) noexcept;
 
   // Everything below ending in _locked requires mutex_ held.
-  void grant_waiters_locked();
-  std::optional<Grant> take_locked(std::source_location where);
+  void grant_waiters_locked() TABULA_REQUIRES(mutex_);
+  std::optional<Grant> take_locked(std::source_location where) TABULA_REQUIRES(mutex_);
   // Reserves an empty slot for a new connection when the cap and any backoff allow.
-  std::optional<std::size_t> reserve_locked(std::source_location where);
+  std::optional<std::size_t> reserve_locked(std::source_location where) TABULA_REQUIRES(mutex_);
   // Takes slot `i` off the idle list: claims it (state `to`) when idle and returns true, or
   // unlists it when a fast-path user holds it and returns false.
-  bool claim_listed_locked(std::size_t i, std::uint32_t to);
+  bool claim_listed_locked(std::size_t i, std::uint32_t to) TABULA_REQUIRES(mutex_);
   // Takes a slot we own (in use) off the idle list, if it is on it.
-  void unlist_owned_locked(std::size_t i);
+  void unlist_owned_locked(std::size_t i) TABULA_REQUIRES(mutex_);
   // Makes a slot we own idle and listed, holding `connection`.
-  void make_idle_locked(std::size_t i, std::unique_ptr<Connection> connection);
-  bool can_open_locked() const;
-  bool must_fail_fast_locked() const;
-  bool may_barge_locked() const;
-  void enqueue_locked(Waiter& waiter);
-  void dequeue_locked(Waiter& waiter);
-  void free_slot_locked(std::size_t slot, bool was_open);
-  void record_connect_failure_locked(const ConnectError& error);
-  void check_fork_locked();
-  bool any_out_locked() const;
+  void make_idle_locked(std::size_t i, std::unique_ptr<Connection> connection)
+      TABULA_REQUIRES(mutex_);
+  bool can_open_locked() const TABULA_REQUIRES(mutex_);
+  bool must_fail_fast_locked() const TABULA_REQUIRES(mutex_);
+  bool may_barge_locked() const TABULA_REQUIRES(mutex_);
+  void enqueue_locked(Waiter& waiter) TABULA_REQUIRES(mutex_);
+  void dequeue_locked(Waiter& waiter) TABULA_REQUIRES(mutex_);
+  void free_slot_locked(std::size_t slot, bool was_open) TABULA_REQUIRES(mutex_);
+  void record_connect_failure_locked(const ConnectError& error) TABULA_REQUIRES(mutex_);
+  void check_fork_locked() TABULA_REQUIRES(mutex_);
+  bool any_out_locked() const TABULA_REQUIRES(mutex_);
   // After shutdown: hands back the self-reference once no lease or opening is out.
-  std::shared_ptr<PoolCore> release_if_drained_locked();
-  std::string timeout_message_locked(Clock::duration waited) const;
-  PoolStats stats_locked() const;
+  std::shared_ptr<PoolCore> release_if_drained_locked() TABULA_REQUIRES(mutex_);
+  std::string timeout_message_locked(Clock::duration waited) const TABULA_REQUIRES(mutex_);
+  PoolStats stats_locked() const TABULA_REQUIRES(mutex_);
 
   // Closes `connection`, waiting until `deadline` at the latest for the server to let go of it;
   // counts and reports a close the server did not confirm in time. Call without the lock, before
@@ -220,7 +221,7 @@ class PoolCore final : public LeaseOwner, public std::enable_shared_from_this<Po
   void keep_alive_idle(Clock::time_point now);
   void housekeeping_loop();
   void housekeep_once();
-  Clock::duration housekeeping_period_locked() const;
+  Clock::duration housekeeping_period_locked() const TABULA_REQUIRES(mutex_);
 
   // Read-only after construction.
   const Url url_;
@@ -240,38 +241,41 @@ class PoolCore final : public LeaseOwner, public std::enable_shared_from_this<Po
   std::atomic<Clock::duration> max_lifetime_;       // 0 = never
   std::atomic<Clock::duration> validation_bypass_;  // may be clamped below wait_timeout
 
-  mutable std::mutex mutex_;
-  PoolOptions options_;
-  std::vector<std::size_t> idle_;  // listed slots, LIFO; may hold ones a fast-path user took
-  std::vector<std::size_t> free_;  // empty slots
-  Waiter* waiters_head_ = nullptr;
-  Waiter* waiters_tail_ = nullptr;
-  Backoff backoff_;
-  bool probe_in_flight_ = false;  // one attempt at a time while backing off
-  bool wait_timeout_checked_ = false;
+  mutable Mutex mutex_;
+  PoolOptions options_ TABULA_GUARDED_BY(mutex_);
+  std::vector<std::size_t> idle_
+      TABULA_GUARDED_BY(mutex_);  // listed slots, LIFO; may hold ones a fast-path user took
+  std::vector<std::size_t> free_ TABULA_GUARDED_BY(mutex_);  // empty slots
+  Waiter* waiters_head_ TABULA_GUARDED_BY(mutex_) = nullptr;
+  Waiter* waiters_tail_ TABULA_GUARDED_BY(mutex_) = nullptr;
+  Backoff backoff_ TABULA_GUARDED_BY(mutex_);
+  bool probe_in_flight_ TABULA_GUARDED_BY(mutex_) =
+      false;  // one attempt at a time while backing off
+  bool wait_timeout_checked_ TABULA_GUARDED_BY(mutex_) = false;
   // From the server's wait_timeout (zero until known, or when it has none): idle connections kept
   // for min_idle are pinged after `keepalive_after_` idle, and housekeeping runs often enough to
   // act within `idle_margin_` (the time between our limit and the server's).
-  std::chrono::milliseconds keepalive_after_{0};
-  std::chrono::milliseconds idle_margin_{0};
-  std::shared_ptr<PoolCore> keep_alive_;  // set by shutdown() while leases are out
+  std::chrono::milliseconds keepalive_after_ TABULA_GUARDED_BY(mutex_){0};
+  std::chrono::milliseconds idle_margin_ TABULA_GUARDED_BY(mutex_){0};
+  std::shared_ptr<PoolCore> keep_alive_
+      TABULA_GUARDED_BY(mutex_);  // set by shutdown() while leases are out
 
-  std::size_t peak_open_ = 0;
-  std::uint64_t checkouts_total_ = 0;  // through the locked path
-  std::uint64_t created_total_ = 0;
-  std::uint64_t closed_total_ = 0;
-  std::uint64_t connect_attempts_total_ = 0;
-  std::uint64_t connect_failures_total_ = 0;
-  std::uint64_t refusals_total_ = 0;
-  std::uint64_t timeouts_total_ = 0;
-  std::uint64_t validation_failures_total_ = 0;
-  std::uint64_t broken_total_ = 0;
-  std::uint64_t leaks_reported_total_ = 0;
-  std::uint64_t unconfirmed_closes_total_ = 0;
-  WaitHistogram waits_;
+  std::size_t peak_open_ TABULA_GUARDED_BY(mutex_) = 0;
+  std::uint64_t checkouts_total_ TABULA_GUARDED_BY(mutex_) = 0;  // through the locked path
+  std::uint64_t created_total_ TABULA_GUARDED_BY(mutex_) = 0;
+  std::uint64_t closed_total_ TABULA_GUARDED_BY(mutex_) = 0;
+  std::uint64_t connect_attempts_total_ TABULA_GUARDED_BY(mutex_) = 0;
+  std::uint64_t connect_failures_total_ TABULA_GUARDED_BY(mutex_) = 0;
+  std::uint64_t refusals_total_ TABULA_GUARDED_BY(mutex_) = 0;
+  std::uint64_t timeouts_total_ TABULA_GUARDED_BY(mutex_) = 0;
+  std::uint64_t validation_failures_total_ TABULA_GUARDED_BY(mutex_) = 0;
+  std::uint64_t broken_total_ TABULA_GUARDED_BY(mutex_) = 0;
+  std::uint64_t leaks_reported_total_ TABULA_GUARDED_BY(mutex_) = 0;
+  std::uint64_t unconfirmed_closes_total_ TABULA_GUARDED_BY(mutex_) = 0;
+  WaitHistogram waits_ TABULA_GUARDED_BY(mutex_);
 
   std::condition_variable housekeeper_cv_;
-  bool housekeeper_stop_ = false;
+  bool housekeeper_stop_ TABULA_GUARDED_BY(mutex_) = false;
   std::unique_ptr<std::thread> housekeeper_;
 };
 

@@ -23,22 +23,34 @@ std::size_t parse_count(const std::string& text, std::string_view name) {
   return value;
 }
 
-[[noreturn]] void invalid(const std::string& what) {
-  throw UrlError("invalid pool options: " + what);
+// Options out of range or inconsistent: UrlError when the URL gave one of `names`, else
+// OptionsError (they came from code).
+[[noreturn]] void invalid(const Url* url, std::initializer_list<std::string_view> names,
+                          const std::string& what) {
+  for (std::string_view name : names) {
+    if (url != nullptr && url->option(name)) throw UrlError("invalid pool options: " + what);
+  }
+  throw OptionsError("invalid pool options: " + what);
 }
 
-void check(const PoolOptions& o) {
-  if (o.max_connections < 1) invalid("max_connections must be at least 1");
-  if (o.max_connections > 100'000) invalid("max_connections must be at most 100000");
+void check(const PoolOptions& o, const Url* url) {
+  if (o.max_connections < 1)
+    invalid(url, {"max_connections"}, "max_connections must be at least 1");
+  if (o.max_connections > 100'000) {
+    invalid(url, {"max_connections"}, "max_connections must be at most 100000");
+  }
   if (o.min_idle > o.max_connections) {
-    invalid("min_idle (" + std::to_string(o.min_idle) + ") exceeds max_connections (" +
-            std::to_string(o.max_connections) + ")");
+    invalid(url, {"min_idle", "max_connections"},
+            "min_idle (" + std::to_string(o.min_idle) + ") exceeds max_connections (" +
+                std::to_string(o.max_connections) + ")");
   }
   if (o.checkout_timeout.count() < 0 || o.validation_bypass.count() < 0 ||
       o.max_lifetime.count() < 0 || o.idle_timeout.count() < 0 || o.leak_threshold.count() < 0) {
-    invalid("durations must not be negative");
+    invalid(url, {}, "durations must not be negative");
   }
-  if (o.validation_timeout.count() <= 0) invalid("validation_timeout must be positive");
+  if (o.validation_timeout.count() <= 0) {
+    invalid(url, {"validation_timeout"}, "validation_timeout must be positive");
+  }
 }
 
 }  // namespace
@@ -66,7 +78,7 @@ PoolOptions apply_url_options(PoolOptions options, const Url& url) {
   duration("idle_timeout", options.idle_timeout);
   duration("leak_threshold", options.leak_threshold);
   duration("validation_timeout", options.validation_timeout);
-  check(options);
+  check(options, &url);
   return options;
 }
 

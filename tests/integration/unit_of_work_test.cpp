@@ -458,6 +458,23 @@ TEST_P(UnitOfWorkTest, SavepointsUndoOnlyTheirOwnWork) {
   EXPECT_EQ(scalar("SELECT COUNT(*) FROM item"), 0);
 }
 
+TEST_P(UnitOfWorkTest, ASavepointSetBeforeClearUndoesWhatWasFlushedAfterIt) {
+  Session s = engine_->session();
+  s.add(model("shelf").make({{"label", "before"}}));
+  std::int64_t id = 0;
+  {
+    Savepoint sp = s.savepoint();  // flushes "before" first
+    s.clear();
+    Record& after = s.add(model("shelf").make({{"label", "after"}}));
+    s.flush();
+    id = after.get<std::int64_t>("id");
+  }  // rolled back: the server no longer has "after", and neither may the session
+  EXPECT_EQ(s.size(), 0u);
+  EXPECT_EQ(s.get("shelf", id), nullptr);
+  s.commit();
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM shelf"), 1);
+}
+
 TEST_P(UnitOfWorkTest, TransactionCommitsRollsBackAndRetriesWhenAsked) {
   engine_->transaction([&](Session& s) { s.add(model("shelf").make({{"label", "a"}})); });
   EXPECT_EQ(scalar("SELECT COUNT(*) FROM shelf"), 1);

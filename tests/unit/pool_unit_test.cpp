@@ -219,7 +219,12 @@ TEST(PoolUnitTest, InvalidOptionsAreRejectedWithTheirName) {
   expect_error("checkout_timeout=soon", "'checkout_timeout' = 'soon' is not a duration");
   expect_error("max_connections=2&min_idle=5", "min_idle (5) exceeds max_connections (2)");
   expect_error("max_conections=2", "unknown option 'max_conections'");
-  EXPECT_THROW(Pool(Url(scratch_url("bad-options")), {.max_connections = 0}), UrlError);
+  // Given in code, the same mistakes are OptionsErrors.
+  EXPECT_THROW(Pool(Url(scratch_url("bad-options")), {.max_connections = 0}), OptionsError);
+  EXPECT_THROW(Pool(Url(scratch_url("bad-options")), {.max_connections = 2, .min_idle = 3}),
+               OptionsError);
+  EXPECT_THROW(Pool(Url(scratch_url("bad-options", "min_idle=3")), {.max_connections = 2}),
+               UrlError);
 }
 
 TEST(PoolUnitTest, MemoryDatabaseIsOneConnection) {
