@@ -1,15 +1,23 @@
 // session_bench: rows inserted per second through a tabula Session, side by side with the raw
 // client doing the same work in the same run against the same table:
 //
-//   tabula_session      Session::add per row, commit() and clear() every 1000 rows (keys and
-//                       what the server decided read back)
-//   raw_multirow        libmysqlclient, multi-row INSERT text of 1000 rows, one transaction
-//   raw_multirow_ret    the same with RETURNING every column, read and dropped: what a session
+//   tabula_session      Session::add per row, commit() and clear() every batch (keys and what
+//                       the server decided read back)
+//   raw_multirow        libmysqlclient, multi-row INSERT text of 1000 rows
+//   raw_multirow_ret    the same with RETURNING every column, read and dropped
+//   raw_prepared_pages  libmysqlclient, a prepared INSERT of 1000 rows re-executed with bound
+//                       values (binary protocol): the fastest hand-written SQL
+//   raw_prepared_ret    the same with RETURNING every column, read and dropped: what a session
 //                       asks of the server on MariaDB (the ceiling for tabula's own overhead)
-//   raw_prepared_row    libmysqlclient, one prepared statement executed per row, one transaction
-//   soci_prepared_row   SOCI, one prepared statement executed per row, one transaction
+//   raw_prepared_row    libmysqlclient, one prepared statement executed per row
+//   soci_prepared_row   SOCI, one prepared statement executed per row
 //   user_story          engine.insert(table, json) per row: a session and a commit per row
 //                       (fewer rows; for the record, no ratio)
+//
+// Every method commits at the same boundaries: every --batch rows (default 1000; 0: once per
+// run). The whole set runs twice in the same run: on the server as a user starts it
+// (innodb_flush_log_at_trx_commit=1, every commit reaches the disk) and relaxed (=2, as the test
+// suite runs it), set with SET GLOBAL (the user needs SUPER or SYSTEM_VARIABLES_ADMIN).
 //
 //   session_bench [mysql://user:pass@host:port/db] [--rows N] [--rounds N] [--only METHOD]
 //                 [--batch ROWS_PER_COMMIT]
@@ -18,8 +26,9 @@
 // the raw multi-row reference (count, sums, and the sum of every row's CRC32: a sum, not an XOR,
 // since XORs of CRCs cancel out), and the session's
 // records are checked against the rows their keys name. Best of --rounds (default 3) per method.
-// It ends with:
-//   ratio: session_insert_vs_raw_multirow = <tabula rows/s / raw multi-row rows/s>
+// It ends with, for the durable server and then the relaxed one (names ending in _relaxed):
+//   ratio: session_insert_vs_raw_multirow = <tabula rows/s / raw multi-row text rows/s>
+//   ratio: session_insert_vs_raw_prepared_returning = <tabula rows/s / raw_prepared_ret rows/s>
 //   ratio: session_insert_vs_raw_per_row = <tabula rows/s / raw prepared-per-row rows/s>
 
 #include <tabula/automap.hpp>
@@ -39,6 +48,7 @@
 #include <functional>
 #include <iostream>
 #include <map>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -47,7 +57,13 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-int batch_rows = 1000;  // rows per commit (--batch)
+int batch_rows = 1000;           // rows per commit (--batch; 0 or less: one commit per run)
+constexpr int kPageRows = 1000;  // rows per multi-row statement
+
+// True when row `i` (counting from 0) ends a batch of a run of `rows`.
+bool ends_batch(int i, int rows) {
+  return i + 1 == rows || (batch_rows > 0 && (i + 1) % batch_rows == 0);
+}
 constexpr const char* kCreated = "2026-11-25 12:34:56";
 
 std::string name_of(int i) {
@@ -64,25 +80,112 @@ std::string price_of(int i) {
 
 using tabula::bench::RawConnection;
 
+// COMMIT, and BEGIN again unless the run is done.
+void commit_and_begin(RawConnection& raw, bool last) {
+  raw.query("COMMIT");
+  if (!last) raw.query("BEGIN");
+}
+
 void raw_multirow(RawConnection& raw, int rows, bool returning = false) {
   raw.query("BEGIN");
   std::string sql;
   std::vector<char> escaped(256);
   for (int i = 0; i < rows;) {
     sql = "INSERT INTO bench_row (name, qty, price, created) VALUES ";
-    for (int k = 0; k < batch_rows && i < rows; ++k, ++i) {
+    bool commit = false;
+    for (int k = 0; k < kPageRows && i < rows && !commit; ++k, ++i) {
       std::string name = name_of(i);
       unsigned long n =
           mysql_real_escape_string(raw.get(), escaped.data(), name.data(), name.size());
       sql += k == 0 ? "('" : ", ('";
       sql.append(escaped.data(), n);
       sql += "', " + std::to_string(qty_of(i)) + ", " + price_of(i) + ", '" + kCreated + "')";
+      commit = ends_batch(i, rows);
     }
     if (returning) sql += " RETURNING id, name, qty, price, created";
     raw.query(sql);
     if (returning) mysql_free_result(mysql_store_result(raw.get()));
+    if (commit) commit_and_begin(raw, i == rows);
   }
-  raw.query("COMMIT");
+}
+
+// A prepared multi-row INSERT of `n` rows, re-executed with values bound in binary form.
+class PreparedPage {
+ public:
+  PreparedPage(MYSQL* conn, int n, bool returning) : stmt_(mysql_stmt_init(conn)), n_(n) {
+    std::string sql = "INSERT INTO bench_row (name, qty, price, created) VALUES ";
+    for (int k = 0; k < n; ++k) sql += k == 0 ? "(?, ?, ?, ?)" : ", (?, ?, ?, ?)";
+    if (returning) sql += " RETURNING id, name, qty, price, created";
+    if (mysql_stmt_prepare(stmt_, sql.data(), sql.size()) != 0) {
+      throw std::runtime_error(std::string("prepare: ") + mysql_stmt_error(stmt_));
+    }
+    names_.resize(n);
+    prices_.resize(n);
+    qty_.resize(n);
+    binds_.resize(4 * static_cast<std::size_t>(n));
+    std::memset(binds_.data(), 0, binds_.size() * sizeof(MYSQL_BIND));
+    created_.year = 2026;
+    created_.month = 11;
+    created_.day = 25;
+    created_.hour = 12;
+    created_.minute = 34;
+    created_.second = 56;
+    created_.time_type = MYSQL_TIMESTAMP_DATETIME;
+  }
+  ~PreparedPage() { mysql_stmt_close(stmt_); }
+  int rows() const { return n_; }
+
+  // Rows first .. first + rows() - 1.
+  void run(int first) {
+    for (int k = 0; k < n_; ++k) {
+      int i = first + k;
+      names_[k] = name_of(i);
+      prices_[k] = price_of(i);
+      qty_[k] = qty_of(i);
+      MYSQL_BIND* b = &binds_[4 * static_cast<std::size_t>(k)];
+      b[0].buffer_type = MYSQL_TYPE_STRING;
+      b[0].buffer = names_[k].data();
+      b[0].buffer_length = names_[k].size();
+      b[1].buffer_type = MYSQL_TYPE_LONG;
+      b[1].buffer = &qty_[k];
+      b[2].buffer_type = MYSQL_TYPE_NEWDECIMAL;
+      b[2].buffer = prices_[k].data();
+      b[2].buffer_length = prices_[k].size();
+      b[3].buffer_type = MYSQL_TYPE_DATETIME;
+      b[3].buffer = &created_;
+    }
+    if (mysql_stmt_bind_param(stmt_, binds_.data()) != 0 || mysql_stmt_execute(stmt_) != 0) {
+      throw std::runtime_error(std::string("execute: ") + mysql_stmt_error(stmt_));
+    }
+    if (mysql_stmt_field_count(stmt_) != 0) {
+      mysql_stmt_store_result(stmt_);  // the keys come back; read and dropped
+      mysql_stmt_free_result(stmt_);
+    }
+  }
+
+ private:
+  MYSQL_STMT* stmt_;
+  int n_;
+  std::vector<std::string> names_;
+  std::vector<std::string> prices_;
+  std::vector<int> qty_;
+  std::vector<MYSQL_BIND> binds_;
+  MYSQL_TIME created_{};
+};
+
+// Pages of kPageRows rows, a page of its own size where a batch ends early.
+void raw_prepared_pages(RawConnection& raw, int rows, bool returning) {
+  raw.query("BEGIN");
+  std::map<int, std::unique_ptr<PreparedPage>> pages;
+  for (int i = 0; i < rows;) {
+    int n = std::min(kPageRows, rows - i);
+    if (batch_rows > 0) n = std::min(n, batch_rows - i % batch_rows);
+    std::unique_ptr<PreparedPage>& page = pages[n];
+    if (!page) page = std::make_unique<PreparedPage>(raw.get(), n, returning);
+    page->run(i);
+    i += n;
+    if (ends_batch(i - 1, rows)) commit_and_begin(raw, i == rows);
+  }
 }
 
 void raw_prepared_row(RawConnection& raw, int rows) {
@@ -125,13 +228,13 @@ void raw_prepared_row(RawConnection& raw, int rows) {
     if (mysql_stmt_execute(stmt) != 0) {
       throw std::runtime_error(std::string("execute: ") + mysql_stmt_error(stmt));
     }
+    if (ends_batch(i, rows)) commit_and_begin(raw, i + 1 == rows);
   }
   mysql_stmt_close(stmt);
-  raw.query("COMMIT");
 }
 
 void soci_prepared_row(soci::session& sql, int rows) {
-  soci::transaction tr(sql);
+  sql.begin();
   std::string name;
   int qty = 0;
   std::string price;
@@ -144,8 +247,11 @@ void soci_prepared_row(soci::session& sql, int rows) {
     qty = qty_of(i);
     price = price_of(i);
     st.execute(true);
+    if (ends_batch(i, rows)) {
+      sql.commit();
+      if (i + 1 < rows) sql.begin();
+    }
   }
-  tr.commit();
 }
 
 // Returns the records' ids with the names they were given, to check after the run.
@@ -171,9 +277,8 @@ std::vector<std::pair<std::int64_t, int>> tabula_session(tabula::Engine& engine,
                                                 {"price", tabula::Decimal(price_of(i))},
                                                 {"created", created}}));
     if (i % 997 == 0) watched.emplace_back(&r, i);
-    if ((i + 1) % batch_rows == 0) commit();
+    if (ends_batch(i, rows)) commit();
   }
-  commit();
   return sample;
 }
 
@@ -215,18 +320,21 @@ int main(int argc, char** argv) {
     tabula::Engine engine(url, {.max_connections = 2});
     engine.models();  // reflect once, outside the timings
 
-    std::map<std::string, double> best;  // rows per second
+    std::map<std::string, double> best;  // rows per second, by method and configuration
     std::vector<std::string> reference;
-    auto measure = [&](const std::string& name, int n, const std::function<void()>& work,
+    std::string suffix;  // "" on the durable server, "_relaxed" on the relaxed one
+    auto measure = [&](const std::string& method, int n, const std::function<void()>& work,
                        bool check) {
-      if (!only.empty() && name != only) return;
+      if (!only.empty() && method != only) return;
+      std::string name = method + suffix;
       raw.query("TRUNCATE TABLE bench_row");
       auto start = Clock::now();
       work();
       double seconds = std::chrono::duration<double>(Clock::now() - start).count();
       double rate = n / seconds;
       best[name] = std::max(best[name], rate);
-      std::printf("%-20s %8d rows %8.3f s %10.0f rows/s\n", name.c_str(), n, seconds, rate);
+      std::printf("%-28s %8d rows %8.3f s %10.0f rows/s\n", name.c_str(), n, seconds, rate);
+      std::fflush(stdout);
       std::vector<std::string> sum = raw.row(kChecksum);
       if (check) {
         if (reference.empty()) reference = sum;
@@ -235,41 +343,66 @@ int main(int argc, char** argv) {
         throw std::runtime_error(name + ": row count differs");
       }
     };
-    for (int round = 0; round < rounds; ++round) {
-      measure(
-          "raw_multirow", rows, [&] { raw_multirow(raw, rows); }, true);
-      measure(
-          "raw_multirow_ret", rows, [&] { raw_multirow(raw, rows, true); }, true);
-      measure(
-          "raw_prepared_row", rows, [&] { raw_prepared_row(raw, rows); }, true);
-      measure(
-          "soci_prepared_row", rows, [&] { soci_prepared_row(soci_sql, rows); }, true);
-      std::vector<std::pair<std::int64_t, int>> sample;
-      measure(
-          "tabula_session", rows, [&] { sample = tabula_session(engine, rows); }, true);
-      for (auto [id, i] : sample) {  // each record's key names the row with its values
-        std::vector<std::string> r =
-            raw.row("SELECT name, qty FROM bench_row WHERE id = " + std::to_string(id));
-        if (r.size() != 2 || r[0] != name_of(i) || r[1] != std::to_string(qty_of(i))) {
-          throw std::runtime_error("tabula_session: record " + std::to_string(i) +
-                                   " has a key that names another row");
+    std::string flush_setting = raw.row("SELECT @@GLOBAL.innodb_flush_log_at_trx_commit")[0];
+    std::printf("batch: a commit every %s rows\n",
+                batch_rows > 0 ? std::to_string(batch_rows).c_str() : "run (one per run)");
+    for (const char* setting : {"1", "2"}) {
+      suffix = std::string(setting) == "1" ? "" : "_relaxed";
+      raw.query(std::string("SET GLOBAL innodb_flush_log_at_trx_commit = ") + setting);
+      std::printf("server: innodb_flush_log_at_trx_commit = %s (%s)\n", setting,
+                  suffix.empty() ? "durable, as a server starts by default" : "relaxed");
+      for (int round = 0; round < rounds; ++round) {
+        measure(
+            "raw_multirow", rows, [&] { raw_multirow(raw, rows); }, true);
+        measure(
+            "raw_multirow_ret", rows, [&] { raw_multirow(raw, rows, true); }, true);
+        measure(
+            "raw_prepared_pages", rows, [&] { raw_prepared_pages(raw, rows, false); }, true);
+        measure(
+            "raw_prepared_ret", rows, [&] { raw_prepared_pages(raw, rows, true); }, true);
+        measure(
+            "raw_prepared_row", rows, [&] { raw_prepared_row(raw, rows); }, true);
+        measure(
+            "soci_prepared_row", rows, [&] { soci_prepared_row(soci_sql, rows); }, true);
+        std::vector<std::pair<std::int64_t, int>> sample;
+        measure(
+            "tabula_session", rows, [&] { sample = tabula_session(engine, rows); }, true);
+        for (auto [id, i] : sample) {  // each record's key names the row with its values
+          std::vector<std::string> r =
+              raw.row("SELECT name, qty FROM bench_row WHERE id = " + std::to_string(id));
+          if (r.size() != 2 || r[0] != name_of(i) || r[1] != std::to_string(qty_of(i))) {
+            throw std::runtime_error("tabula_session: record " + std::to_string(i) +
+                                     " has a key that names another row");
+          }
         }
+        int few = std::max(1, rows / 50);
+        measure(
+            "user_story", few, [&] { user_story(engine, few); }, false);
       }
-      int few = std::max(1, rows / 50);
-      measure(
-          "user_story", few, [&] { user_story(engine, few); }, false);
     }
+    raw.query("SET GLOBAL innodb_flush_log_at_trx_commit = " + flush_setting);
     if (!only.empty()) return 0;
     std::printf("checksums: every method landed the same %s rows (sum of row CRCs %s)\n",
                 reference[0].c_str(), reference[3].c_str());
-    std::printf("ratio: session_insert_vs_raw_multirow = %.2f\n",
-                best["tabula_session"] / best["raw_multirow"]);
-    std::printf("ratio: session_insert_vs_raw_per_row = %.2f\n",
-                best["tabula_session"] / best["raw_prepared_row"]);
-    std::printf("ratio: soci_per_row_vs_raw_multirow = %.2f\n",
-                best["soci_prepared_row"] / best["raw_multirow"]);
-    std::printf("ratio: user_story_vs_raw_multirow = %.4f\n",
-                best["user_story"] / best["raw_multirow"]);
+    for (std::string config : {"", "_relaxed"}) {
+      auto ratio = [&](const char* name, const std::string& ours, const std::string& theirs,
+                       const char* format) {
+        std::printf(format, name, config.c_str(), best[ours + config] / best[theirs + config]);
+      };
+      ratio("session_insert_vs_raw_multirow", "tabula_session", "raw_multirow",
+            "ratio: %s%s = %.2f\n");
+      ratio("session_insert_vs_raw_prepared_returning", "tabula_session", "raw_prepared_ret",
+            "ratio: %s%s = %.2f\n");
+      ratio("session_insert_vs_raw_prepared_pages", "tabula_session", "raw_prepared_pages",
+            "ratio: %s%s = %.2f\n");
+      ratio("session_insert_vs_raw_per_row", "tabula_session", "raw_prepared_row",
+            "ratio: %s%s = %.2f\n");
+      ratio("raw_prepared_returning_vs_raw_multirow", "raw_prepared_ret", "raw_multirow",
+            "ratio: %s%s = %.2f\n");
+      ratio("soci_per_row_vs_raw_multirow", "soci_prepared_row", "raw_multirow",
+            "ratio: %s%s = %.2f\n");
+      ratio("user_story_vs_raw_multirow", "user_story", "raw_multirow", "ratio: %s%s = %.4f\n");
+    }
   } catch (const std::exception& e) {
     std::cerr << "session_bench: " << e.what() << "\n";
     return 1;

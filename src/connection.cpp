@@ -47,6 +47,8 @@ void Connection::execute(std::string_view statement) {
 
 void Connection::abandon(std::unique_ptr<Connection> connection) noexcept {
   if (!connection) return;
+  // Closing its statements would speak the protocol on the parent's server session.
+  static_cast<void>(connection->dialect_state_.release());
   connection->sql_->abandon(std::move(connection->session_));
 }
 
@@ -58,9 +60,11 @@ bool Connection::close(Clock::time_point deadline) noexcept {
   if (!use.granted()) {
     // The process is exiting and the client library may be ending: let go of the connection
     // without it (the server sees the end of the stream and ends the connection).
+    static_cast<void>(dialect_state_.release());
     sql_->abandon(std::move(session_));
     return true;
   }
+  dialect_state_.reset();  // its statements, before the connection they live on
   return sql_->close(std::move(session_), was_broken, deadline);
 }
 

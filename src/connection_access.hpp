@@ -17,6 +17,10 @@ struct ConnectionAccess {
   static void* native_handle(const Connection& connection) noexcept {
     return connection.native_handle();
   }
+  // What the dialect keeps with the connection: null until the dialect first stores something.
+  static std::unique_ptr<ConnectionState>& dialect_state(Connection& connection) noexcept {
+    return connection.dialect_state_;
+  }
   // After an error that says the connection is gone: it must be closed, not reused.
   static void mark_broken(Connection& connection) noexcept { connection.mark_broken(); }
 };

@@ -23,6 +23,7 @@ namespace tabula {
 namespace detail {
 class PoolCore;
 class SqlDialect;
+class ConnectionState;
 struct ConnectionAccess;
 }  // namespace detail
 
@@ -126,6 +127,9 @@ class Connection {
   Dialect dialect_;
   const detail::SqlDialect* sql_;  // what this connection's database does, and how
   std::unique_ptr<soci::session> session_;
+  // What the dialect keeps with this connection (prepared statements); declared after session_
+  // so that it goes first.
+  std::unique_ptr<detail::ConnectionState> dialect_state_;
   void* native_ = nullptr;  // the client library's handle (MYSQL* or sqlite3*), for hot paths
   std::string server_version_;
   Clock::time_point opened_at_;

@@ -6,6 +6,8 @@
 #include "dialect/sql_dialect.hpp"
 
 #include <algorithm>
+#include <charconv>
+#include <optional>
 #include <span>
 
 namespace tabula::detail {
@@ -19,6 +21,10 @@ void check_url_options(const Url& url) {
       throw UrlError("invalid database URL: option 'returning' = '" + value +
                      "' (expected auto or off)");
     }
+    if (name == "statement_cache") {
+      statement_cache_size(url);  // throws when out of range
+      continue;
+    }
     if (is_pool_option(name) || std::find(known.begin(), known.end(), name) != known.end()) {
       continue;
     }
@@ -28,6 +34,20 @@ void check_url_options(const Url& url) {
     throw UrlError("invalid database URL: unknown option '" + name + "' for " +
                    std::string(to_string(url.dialect())) + " (known: " + list + ")");
   }
+}
+
+std::size_t statement_cache_size(const Url& url) {
+  constexpr std::size_t kDefault = 64;
+  constexpr std::size_t kMost = 10'000;
+  std::optional<std::string> text = url.option("statement_cache");
+  if (!text) return kDefault;
+  std::size_t value = 0;
+  auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), value);
+  if (text->empty() || ec != std::errc{} || end != text->data() + text->size() || value > kMost) {
+    throw UrlError("invalid database URL: option 'statement_cache' = '" + *text +
+                   "' (expected a whole number of statements, 0 to 10000)");
+  }
+  return value;
 }
 
 }  // namespace tabula::detail

@@ -70,6 +70,33 @@ std::string insert_context(const Table& table, std::span<Record* const> rows) {
              : "while inserting " + std::to_string(rows.size()) + " rows into " + table.name;
 }
 
+void load_inserted(InsertTarget& target, const Table& table, const std::vector<Family>& families,
+                   const std::vector<std::size_t>& returned, std::span<Record* const> page,
+                   const ResultSet& result) {
+  if (returned.empty()) {
+    if (result.affected_rows != page.size()) {
+      throw Error("INSERT into " + table.name + " reported " +
+                  std::to_string(result.affected_rows) + " rows for " +
+                  std::to_string(page.size()));
+    }
+    for (Record* r : page) target.inserted(*r, RecordAccess::set_mask(*r));
+    return;
+  }
+  if (result.rows() != page.size() || result.columns != returned.size()) {
+    throw Error("INSERT ... RETURNING into " + table.name + " returned " +
+                std::to_string(result.rows()) + " rows for " + std::to_string(page.size()));
+  }
+  for (std::size_t row = 0; row < page.size(); ++row) {
+    Record& r = *page[row];
+    ColumnFlags mask = RecordAccess::set_mask(r);
+    for (std::size_t k = 0; k < returned.size(); ++k) {
+      std::size_t i = returned[k];
+      RecordAccess::load(r, i, from_database_text(families[i], result.at(row, k)));
+    }
+    target.inserted(r, std::move(mask));
+  }
+}
+
 void insert_row(Connection& connection, InsertTarget& target, Record& record, bool returning) {
   const Table& table = record.model().table();
   const SqlDialect& dialect = ConnectionAccess::dialect(connection);

@@ -14,6 +14,9 @@
 #include <tabula/detail/column_flags.hpp>
 #include <tabula/record.hpp>
 
+#include "dialect/column_type.hpp"
+#include "dialect/result_set.hpp"
+
 #include <memory>
 #include <span>
 #include <string>
@@ -40,6 +43,8 @@ struct InsertOptions {
   // INSERT ... RETURNING may be used (the server takes it and the URL did not say
   // returning=off).
   bool returning = false;
+  // How many prepared statements the connection may keep (the URL's statement_cache); 0: none.
+  std::size_t statement_cache = 0;
 };
 
 // One flush's inserts on one connection; it may keep what it learns (server settings, prepared
@@ -72,6 +77,13 @@ std::vector<std::size_t> union_of_given_columns(std::span<Record* const> rows);
 
 // "while inserting into t: {...}" / "while inserting 20 rows into t", for errors.
 std::string insert_context(const Table& table, std::span<Record* const> rows);
+
+// After an INSERT of `page` whose RETURNING gave the columns `returned` (empty: no RETURNING,
+// `result` has the counts only): loads what came back into each record and reports it to
+// `target`. Throws Error when the rows or counts do not match the page.
+void load_inserted(InsertTarget& target, const Table& table, const std::vector<Family>& families,
+                   const std::vector<std::size_t>& returned, std::span<Record* const> page,
+                   const ResultSet& result);
 
 // Inserts `record` alone, as row_by_row_insert_writer does.
 void insert_row(Connection& connection, InsertTarget& target, Record& record, bool returning);

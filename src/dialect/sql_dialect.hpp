@@ -39,6 +39,14 @@ class Connection;
 
 namespace tabula::detail {
 
+// What a dialect keeps with one connection (its prepared statements, say): made by the dialect
+// on first use (ConnectionAccess::dialect_state), destroyed before the connection closes, and
+// leaked, never destroyed, when the connection is abandoned (after fork, at process exit).
+class ConnectionState {
+ public:
+  virtual ~ConnectionState() = default;
+};
+
 // How a dialect's URLs name a database: a server ("user:pass@host:port/db?options"), or a file
 // ("path?options", ":memory:").
 enum class UrlForm { server, file };

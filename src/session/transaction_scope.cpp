@@ -4,6 +4,7 @@
 #include <tabula/log.hpp>
 
 #include "connection_access.hpp"
+#include "detail/url_options.hpp"
 
 namespace tabula::detail {
 
@@ -73,6 +74,11 @@ bool TransactionScope::returning_supported() {
   if (engine_->url().option("returning") == "off") return false;
   Connection& conn = leased();
   return ConnectionAccess::dialect(conn).supports_insert_returning(conn);
+}
+
+InsertOptions TransactionScope::insert_options() {
+  return {.returning = returning_supported(),
+          .statement_cache = statement_cache_size(engine_->url())};
 }
 
 }  // namespace tabula::detail

@@ -6,6 +6,8 @@
 #include <tabula/engine.hpp>
 #include <tabula/lease.hpp>
 
+#include "dialect/insert_writer.hpp"
+
 #include <optional>
 #include <source_location>
 #include <string>
@@ -39,6 +41,8 @@ class TransactionScope {
   // True when the leased connection's server takes INSERT ... RETURNING and the URL does not
   // say returning=off.
   bool returning_supported();
+  // What the dialect's insert writer may use on the leased connection.
+  InsertOptions insert_options();
 
  private:
   Engine* engine_;

@@ -37,8 +37,8 @@ void SessionState::write_inserts(Connection& conn) {
     const Model* m = &t->record.model();
     if (std::find(staged.begin(), staged.end(), m) == staged.end()) staged.push_back(m);
   }
-  std::unique_ptr<InsertWriter> writer = ConnectionAccess::dialect(conn).insert_writer(
-      conn, *this, InsertOptions{.returning = tx.returning_supported()});
+  std::unique_ptr<InsertWriter> writer =
+      ConnectionAccess::dialect(conn).insert_writer(conn, *this, tx.insert_options());
   for (const Model* model : parents_first(staged)) {
     const Table& table = model->table();
     std::vector<Tracked*> rows;

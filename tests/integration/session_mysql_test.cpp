@@ -346,9 +346,12 @@ TEST_F(SessionMysqlTest, InsertedRecordsEqualTheirRowsWhateverTheServerNormalise
   Record& shouted = s.add(models.at("shouted").make({{"word", "quiet"}}));
   s.commit();
   set_statement_handler(nullptr);
-  ASSERT_EQ(returning.size(), 2u);
-  EXPECT_NE(returning[0].find("`price`"), std::string::npos) << "1.5 is stored as 1.50";
-  EXPECT_EQ(returning[1], "`id`, `word`") << "a BEFORE INSERT trigger: everything comes back";
+  // The two norm rows give different columns, so they go as two statements (a bound value
+  // cannot say DEFAULT); the first row's values are stored as sent.
+  ASSERT_EQ(returning.size(), 3u);
+  EXPECT_EQ(returning[0].find("`price`"), std::string::npos) << "12.50 is stored as sent";
+  EXPECT_NE(returning[1].find("`price`"), std::string::npos) << "1.5 is stored as 1.50";
+  EXPECT_EQ(returning[2], "`id`, `word`") << "a BEFORE INSERT trigger: everything comes back";
 
   EXPECT_EQ(plain.get<Decimal>("price").str(), "12.50");
   EXPECT_EQ(odd.get<Decimal>("price").str(), "1.50");

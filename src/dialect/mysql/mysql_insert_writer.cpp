@@ -5,6 +5,7 @@
 
 #include "connection_access.hpp"
 #include "detail/column_rules.hpp"
+#include "dialect/mysql/mysql_prepared_insert.hpp"
 #include "dialect/mysql/mysql_statement.hpp"
 #include "dialect/read_back.hpp"
 #include "dialect/row_sql.hpp"
@@ -42,6 +43,12 @@ class MysqlInsertWriter final : public detail::InsertWriter {
       : connection_(connection), target_(target), options_(options) {}
 
   void insert(const Model& model, std::span<Record* const> rows, bool alone) override {
+    if (options_.returning && options_.statement_cache > 0) {
+      insert_prepared_pages(connection_, target_,
+                            statement_cache(connection_, options_.statement_cache), model, rows,
+                            alone);
+      return;
+    }
     std::vector<std::size_t> columns = detail::union_of_given_columns(rows);
     if (options_.returning) {
       insert_pages(model, rows, columns, std::nullopt, alone);
@@ -116,28 +123,7 @@ void MysqlInsertWriter::insert_pages(const Model& model, std::span<Record* const
                          : " RETURNING " + detail::column_list(dialect, table, returned);
 
   auto load = [&](std::span<Record* const> page, const ResultSet& result) {
-    if (returned.empty()) {
-      if (result.affected_rows != page.size()) {
-        throw Error("INSERT into " + table.name + " reported " +
-                    std::to_string(result.affected_rows) + " rows for " +
-                    std::to_string(page.size()));
-      }
-      for (Record* r : page) target_.inserted(*r, RecordAccess::set_mask(*r));
-      return;
-    }
-    if (result.rows() != page.size() || result.columns != returned.size()) {
-      throw Error("INSERT ... RETURNING into " + table.name + " returned " +
-                  std::to_string(result.rows()) + " rows for " + std::to_string(page.size()));
-    }
-    for (std::size_t row = 0; row < page.size(); ++row) {
-      Record& r = *page[row];
-      ColumnFlags mask = RecordAccess::set_mask(r);
-      for (std::size_t k = 0; k < returned.size(); ++k) {
-        std::size_t i = returned[k];
-        RecordAccess::load(r, i, detail::from_database_text(families[i], result.at(row, k)));
-      }
-      target_.inserted(r, std::move(mask));
-    }
+    detail::load_inserted(target_, table, families, returned, page, result);
   };
   // LAST_INSERT_ID() is the first key of the statement; the SELECT reads defaults back.
   auto load_by_keys = [&](std::span<Record* const> page, const ResultSet& inserted) {

@@ -1,0 +1,296 @@
+#include "dialect/mysql/mysql_prepared.hpp"
+
+#include <tabula/error.hpp>
+
+#include "connection_access.hpp"
+#include "dialect/mysql/mysql_dialect.hpp"
+
+#include <mysql.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstring>
+#include <vector>
+
+namespace tabula::dialect::mysql {
+namespace {
+
+constexpr unsigned kNeedReprepare = 1615;  // ER_NEED_REPREPARE
+
+MYSQL_STMT* handle(void* stmt) {
+  return static_cast<MYSQL_STMT*>(stmt);
+}
+
+[[noreturn]] void throw_stmt_error(MYSQL_STMT* stmt) {
+  int code = static_cast<int>(mysql_stmt_errno(stmt));
+  std::string sqlstate = mysql_stmt_sqlstate(stmt);
+  std::string message = mysql_stmt_error(stmt);
+  message += " (MySQL error " + std::to_string(code) + ", SQLSTATE " + sqlstate + ")";
+  throw SqlError(message, code, sqlstate, is_disconnect_code(code), is_retryable_code(code));
+}
+
+MYSQL_TIME date_time(const Date& d) {
+  MYSQL_TIME t{};
+  t.year = static_cast<unsigned>(static_cast<int>(d.year()));
+  t.month = static_cast<unsigned>(d.month());
+  t.day = static_cast<unsigned>(d.day());
+  t.time_type = MYSQL_TIMESTAMP_DATE;
+  return t;
+}
+
+// Hours, minutes, seconds and microseconds of a non-negative duration.
+void split(std::chrono::microseconds us, MYSQL_TIME& t) {
+  std::int64_t n = us.count();
+  t.second_part = static_cast<unsigned long>(n % 1'000'000);
+  n /= 1'000'000;
+  t.second = static_cast<unsigned>(n % 60);
+  n /= 60;
+  t.minute = static_cast<unsigned>(n % 60);
+  t.hour = static_cast<unsigned>(n / 60);
+}
+
+MYSQL_TIME date_time(const DateTime& dt) {
+  MYSQL_TIME t = date_time(dt.date);
+  split(dt.time_of_day, t);
+  t.time_type = MYSQL_TIMESTAMP_DATETIME;
+  return t;
+}
+
+MYSQL_TIME date_time(const Time& time) {
+  MYSQL_TIME t{};
+  t.neg = time.value.count() < 0;
+  split(t.neg ? -time.value : time.value, t);
+  t.time_type = MYSQL_TIMESTAMP_TIME;
+  return t;
+}
+
+// BIT columns arrive as big-endian bytes; tabula reads them as numbers.
+void append_bit_text(const char* data, unsigned long length, std::string& out) {
+  std::uint64_t n = 0;
+  for (unsigned long i = 0; i < length; ++i) n = (n << 8) | static_cast<unsigned char>(data[i]);
+  out += std::to_string(n);
+}
+
+}  // namespace
+
+PreparedStatement::PreparedStatement(void* native, std::string sql)
+    : stmt_(mysql_stmt_init(static_cast<MYSQL*>(native))), sql_(std::move(sql)) {
+  if (stmt_ == nullptr) throw SqlError("out of memory preparing a statement", 2008, "HY000");
+  if (mysql_stmt_prepare(handle(stmt_), sql_.data(), sql_.size()) != 0) {
+    try {
+      throw_stmt_error(handle(stmt_));
+    } catch (...) {
+      mysql_stmt_close(handle(stmt_));
+      throw;
+    }
+  }
+  parameters_ = mysql_stmt_param_count(handle(stmt_));
+}
+
+PreparedStatement::~PreparedStatement() {
+  mysql_stmt_close(handle(stmt_));  // COM_STMT_CLOSE: no reply to wait for
+}
+
+detail::ResultSet PreparedStatement::execute(std::span<const Value* const> params) {
+  MYSQL_STMT* stmt = handle(stmt_);
+  if (params.size() != parameters_) {
+    throw Error("statement has " + std::to_string(parameters_) + " placeholders but " +
+                std::to_string(params.size()) + " values were given: " + sql_);
+  }
+  std::vector<MYSQL_BIND> binds(params.size());
+  std::size_t temporal = 0;
+  for (const Value* v : params) {
+    Value::Kind k = v->kind();
+    temporal += k == Value::Kind::date || k == Value::Kind::datetime || k == Value::Kind::time;
+  }
+  std::vector<MYSQL_TIME> times;
+  times.reserve(temporal);  // the binds point into it: no reallocation
+  for (std::size_t i = 0; i < params.size(); ++i) {
+    const Value& v = *params[i];
+    MYSQL_BIND& b = binds[i];
+    switch (v.kind()) {
+      case Value::Kind::null:
+        b.buffer_type = MYSQL_TYPE_NULL;
+        break;
+      case Value::Kind::int64:
+        b.buffer_type = MYSQL_TYPE_LONGLONG;
+        b.buffer = const_cast<std::int64_t*>(v.get_if<std::int64_t>());
+        break;
+      case Value::Kind::uint64:
+        b.buffer_type = MYSQL_TYPE_LONGLONG;
+        b.buffer = const_cast<std::uint64_t*>(v.get_if<std::uint64_t>());
+        b.is_unsigned = 1;
+        break;
+      case Value::Kind::real:
+        if (!std::isfinite(*v.get_if<double>())) {
+          throw ValueError("MySQL cannot store " + v.to_string());
+        }
+        b.buffer_type = MYSQL_TYPE_DOUBLE;
+        b.buffer = const_cast<double*>(v.get_if<double>());
+        break;
+      case Value::Kind::decimal: {
+        const std::string& text = v.get_if<Decimal>()->str();
+        b.buffer_type = MYSQL_TYPE_NEWDECIMAL;
+        b.buffer = const_cast<char*>(text.data());
+        b.buffer_length = text.size();
+        break;
+      }
+      case Value::Kind::text: {
+        const std::string& text = *v.get_if<std::string>();
+        b.buffer_type = MYSQL_TYPE_STRING;
+        b.buffer = const_cast<char*>(text.data());
+        b.buffer_length = text.size();
+        break;
+      }
+      case Value::Kind::bytes: {
+        const Bytes& bytes = *v.get_if<Bytes>();
+        b.buffer_type = MYSQL_TYPE_BLOB;
+        b.buffer = const_cast<std::byte*>(bytes.data());
+        b.buffer_length = bytes.size();
+        break;
+      }
+      case Value::Kind::date:
+        times.push_back(date_time(*v.get_if<Date>()));
+        b.buffer_type = MYSQL_TYPE_DATE;
+        b.buffer = &times.back();
+        break;
+      case Value::Kind::datetime:
+        times.push_back(date_time(*v.get_if<DateTime>()));
+        b.buffer_type = MYSQL_TYPE_DATETIME;
+        b.buffer = &times.back();
+        break;
+      case Value::Kind::time:
+        times.push_back(date_time(*v.get_if<Time>()));
+        b.buffer_type = MYSQL_TYPE_TIME;
+        b.buffer = &times.back();
+        break;
+    }
+  }
+  if (!binds.empty() && mysql_stmt_bind_param(stmt, binds.data()) != 0) throw_stmt_error(stmt);
+  if (mysql_stmt_execute(stmt) != 0) throw_stmt_error(stmt);
+  if (mysql_stmt_field_count(stmt) != 0) return read_rows();
+  detail::ResultSet result;
+  result.affected_rows = mysql_stmt_affected_rows(stmt);
+  result.matched_rows = result.affected_rows;
+  result.last_insert_id = mysql_stmt_insert_id(stmt);
+  return result;
+}
+
+// Every cell as the text protocol would have sent it (the client library converts numbers,
+// dates and times to text; BIT's bytes become a number), in one buffer the cells point into.
+detail::ResultSet PreparedStatement::read_rows() {
+  MYSQL_STMT* stmt = handle(stmt_);
+  std::unique_ptr<MYSQL_RES, void (*)(MYSQL_RES*)> meta(mysql_stmt_result_metadata(stmt),
+                                                        mysql_free_result);
+  if (!meta) throw_stmt_error(stmt);
+  struct FreeResult {
+    MYSQL_STMT* stmt;
+    ~FreeResult() { mysql_stmt_free_result(stmt); }
+  } free_result{stmt};
+  if (mysql_stmt_store_result(stmt) != 0) throw_stmt_error(stmt);
+  const std::size_t columns = mysql_num_fields(meta.get());
+  const MYSQL_FIELD* fields = mysql_fetch_fields(meta.get());
+  constexpr std::size_t kCell = 64;  // longer values are fetched again, whole
+  std::vector<char> cells(columns * kCell);
+  std::vector<unsigned long> lengths(columns);
+  std::vector<my_bool> nulls(columns);
+  std::vector<my_bool> truncated(columns);
+  std::vector<MYSQL_BIND> binds(columns);
+  for (std::size_t i = 0; i < columns; ++i) {
+    binds[i].buffer_type = MYSQL_TYPE_STRING;
+    binds[i].buffer = cells.data() + i * kCell;
+    binds[i].buffer_length = kCell;
+    binds[i].length = &lengths[i];
+    binds[i].is_null = &nulls[i];
+    binds[i].error = &truncated[i];
+  }
+  if (mysql_stmt_bind_result(stmt, binds.data()) != 0) throw_stmt_error(stmt);
+
+  auto text = std::make_shared<std::string>();
+  std::vector<std::pair<std::size_t, std::size_t>> spans;  // (offset, length); npos: NULL
+  spans.reserve(columns * mysql_stmt_num_rows(stmt));
+  std::string whole;
+  for (;;) {
+    int rc = mysql_stmt_fetch(stmt);
+    if (rc == MYSQL_NO_DATA) break;
+    if (rc == 1) throw_stmt_error(stmt);
+    for (std::size_t i = 0; i < columns; ++i) {
+      if (nulls[i]) {
+        spans.emplace_back(std::string::npos, 0);
+        continue;
+      }
+      const char* data = cells.data() + i * kCell;
+      if (lengths[i] > kCell) {
+        whole.resize(lengths[i]);
+        MYSQL_BIND b{};
+        unsigned long length = 0;
+        b.buffer_type = MYSQL_TYPE_STRING;
+        b.buffer = whole.data();
+        b.buffer_length = whole.size();
+        b.length = &length;
+        if (mysql_stmt_fetch_column(stmt, &b, static_cast<unsigned>(i), 0) != 0) {
+          throw_stmt_error(stmt);
+        }
+        data = whole.data();
+      }
+      std::size_t at = text->size();
+      if (fields[i].type == MYSQL_TYPE_BIT) {
+        append_bit_text(data, lengths[i], *text);
+      } else {
+        text->append(data, lengths[i]);
+      }
+      spans.emplace_back(at, text->size() - at);
+    }
+  }
+  detail::ResultSet result;
+  result.columns = columns;
+  result.cells.reserve(spans.size());
+  for (const auto& [at, length] : spans) {
+    if (at == std::string::npos) {
+      result.cells.emplace_back();
+    } else {
+      result.cells.emplace_back(std::string_view(*text).substr(at, length));
+    }
+  }
+  result.buffer = std::move(text);
+  result.affected_rows = mysql_stmt_affected_rows(stmt);
+  result.matched_rows = result.affected_rows;
+  result.last_insert_id = mysql_stmt_insert_id(stmt);
+  return result;
+}
+
+PreparedStatement& StatementCache::get(void* native, const std::string& sql) {
+  if (auto found = by_sql_.find(sql); found != by_sql_.end()) {
+    statements_.splice(statements_.begin(), statements_, found->second);
+    return statements_.front();
+  }
+  while (!statements_.empty() && statements_.size() >= capacity_) {
+    by_sql_.erase(statements_.back().sql());
+    statements_.pop_back();
+  }
+  statements_.emplace_front(native, sql);
+  ++prepares_;
+  by_sql_.emplace(statements_.front().sql(), statements_.begin());
+  return statements_.front();
+}
+
+void StatementCache::forget(const std::string& sql) noexcept {
+  auto found = by_sql_.find(sql);
+  if (found == by_sql_.end()) return;
+  std::list<PreparedStatement>::iterator statement = found->second;
+  by_sql_.erase(found);
+  statements_.erase(statement);
+}
+
+StatementCache& statement_cache(Connection& connection, std::size_t capacity) {
+  std::unique_ptr<detail::ConnectionState>& state =
+      detail::ConnectionAccess::dialect_state(connection);
+  if (!state) state = std::make_unique<StatementCache>(capacity);
+  return static_cast<StatementCache&>(*state);
+}
+
+bool needs_reprepare(const SqlError& error) noexcept {
+  return error.code() == static_cast<int>(kNeedReprepare);
+}
+
+}  // namespace tabula::dialect::mysql

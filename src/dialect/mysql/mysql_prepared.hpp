@@ -1,0 +1,81 @@
+#pragma once
+
+// Server-side prepared statements on a MYSQL* (the binary protocol): values travel in their
+// binary form (integers and doubles as bytes, dates and times as MYSQL_TIME, strings and bytes by
+// pointer into the Value, decimals as their text), with no escaping and no parsing of values at
+// the server. A StatementCache keeps them per connection, bounded: MariaDB's
+// max_prepared_stmt_count is server-wide.
+//
+//   StatementCache& cache = statement_cache(connection);
+//   PreparedStatement& insert = cache.get(native, "INSERT INTO t (a, b) VALUES (?, ?), (?, ?)");
+//   detail::ResultSet result = insert.execute(values);  // 4 values, in placeholder order
+
+#include <tabula/connection.hpp>
+#include <tabula/value.hpp>
+
+#include "dialect/result_set.hpp"
+#include "dialect/sql_dialect.hpp"
+
+#include <cstdint>
+#include <list>
+#include <memory>
+#include <span>
+#include <string>
+#include <unordered_map>
+
+namespace tabula::dialect::mysql {
+
+class PreparedStatement {
+ public:
+  // Prepares `sql` on `native` (a MYSQL*). Throws SqlError.
+  PreparedStatement(void* native, std::string sql);
+  ~PreparedStatement();
+  PreparedStatement(const PreparedStatement&) = delete;
+  PreparedStatement& operator=(const PreparedStatement&) = delete;
+
+  const std::string& sql() const noexcept { return sql_; }
+  std::size_t parameters() const noexcept { return parameters_; }
+
+  // Runs the statement with `params` (one per placeholder, in order; each must stay alive and
+  // unchanged until it returns) and returns its rows as text (what from_database_text reads) or,
+  // without rows, its counts. Throws SqlError (code and SQLSTATE); Error for a count mismatch;
+  // ValueError for a double MySQL cannot store.
+  detail::ResultSet execute(std::span<const Value* const> params);
+
+ private:
+  detail::ResultSet read_rows();
+
+  void* stmt_;  // MYSQL_STMT*
+  std::string sql_;
+  std::size_t parameters_ = 0;
+};
+
+// A connection's prepared statements, least recently used evicted first (closed at the server).
+class StatementCache final : public detail::ConnectionState {
+ public:
+  explicit StatementCache(std::size_t capacity) : capacity_(capacity) {}
+
+  // The statement for `sql`, prepared on a miss. Throws SqlError.
+  PreparedStatement& get(void* native, const std::string& sql);
+  // Closes the statement for `sql` (a schema change made it stale), if cached.
+  void forget(const std::string& sql) noexcept;
+
+  std::size_t size() const noexcept { return statements_.size(); }
+  std::size_t capacity() const noexcept { return capacity_; }
+  std::uint64_t prepares() const noexcept { return prepares_; }
+
+ private:
+  std::size_t capacity_;
+  std::list<PreparedStatement> statements_;  // most recently used first
+  std::unordered_map<std::string_view, std::list<PreparedStatement>::iterator> by_sql_;
+  std::uint64_t prepares_ = 0;
+};
+
+// The statement cache of `connection` (a MySQL/MariaDB one), made with `capacity` on first use.
+StatementCache& statement_cache(Connection& connection, std::size_t capacity);
+
+// True for the server's "Prepared statement needs to be re-prepared" (1615): the tables under a
+// cached statement changed; prepare it again and run it once more.
+bool needs_reprepare(const SqlError& error) noexcept;
+
+}  // namespace tabula::dialect::mysql

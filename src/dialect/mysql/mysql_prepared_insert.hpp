@@ -1,0 +1,30 @@
+#pragma once
+
+// MariaDB's fast insert path: each page of rows is one server-side prepared multi-row
+// INSERT ... RETURNING (what must be read back), its values bound in binary form, the statement
+// kept in the connection's StatementCache for the next page and the next flush.
+//
+// Rows are grouped by the columns they give (a bound value cannot say DEFAULT). A page holds
+// 1000 rows, fewer for wide tables (65,535 placeholders per statement) or long values
+// (max_allowed_packet). The last rows of a flush go as one statement when they are 16 or fewer,
+// else as statements of 512, 256, ... rows: shapes that later flushes use again, so a table and
+// column set needs few statements in the cache.
+
+#include <tabula/automap.hpp>
+#include <tabula/connection.hpp>
+
+#include "dialect/insert_writer.hpp"
+#include "dialect/mysql/mysql_prepared.hpp"
+
+#include <span>
+
+namespace tabula::dialect::mysql {
+
+// Inserts `rows` (records of `model`) as prepared pages. `alone`: see InsertWriter::insert.
+// Throws SqlError naming the table, and the record at fault when a page is refused (its rows are
+// then sent one by one to find it; nothing of the page stays).
+void insert_prepared_pages(Connection& connection, detail::InsertTarget& target,
+                           StatementCache& cache, const Model& model, std::span<Record* const> rows,
+                           bool alone);
+
+}  // namespace tabula::dialect::mysql
