@@ -43,6 +43,26 @@ void append_key_condition(const SqlDialect& dialect, const Record& record, std::
   }
 }
 
+std::string key_condition(const SqlDialect& dialect, const Table& table) {
+  std::string out;
+  for (const std::string& k : table.primary_key) {
+    out += (out.empty() ? "" : " AND ") + dialect.quote_identifier(k) + " = ?";
+  }
+  return out;
+}
+
+std::string keys_condition(const SqlDialect& dialect, const Table& table, std::size_t n) {
+  std::string out;
+  if (table.primary_key.size() == 1) {
+    out = dialect.quote_identifier(table.primary_key.front()) + " IN (";
+    for (std::size_t r = 0; r < n; ++r) out += r == 0 ? "?" : ", ?";
+    return out + ")";
+  }
+  std::string one = "(" + key_condition(dialect, table) + ")";
+  for (std::size_t r = 0; r < n; ++r) out += (r == 0 ? "" : " OR ") + one;
+  return out;
+}
+
 std::string describe_key(const Record& record) {
   std::string out;
   for (const std::string& c : record.model().table().primary_key) {

@@ -31,6 +31,12 @@ std::string insert_row_sql(const SqlDialect& dialect, const Table& table,
 // `key`: the WHERE of a statement about that one row.
 void append_key_condition(const SqlDialect& dialect, const Record& record, std::string& sql,
                           std::vector<Value>& key);
+// "`id` = ?" or "`a` = ? AND `b` = ?": one row's primary key, values in key order.
+std::string key_condition(const SqlDialect& dialect, const Table& table);
+// The WHERE naming `n` rows by primary key: "`id` IN (?, ?)", or for a composite key
+// "(`a` = ? AND `b` = ?) OR (...)"; values row by row, each in key order.
+std::string keys_condition(const SqlDialect& dialect, const Table& table, std::size_t n);
+
 // "film_actor actor_id = 1, film_id = 23" for messages.
 std::string describe_key(const Record& record);
 

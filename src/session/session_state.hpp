@@ -9,7 +9,8 @@
 //   Journal           what flushes did, for rollbacks, savepoints (journal.hpp)
 //   TypedBindings     typed objects and their records             (typed_bindings.hpp)
 // and the flush, which writes the staged work through the writers: inserts (write_inserts.cpp,
-// with the dialect's InsertWriter), updates and deletes (write_changes.cpp).
+// with the dialect's InsertWriter), updates (write_updates.cpp) and deletes (write_deletes.cpp),
+// in pages.
 
 #include <tabula/automap.hpp>
 #include <tabula/engine.hpp>
@@ -25,6 +26,7 @@
 
 #include <atomic>
 #include <source_location>
+#include <span>
 #include <thread>
 #include <vector>
 
@@ -76,17 +78,22 @@ struct SessionState final : InsertTarget {
   // stages again what was sent since.
   void recover_from_failed_flush() noexcept;
 
-  // The writers (write_inserts.cpp, write_changes.cpp).
+  // The writers (write_inserts.cpp, write_updates.cpp, write_deletes.cpp).
   void write_inserts(Connection& conn);
   void resolve_links(Tracked& t);
   void write_updates(Connection& conn);
-  void update_one(Connection& conn, Tracked& t);
-  // After an UPDATE of `t` that set `set_columns`: reads back the columns the server changed on
-  // its own (ON UPDATE current_timestamp() and the like, a system-versioned row's start and end)
-  // and returns their values before.
-  RecordAccess::Originals read_back_on_update(Connection& conn, Tracked& t,
-                                              const std::vector<std::size_t>& set_columns);
+  // One UPDATE of `rows` (one table, the same changed `columns`), journaled.
+  void update_page(Connection& conn, std::span<Tracked* const> rows,
+                   const std::vector<std::size_t>& columns);
+  // After an UPDATE of `rows` that set `set_columns`: reads back the columns the server changed
+  // on its own (ON UPDATE current_timestamp() and the like, a system-versioned row's start and
+  // end) and keeps their values before in the rows' journal entries (indexes in `entries`).
+  void read_back_on_update(Connection& conn, std::span<Tracked* const> rows,
+                           const std::vector<std::size_t>& set_columns,
+                           const std::vector<std::size_t>& entries);
   void write_deletes(Connection& conn);
+  // One DELETE of `rows` (one table), journaled.
+  void delete_page(Connection& conn, std::span<Tracked* const> rows);
 };
 
 // Debug builds: throws Error when a second thread enters a session another thread is in.

@@ -458,6 +458,64 @@ TEST_P(UnitOfWorkTest, SavepointsUndoOnlyTheirOwnWork) {
   EXPECT_EQ(scalar("SELECT COUNT(*) FROM item"), 0);
 }
 
+// Changed records of one table and one set of changed columns go as one UPDATE per page;
+// removed ones as one DELETE per page; composite keys too.
+TEST_P(UnitOfWorkTest, UpdatesAndDeletesGoInPages) {
+  Session s = engine_->session();
+  std::vector<Record*> shelves;
+  std::vector<Record*> pairs;
+  for (int i = 0; i < 50; ++i) {
+    shelves.push_back(&s.add(model("shelf").make({{"label", "s" + std::to_string(i)}})));
+    pairs.push_back(&s.add(model("pair").make({{"a", i % 7}, {"b", i}, {"v", "x"}})));
+  }
+  s.commit();
+  StatementLog log;
+  for (int i = 0; i < 50; ++i) {
+    shelves[i]->set("qty", i);
+    pairs[i]->set("v", "y" + std::to_string(i));
+  }
+  shelves[3]->set("note", "three");  // another set of changed columns: its own statement
+  s.commit();
+  int updates = 0;
+  for (const std::string& sql : log.take()) updates += sql.rfind("UPDATE", 0) == 0 ? 1 : 0;
+  EXPECT_EQ(updates, 3) << "shelf (qty), shelf (qty, note), pair (v)";
+  EXPECT_EQ(scalar("SELECT SUM(qty) FROM shelf"), 49 * 50 / 2);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM shelf WHERE note = 'three' AND qty = 3"), 1);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM pair WHERE v LIKE 'y%'"), 50);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM pair WHERE a = 3 AND b = 17 AND v = 'y17'"), 1);
+  for (Record* r : pairs) s.remove(*r);
+  for (int i = 0; i < 50; i += 2) s.remove(*shelves[i]);
+  s.commit();
+  int deletes = 0;
+  for (const std::string& sql : log.take()) deletes += sql.rfind("DELETE", 0) == 0 ? 1 : 0;
+  EXPECT_EQ(deletes, 2);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM pair"), 0);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM shelf"), 25);
+}
+
+TEST_P(UnitOfWorkTest, ARowMissingFromABatchedUpdateIsNamedAndNothingIsKept) {
+  Session s = engine_->session();
+  std::vector<Record*> shelves;
+  for (int i = 0; i < 20; ++i) {
+    shelves.push_back(&s.add(model("shelf").make({{"label", "s" + std::to_string(i)}})));
+  }
+  s.commit();
+  std::int64_t gone = shelves[12]->get<std::int64_t>("id");
+  engine_->execute("DELETE FROM shelf WHERE id = " + std::to_string(gone));
+  for (Record* r : shelves) r->set("qty", 5);
+  try {
+    s.commit();
+    FAIL() << "an UPDATE of a deleted row passed";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("UPDATE of shelf id = " + std::to_string(gone) +
+                                         " found no row"),
+              std::string::npos)
+        << e.what();
+  }
+  EXPECT_EQ(scalar("SELECT SUM(qty) FROM shelf"), 0) << "no row of the page kept its update";
+  EXPECT_EQ(s.pending(), 20u) << "the changes are staged again";
+}
+
 TEST_P(UnitOfWorkTest, ASavepointSetBeforeClearUndoesWhatWasFlushedAfterIt) {
   Session s = engine_->session();
   s.add(model("shelf").make({{"label", "before"}}));
