@@ -115,6 +115,18 @@ std::size_t links(const Table& from, const std::string& to) {
 }  // namespace
 
 Models::Models(Schema schema) : schema_(std::make_shared<const Schema>(std::move(schema))) {
+  // A Schema made in code has not been through the snapshot reader's checks; relationships need
+  // these two.
+  for (const Table& table : schema_->tables) {
+    for (const ForeignKey& fk : table.foreign_keys) {
+      if (fk.columns.empty() || fk.columns.size() != fk.referenced_columns.size()) {
+        throw Error("foreign key " + fk.name + " of " + table.name + " has " +
+                    std::to_string(fk.columns.size()) + " columns referring to " +
+                    std::to_string(fk.referenced_columns.size()) +
+                    " (expected the same number, at least one)");
+      }
+    }
+  }
   models_.reserve(schema_->tables.size());
   for (const Table& table : schema_->tables) models_.push_back(Model(table, schema_->dialect));
   link_siblings();
