@@ -143,7 +143,7 @@ TEST(HostileInputTest, UntypedSqliteColumnKeepsTextAsText) {
   Record big = u.from_json(R"({"untyped":9007199254740993})");
   EXPECT_EQ(u.from_json(big.to_json()).get("untyped"), big.get("untyped"));
 
-  // Through the database: stored as text (SQLite's typeof) and read back as text.
+  // Through the database: read back as text, and bytes that are not UTF-8 as bytes.
   EXPECT_EQ(engine.insert("u", R"({"untyped":"2"})"), R"({"id":1,"untyped":"2"})");
   Session session = engine.session();
   Record* row = session.query("u").first();
