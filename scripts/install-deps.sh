@@ -21,6 +21,9 @@ packages=(
   libboost1.81-dev
   libgtest-dev libbenchmark-dev
   libcli11-dev libfmt-dev nlohmann-json3-dev libcpp-httplib-dev
+  # the `fuzz` preset: clang 16 with libFuzzer and the sanitizer runtimes (Debian's clang 14
+  # cannot compile libstdc++ 12's <source_location>)
+  clang-16 libclang-rt-16-dev
 )
 server=0
 for arg in "$@"; do

@@ -63,22 +63,31 @@ Record Model::from_json(std::string_view json) const {
   } catch (const Error& e) {
     throw Error("cannot make a " + table_->name + " record: " + e.what());
   }
+  // The column's family decides the decoding, as it decides the encoding in to_json: bytes are
+  // base64 text, a JSON fraction is a double except for decimal columns (which keep its text),
+  // and digit text beyond 2^53 is the integer to_json wrote for a column that takes any kind.
   Record record(*this);
   for (detail::JsonField& field : fields) {
     std::size_t i = column_index(field.key);
     const Column& c = table_->columns[i];
+    auto family = static_cast<detail::Family>(families_[i]);
     Value value = std::move(field.value);
-    bool binary = c.data_type.find("binary") != std::string::npos ||
-                  c.data_type.find("blob") != std::string::npos;
+    // (SQLite gives BINARY and VARBINARY numeric affinity; their JSON is base64 all the same.)
+    bool binary =
+        family == detail::Family::binary || c.data_type.find("binary") != std::string::npos;
     if (binary && value.kind() == Value::Kind::text) {
       try {
-        value = detail::base64_decode(value.get<std::string>());
+        value = detail::base64_decode(*value.get_if<std::string>());
       } catch (const ValueError&) {
         throw ValidationError(table_->name + "." + c.name + ": bytes must be given in base64",
                               table_->name, c.name);
       }
-    } else if (field.number_text && c.data_type != "decimal" && c.data_type != "numeric") {
-      value = std::stod(value.get<std::string>());  // a JSON fraction for a float column
+    } else if (field.number_text && family != detail::Family::decimal) {
+      value = field.number;
+    } else if (value.kind() == Value::Kind::text && family == detail::Family::any) {
+      if (std::optional<Value> integer = detail::big_integer_text(*value.get_if<std::string>())) {
+        value = std::move(*integer);
+      }
     }
     record.set(c.name, std::move(value));
   }
@@ -115,6 +124,18 @@ std::size_t links(const Table& from, const std::string& to) {
 }  // namespace
 
 Models::Models(Schema schema) : schema_(std::make_shared<const Schema>(std::move(schema))) {
+  // A Schema made in code has not been through the snapshot reader's checks; relationships need
+  // these two.
+  for (const Table& table : schema_->tables) {
+    for (const ForeignKey& fk : table.foreign_keys) {
+      if (fk.columns.empty() || fk.columns.size() != fk.referenced_columns.size()) {
+        throw Error("foreign key " + fk.name + " of " + table.name + " has " +
+                    std::to_string(fk.columns.size()) + " columns referring to " +
+                    std::to_string(fk.referenced_columns.size()) +
+                    " (expected the same number, at least one)");
+      }
+    }
+  }
   models_.reserve(schema_->tables.size());
   for (const Table& table : schema_->tables) models_.push_back(Model(table, schema_->dialect));
   link_siblings();

@@ -109,7 +109,7 @@ std::string Record::to_json() const {
   for (std::size_t i = 0; i < values_.size(); ++i) {
     if (set_[i]) fields.emplace_back(table.columns[i].name, &values_[i]);
   }
-  return detail::values_to_json(fields);
+  return detail::values_to_json(table.name, fields);
 }
 
 void Record::rethrow_for(std::string_view column, const ValueError& error) const {

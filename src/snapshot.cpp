@@ -2,11 +2,14 @@
 
 #include <tabula/error.hpp>
 
+#include "detail/column_rules.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <array>
 #include <cstdio>
+#include <limits>
 
 namespace tabula {
 namespace {
@@ -14,15 +17,6 @@ namespace {
 using Json = nlohmann::ordered_json;
 
 constexpr int kFormatVersion = 1;
-
-template <class Enum, std::size_t N>
-Enum parse_enum(const Json& value, const std::array<Enum, N>& all, std::string_view what) {
-  std::string text = value.get<std::string>();
-  for (Enum e : all) {
-    if (to_string(e) == text) return e;
-  }
-  throw Error("invalid schema snapshot: unknown " + std::string(what) + " '" + text + "'");
-}
 
 constexpr std::array<DefaultKind, 4> kDefaultKinds{DefaultKind::none, DefaultKind::null,
                                                    DefaultKind::literal, DefaultKind::expression};
@@ -42,12 +36,6 @@ constexpr std::array<Dialect, 2> kDialects{Dialect::mysql, Dialect::sqlite};
 template <class T>
 Json optional_json(const std::optional<T>& value) {
   return value ? Json(*value) : Json(nullptr);
-}
-
-template <class T>
-std::optional<T> optional_from(const Json& value) {
-  if (value.is_null()) return std::nullopt;
-  return value.get<T>();
 }
 
 Json column_json(const Column& c) {
@@ -74,34 +62,6 @@ Json column_json(const Column& c) {
   j["collation"] = c.collation;
   j["comment"] = c.comment;
   return j;
-}
-
-Column column_from(const Json& j) {
-  Column c;
-  c.name = j.at("name").get<std::string>();
-  c.ordinal = j.at("ordinal").get<int>();
-  c.data_type = j.at("data_type").get<std::string>();
-  c.column_type = j.at("column_type").get<std::string>();
-  c.max_length = optional_from<std::int64_t>(j.at("max_length"));
-  c.precision = optional_from<int>(j.at("precision"));
-  c.scale = optional_from<int>(j.at("scale"));
-  c.datetime_precision = optional_from<int>(j.at("datetime_precision"));
-  c.is_unsigned = j.at("unsigned").get<bool>();
-  c.zerofill = j.at("zerofill").get<bool>();
-  c.nullable = j.at("nullable").get<bool>();
-  c.auto_increment = j.at("auto_increment").get<bool>();
-  c.default_kind = parse_enum(j.at("default").at("kind"), kDefaultKinds, "default kind");
-  c.default_value = j.at("default").at("value").get<std::string>();
-  c.generated = parse_enum(j.at("generated").at("kind"), kGenerated, "generated kind");
-  c.generation_expression = j.at("generated").at("expression").get<std::string>();
-  // Added after the first snapshots were written: absent means none.
-  c.on_update = j.value("on_update", std::string());
-  c.invisible = j.value("invisible", false);
-  c.members = j.at("members").get<std::vector<std::string>>();
-  c.charset = j.at("charset").get<std::string>();
-  c.collation = j.at("collation").get<std::string>();
-  c.comment = j.at("comment").get<std::string>();
-  return c;
 }
 
 Json table_json(const Table& t) {
@@ -143,41 +103,260 @@ Json table_json(const Table& t) {
   return j;
 }
 
-Table table_from(const Json& j) {
+// --- Reading ---------------------------------------------------------------------------------
+// A snapshot is untrusted input (it is checked into repositories and passed around): every value
+// is checked where it is read, and a mistake is reported with its path in the document
+// ("tables[3].foreign_keys[0].columns"). Nothing the checks let through can make Models,
+// records or to_json misbehave.
+
+constexpr int kMaxWidth = 65535;  // precision, scale, prefix length, ordinal: generous bounds
+
+[[noreturn]] void bad(const std::string& path, const std::string& why) {
+  throw Error("invalid schema snapshot: " + path + ": " + why);
+}
+
+std::string at_key(const std::string& path, std::string_view key) {
+  return path.empty() ? std::string(key) : path + "." + std::string(key);
+}
+
+std::string at_index(const std::string& path, std::size_t i) {
+  return path + "[" + std::to_string(i) + "]";
+}
+
+// A value as a message shows it: its JSON, shortened.
+std::string shown(const Json& v) {
+  std::string text = v.dump(-1, ' ', false, Json::error_handler_t::replace);
+  return text.size() <= 40 ? text : text.substr(0, 37) + "...";
+}
+
+const Json& member(const Json& object, const std::string& path, std::string_view key) {
+  auto it = object.find(key);
+  if (it == object.end()) bad(at_key(path, key), "missing");
+  return *it;
+}
+
+const Json& object_at(const Json& object, const std::string& path, std::string_view key) {
+  const Json& v = member(object, path, key);
+  if (!v.is_object()) bad(at_key(path, key), "expected an object, got " + shown(v));
+  return v;
+}
+
+const Json& array_at(const Json& object, const std::string& path, std::string_view key) {
+  const Json& v = member(object, path, key);
+  if (!v.is_array()) bad(at_key(path, key), "expected an array, got " + shown(v));
+  return v;
+}
+
+std::string text_of(const Json& v, const std::string& path) {
+  if (!v.is_string()) bad(path, "expected a string, got " + shown(v));
+  return v.get<std::string>();
+}
+
+std::string text_at(const Json& object, const std::string& path, std::string_view key) {
+  return text_of(member(object, path, key), at_key(path, key));
+}
+
+bool flag_of(const Json& v, const std::string& path) {
+  if (!v.is_boolean()) bad(path, "expected true or false, got " + shown(v));
+  return v.get<bool>();
+}
+
+bool flag_at(const Json& object, const std::string& path, std::string_view key) {
+  return flag_of(member(object, path, key), at_key(path, key));
+}
+
+// An integer in min..max: a JSON number without fraction or exponent, never converted from a
+// double.
+std::int64_t integer_of(const Json& v, const std::string& path, std::int64_t min,
+                        std::int64_t max) {
+  bool in_range = false;
+  if (v.is_number_unsigned()) {
+    auto u = v.get<std::uint64_t>();
+    in_range =
+        max >= 0 && u <= static_cast<std::uint64_t>(max) && static_cast<std::int64_t>(u) >= min;
+  } else if (v.is_number_integer()) {
+    auto i = v.get<std::int64_t>();
+    in_range = i >= min && i <= max;
+  }
+  if (!in_range) {
+    bad(path, "expected an integer in " + std::to_string(min) + ".." + std::to_string(max) +
+                  ", got " + shown(v));
+  }
+  return v.get<std::int64_t>();
+}
+
+int int_at(const Json& object, const std::string& path, std::string_view key, int min, int max) {
+  return static_cast<int>(integer_of(member(object, path, key), at_key(path, key), min, max));
+}
+
+// null or an integer in min..max.
+template <class T>
+std::optional<T> optional_at(const Json& object, const std::string& path, std::string_view key,
+                             T min, T max) {
+  const Json& v = member(object, path, key);
+  if (v.is_null()) return std::nullopt;
+  return static_cast<T>(integer_of(v, at_key(path, key), min, max));
+}
+
+std::vector<std::string> names_at(const Json& object, const std::string& path,
+                                  std::string_view key) {
+  const Json& list = array_at(object, path, key);
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    out.push_back(text_of(list[i], at_index(at_key(path, key), i)));
+  }
+  return out;
+}
+
+template <class Enum, std::size_t N>
+Enum enum_of(const Json& v, const std::string& path, const std::array<Enum, N>& all,
+             std::string_view what) {
+  std::string text = text_of(v, path);
+  for (Enum e : all) {
+    if (to_string(e) == text) return e;
+  }
+  bad(path, "unknown " + std::string(what) + " '" + text + "'");
+}
+
+template <class Enum, std::size_t N>
+Enum enum_at(const Json& object, const std::string& path, std::string_view key,
+             const std::array<Enum, N>& all, std::string_view what) {
+  return enum_of(member(object, path, key), at_key(path, key), all, what);
+}
+
+// Optional members, added after the first snapshots were written: absent means `otherwise`.
+std::string optional_text_at(const Json& object, const std::string& path, std::string_view key) {
+  auto it = object.find(key);
+  return it == object.end() ? std::string() : text_of(*it, at_key(path, key));
+}
+
+bool optional_flag_at(const Json& object, const std::string& path, std::string_view key) {
+  auto it = object.find(key);
+  return it != object.end() && flag_of(*it, at_key(path, key));
+}
+
+const Json& object_of(const Json& v, const std::string& path) {
+  if (!v.is_object()) bad(path, "expected an object, got " + shown(v));
+  return v;
+}
+
+Column column_from(const Json& j, const std::string& path, Dialect dialect) {
+  object_of(j, path);
+  Column c;
+  c.name = text_at(j, path, "name");
+  c.ordinal = int_at(j, path, "ordinal", 1, kMaxWidth);
+  c.data_type = text_at(j, path, "data_type");
+  c.column_type = text_at(j, path, "column_type");
+  c.max_length =
+      optional_at<std::int64_t>(j, path, "max_length", 0, std::numeric_limits<std::int64_t>::max());
+  c.precision = optional_at<int>(j, path, "precision", 0, kMaxWidth);
+  c.scale = optional_at<int>(j, path, "scale", 0, kMaxWidth);
+  c.datetime_precision = optional_at<int>(j, path, "datetime_precision", 0, 6);
+  if (detail::family_of(c, dialect) == detail::Family::bit && c.precision &&
+      (*c.precision < 1 || *c.precision > 64)) {
+    bad(at_key(path, "precision"), "a bit width is 1..64, got " + std::to_string(*c.precision));
+  }
+  c.is_unsigned = flag_at(j, path, "unsigned");
+  c.zerofill = flag_at(j, path, "zerofill");
+  c.nullable = flag_at(j, path, "nullable");
+  c.auto_increment = flag_at(j, path, "auto_increment");
+  std::string at = at_key(path, "default");
+  const Json& default_value = object_at(j, path, "default");
+  c.default_kind = enum_at(default_value, at, "kind", kDefaultKinds, "default kind");
+  c.default_value = text_at(default_value, at, "value");
+  at = at_key(path, "generated");
+  const Json& generated = object_at(j, path, "generated");
+  c.generated = enum_at(generated, at, "kind", kGenerated, "generated kind");
+  c.generation_expression = text_at(generated, at, "expression");
+  c.on_update = optional_text_at(j, path, "on_update");
+  c.invisible = optional_flag_at(j, path, "invisible");
+  c.members = names_at(j, path, "members");
+  c.charset = text_at(j, path, "charset");
+  c.collation = text_at(j, path, "collation");
+  c.comment = text_at(j, path, "comment");
+  return c;
+}
+
+// Fails unless `name` is a column of `t`.
+void require_column(const Table& t, const std::string& name, const std::string& path) {
+  if (t.column(name) == nullptr) bad(path, "no column '" + name + "' in " + t.name);
+}
+
+Index index_from(const Json& j, const std::string& path) {
+  object_of(j, path);
+  Index index;
+  index.name = text_at(j, path, "name");
+  index.kind = enum_at(j, path, "kind", kIndexKinds, "index kind");
+  const Json& columns = array_at(j, path, "columns");
+  for (std::size_t k = 0; k < columns.size(); ++k) {
+    std::string at = at_index(at_key(path, "columns"), k);
+    const Json& c = object_of(columns[k], at);
+    // The column is empty for an index on an expression (SQLite).
+    index.columns.push_back(IndexColumn{text_at(c, at, "column"),
+                                        optional_at<int>(c, at, "prefix_length", 0, kMaxWidth),
+                                        flag_at(c, at, "descending")});
+  }
+  return index;
+}
+
+ForeignKey foreign_key_from(const Json& j, const std::string& path, const Table& t) {
+  object_of(j, path);
+  ForeignKey fk;
+  fk.name = text_at(j, path, "name");
+  fk.columns = names_at(j, path, "columns");
+  if (fk.columns.empty()) bad(at_key(path, "columns"), "a foreign key needs at least one column");
+  for (std::size_t k = 0; k < fk.columns.size(); ++k) {
+    require_column(t, fk.columns[k], at_index(at_key(path, "columns"), k));
+  }
+  fk.referenced_schema = text_at(j, path, "referenced_schema");
+  fk.referenced_table = text_at(j, path, "referenced_table");
+  fk.referenced_columns = names_at(j, path, "referenced_columns");
+  if (fk.referenced_columns.size() != fk.columns.size()) {
+    bad(at_key(path, "referenced_columns"), "expected as many columns as \"columns\" (" +
+                                                std::to_string(fk.columns.size()) + "), got " +
+                                                std::to_string(fk.referenced_columns.size()));
+  }
+  fk.on_update = enum_at(j, path, "on_update", kActions, "referential action");
+  fk.on_delete = enum_at(j, path, "on_delete", kActions, "referential action");
+  return fk;
+}
+
+Table table_from(const Json& j, const std::string& path, Dialect dialect) {
+  object_of(j, path);
   Table t;
-  t.name = j.at("name").get<std::string>();
-  t.kind = parse_enum(j.at("kind"), kTableKinds, "table kind");
-  t.engine = j.at("engine").get<std::string>();
-  t.comment = j.at("comment").get<std::string>();
-  t.partitioned = j.at("partitioned").get<bool>();
-  t.system_versioned = j.value("system_versioned", false);  // absent in older snapshots
-  for (const Json& c : j.at("columns")) t.columns.push_back(column_from(c));
-  t.primary_key = j.at("primary_key").get<std::vector<std::string>>();
-  for (const Json& i : j.at("indexes")) {
-    Index index;
-    index.name = i.at("name").get<std::string>();
-    index.kind = parse_enum(i.at("kind"), kIndexKinds, "index kind");
-    for (const Json& c : i.at("columns")) {
-      index.columns.push_back(IndexColumn{c.at("column").get<std::string>(),
-                                          optional_from<int>(c.at("prefix_length")),
-                                          c.at("descending").get<bool>()});
+  t.name = text_at(j, path, "name");
+  t.kind = enum_at(j, path, "kind", kTableKinds, "table kind");
+  t.engine = text_at(j, path, "engine");
+  t.comment = text_at(j, path, "comment");
+  t.partitioned = flag_at(j, path, "partitioned");
+  t.system_versioned = optional_flag_at(j, path, "system_versioned");
+  const Json& columns = array_at(j, path, "columns");
+  for (std::size_t k = 0; k < columns.size(); ++k) {
+    std::string at = at_index(at_key(path, "columns"), k);
+    Column c = column_from(columns[k], at, dialect);
+    if (t.column(c.name) != nullptr) {
+      bad(at_key(at, "name"), "column '" + c.name + "' appears twice in " + t.name);
     }
-    t.indexes.push_back(std::move(index));
+    t.columns.push_back(std::move(c));
   }
-  for (const Json& f : j.at("foreign_keys")) {
-    ForeignKey fk;
-    fk.name = f.at("name").get<std::string>();
-    fk.columns = f.at("columns").get<std::vector<std::string>>();
-    fk.referenced_schema = f.at("referenced_schema").get<std::string>();
-    fk.referenced_table = f.at("referenced_table").get<std::string>();
-    fk.referenced_columns = f.at("referenced_columns").get<std::vector<std::string>>();
-    fk.on_update = parse_enum(f.at("on_update"), kActions, "referential action");
-    fk.on_delete = parse_enum(f.at("on_delete"), kActions, "referential action");
-    t.foreign_keys.push_back(std::move(fk));
+  t.primary_key = names_at(j, path, "primary_key");
+  for (std::size_t k = 0; k < t.primary_key.size(); ++k) {
+    require_column(t, t.primary_key[k], at_index(at_key(path, "primary_key"), k));
   }
-  for (const Json& c : j.at("checks")) {
-    t.checks.push_back(
-        CheckConstraint{c.at("name").get<std::string>(), c.at("clause").get<std::string>()});
+  const Json& indexes = array_at(j, path, "indexes");
+  for (std::size_t k = 0; k < indexes.size(); ++k) {
+    t.indexes.push_back(index_from(indexes[k], at_index(at_key(path, "indexes"), k)));
+  }
+  const Json& foreign_keys = array_at(j, path, "foreign_keys");
+  for (std::size_t k = 0; k < foreign_keys.size(); ++k) {
+    t.foreign_keys.push_back(
+        foreign_key_from(foreign_keys[k], at_index(at_key(path, "foreign_keys"), k), t));
+  }
+  const Json& checks = array_at(j, path, "checks");
+  for (std::size_t k = 0; k < checks.size(); ++k) {
+    std::string at = at_index(at_key(path, "checks"), k);
+    const Json& c = object_of(checks[k], at);
+    t.checks.push_back(CheckConstraint{text_at(c, at, "name"), text_at(c, at, "clause")});
   }
   return t;
 }
@@ -191,48 +370,69 @@ Json tables_json(const Schema& schema) {
 }  // namespace
 
 std::string to_json(const Schema& schema) {
-  Json j;
-  j["format"] = "tabula-schema";
-  j["version"] = kFormatVersion;
-  j["dialect"] = to_string(schema.dialect);
-  j["name"] = schema.name;
-  j["server_version"] = schema.server_version;
-  j["fingerprint"] = fingerprint(schema);
-  j["tables"] = tables_json(schema);
-  return j.dump(2) + "\n";
+  try {
+    Json j;
+    j["format"] = "tabula-schema";
+    j["version"] = kFormatVersion;
+    j["dialect"] = to_string(schema.dialect);
+    j["name"] = schema.name;
+    j["server_version"] = schema.server_version;
+    j["fingerprint"] = fingerprint(schema);
+    j["tables"] = tables_json(schema);
+    return j.dump(2) + "\n";
+  } catch (const nlohmann::json::exception& e) {
+    // A Schema made in code with text that is not UTF-8.
+    throw Error(std::string("cannot write the schema snapshot: ") + e.what());
+  }
 }
 
 Schema schema_from_json(std::string_view text) {
+  Json j;
   try {
-    Json j = Json::parse(text);
-    if (!j.is_object() || j.value("format", std::string()) != "tabula-schema") {
-      throw Error(
-          "invalid schema snapshot: not a tabula schema snapshot (\"format\" is not "
-          "\"tabula-schema\")");
-    }
-    int version = j.at("version").get<int>();
-    if (version != kFormatVersion) {
-      throw Error("invalid schema snapshot: version " + std::to_string(version) +
-                  " is not supported (this tabula reads version " + std::to_string(kFormatVersion) +
-                  ")");
-    }
-    Schema schema;
-    schema.dialect = parse_enum(j.at("dialect"), kDialects, "dialect");
-    schema.name = j.at("name").get<std::string>();
-    schema.server_version = j.at("server_version").get<std::string>();
-    for (const Json& t : j.at("tables")) schema.tables.push_back(table_from(t));
-    std::sort(schema.tables.begin(), schema.tables.end(),
-              [](const Table& a, const Table& b) { return a.name < b.name; });
-    return schema;
+    j = Json::parse(text);
   } catch (const nlohmann::json::exception& e) {
-    // nlohmann's messages name the key or the type at fault.
+    // nlohmann's parse errors give the line and column.
     throw Error(std::string("invalid schema snapshot: ") + e.what());
   }
+  auto format = j.is_object() ? j.find("format") : j.end();
+  if (!j.is_object() || format == j.end() || *format != "tabula-schema") {
+    throw Error(
+        "invalid schema snapshot: not a tabula schema snapshot (\"format\" is not "
+        "\"tabula-schema\")");
+  }
+  int version = int_at(j, "", "version", 0, std::numeric_limits<int>::max());
+  if (version != kFormatVersion) {
+    throw Error("invalid schema snapshot: version " + std::to_string(version) +
+                " is not supported (this tabula reads version " + std::to_string(kFormatVersion) +
+                ")");
+  }
+  Schema schema;
+  schema.dialect = enum_at(j, "", "dialect", kDialects, "dialect");
+  schema.name = text_at(j, "", "name");
+  schema.server_version = text_at(j, "", "server_version");
+  const Json& tables = array_at(j, "", "tables");
+  for (std::size_t k = 0; k < tables.size(); ++k) {
+    std::string at = at_index("tables", k);
+    Table t = table_from(tables[k], at, schema.dialect);
+    // Names must be unique, or the order of the tables (sorted by name) would not be defined.
+    for (std::size_t other = 0; other < schema.tables.size(); ++other) {
+      if (schema.tables[other].name == t.name) {
+        bad(at_key(at, "name"),
+            "table '" + t.name + "' appears twice (also " + at_index("tables", other) + ")");
+      }
+    }
+    schema.tables.push_back(std::move(t));
+  }
+  std::sort(schema.tables.begin(), schema.tables.end(),
+            [](const Table& a, const Table& b) { return a.name < b.name; });
+  return schema;
 }
 
 std::string fingerprint(const Schema& schema) {
   // FNV-1a (64 bit) over the canonical JSON of the tables: stable across runs and platforms.
-  std::string text = std::string(to_string(schema.dialect)) + "\n" + tables_json(schema).dump();
+  // Text that is not UTF-8 (only in a Schema made in code) enters as it is.
+  std::string text = std::string(to_string(schema.dialect)) + "\n" +
+                     tables_json(schema).dump(-1, ' ', false, Json::error_handler_t::ignore);
   std::uint64_t hash = 0xcbf29ce484222325ULL;
   for (unsigned char c : text) {
     hash ^= c;

@@ -26,6 +26,7 @@ std::string cpp_type_of(const Column& c, Dialect dialect) {
     case Family::real:
       return type.single_precision ? "float" : "double";
     case Family::binary:
+    case Family::any:  // an untyped SQLite column, as before it had a family of its own
       return "tabula::Bytes";
     case Family::enumeration:
       return "enum";

@@ -4,10 +4,10 @@
 //   session 'mysql://app:secret@127.0.0.1:3306/shop'
 //
 // What it shows: records added together with their parents get the keys the database generates
-// (link()); get() goes through the identity map; a changed record becomes an UPDATE of the changed
-// column only; queries bind their values; a savepoint undoes part of a transaction; and
-// engine.transaction() commits or rolls back a whole piece of work. The statement hook prints
-// the SQL each step sends (values travel separately, never in the text).
+// (link()); get() goes through the identity map; changed records become one UPDATE of the changed
+// column only (a CASE on the key for several rows); queries bind their values; a savepoint undoes
+// part of a transaction; and engine.transaction() commits or rolls back a whole piece of work. The
+// statement hook prints the SQL each step sends (values travel separately, never in the text).
 
 #include <tabula/tabula.hpp>
 

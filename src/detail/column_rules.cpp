@@ -2,10 +2,13 @@
 
 #include <tabula/error.hpp>
 
+#include "detail/json_values.hpp"
+#include "detail/utf8.hpp"
 #include "dialect/sql_dialect.hpp"
 
 #include <algorithm>
 #include <charconv>
+#include <cmath>
 #include <limits>
 
 namespace tabula::detail {
@@ -57,32 +60,24 @@ void check_integer(const Table& table, const Column& c, const Value& v, Dialect 
   }
 }
 
-std::size_t utf8_length(const Table& table, const Column& c, const std::string& s) {
-  std::size_t count = 0;
-  for (std::size_t i = 0; i < s.size();) {
-    auto byte = static_cast<unsigned char>(s[i]);
-    std::size_t n = byte < 0x80         ? 1
-                    : (byte >> 5) == 6  ? 2
-                    : (byte >> 4) == 14 ? 3
-                    : (byte >> 3) == 30 ? 4
-                                        : 0;
-    if (n == 0 || i + n > s.size()) refuse(table, c, "the text is not valid UTF-8");
-    for (std::size_t k = 1; k < n; ++k) {
-      if ((static_cast<unsigned char>(s[i + k]) >> 6) != 2)
-        refuse(table, c, "the text is not valid UTF-8");
-    }
-    i += n;
-    ++count;
+// The number of characters of `s`; refuses text that is not strict UTF-8.
+std::size_t checked_utf8_length(const Table& table, const Column& c, const std::string& s) {
+  std::optional<std::size_t> length = utf8_length(s);
+  if (!length) {
+    refuse(table, c,
+           "the text is not valid UTF-8 (" + describe_invalid_utf8(s, *invalid_utf8_at(s)) + ")");
   }
-  return count;
+  return *length;
 }
 
+// Exactly `digits` decimal digits at `at`: no sign, no space.
 int parse_int(std::string_view text, std::size_t& at, std::size_t digits) {
+  if (digits == 0 || digits > 9 || at + digits > text.size()) throw ValueError("");
   int value = 0;
-  if (at + digits > text.size()) throw ValueError("");
-  auto [end, ec] = std::from_chars(text.data() + at, text.data() + at + digits, value);
-  if (ec != std::errc{} || end != text.data() + at + digits) throw ValueError("");
-  at += digits;
+  for (std::size_t end = at + digits; at < end; ++at) {
+    if (text[at] < '0' || text[at] > '9') throw ValueError("");
+    value = value * 10 + (text[at] - '0');
+  }
   return value;
 }
 
@@ -90,6 +85,10 @@ void expect_char(std::string_view text, std::size_t& at, char c) {
   if (at >= text.size() || text[at] != c) throw ValueError("");
   ++at;
 }
+
+// MySQL's TIME range, -838:59:59 .. 838:59:59 (value.hpp).
+constexpr std::chrono::microseconds kTimeMax =
+    std::chrono::hours{838} + std::chrono::minutes{59} + std::chrono::seconds{59};
 
 // Microseconds from ".ffffff" at `at` (if present).
 std::int64_t parse_fraction(std::string_view text, std::size_t& at) {
@@ -169,6 +168,15 @@ Value parse_text(Family family, std::string_view text) {
   }
 }
 
+// A real calendar day of years 0000..9999, or MySQL's zero date.
+void check_day(const Table& table, const Column& c, const Date& d) {
+  int y = static_cast<int>(d.year());
+  bool zero = y == 0 && unsigned(d.month()) == 0 && unsigned(d.day()) == 0;
+  if (!zero && (!d.ok() || y < 0 || y > 9999)) {
+    refuse(table, c, "the date " + Value(d).to_string() + " is not a day of the years 0000..9999");
+  }
+}
+
 std::string members_list(const Column& c) {
   std::string out;
   for (const std::string& m : c.members) out += (out.empty() ? "'" : ", '") + m + "'";
@@ -226,6 +234,10 @@ Value admit(const Table& table, const Column& c, Family family, Value v, Dialect
       break;
     case Family::bit: {
       int width = c.precision.value_or(1);
+      if (width < 1 || width > 64) {
+        // Only a hand-made Schema gets here: snapshots and reflection give 1..64.
+        refuse(table, c, "the column's bit width " + std::to_string(width) + " is not 1..64");
+      }
       if (v.kind() != Value::Kind::int64 && v.kind() != Value::Kind::uint64) {
         refuse(table, c, "expected an integer for " + c.column_type + ", got " + v.to_string());
       }
@@ -242,7 +254,9 @@ Value admit(const Table& table, const Column& c, Family family, Value v, Dialect
       if (v.kind() != Value::Kind::int64 && v.kind() != Value::Kind::uint64) {
         refuse(table, c, "expected a year, got " + v.to_string());
       }
-      auto y = v.get<std::int64_t>();
+      bool huge = v.kind() == Value::Kind::uint64 &&
+                  v.get<std::uint64_t>() > std::uint64_t(std::numeric_limits<std::int64_t>::max());
+      auto y = huge ? std::numeric_limits<std::int64_t>::max() : v.get<std::int64_t>();
       if (y != 0 && (y < 1901 || y > 2155)) {
         refuse(table, c, "year " + v.to_string() + " is out of range (1901..2155, or 0)");
       }
@@ -288,6 +302,9 @@ Value admit(const Table& table, const Column& c, Family family, Value v, Dialect
       if (v.kind() != Value::Kind::real) {
         refuse(table, c, "expected a number, got " + v.to_string());
       }
+      if (!std::isfinite(v.get<double>())) {
+        refuse(table, c, "the double " + v.to_string() + " is not a finite number");
+      }
       break;
     case Family::text:
     case Family::enumeration:
@@ -297,7 +314,7 @@ Value admit(const Table& table, const Column& c, Family family, Value v, Dialect
                "expected text, got " + std::string(to_string(v.kind())) + " " + v.to_string());
       }
       const std::string& s = *v.get_if<std::string>();
-      std::size_t characters = utf8_length(table, c, s);
+      std::size_t characters = checked_utf8_length(table, c, s);
       if (family == Family::enumeration) {
         if (std::find(c.members.begin(), c.members.end(), s) == c.members.end()) {
           refuse(table, c,
@@ -348,17 +365,54 @@ Value admit(const Table& table, const Column& c, Family family, Value v, Dialect
       break;
     case Family::date:
       if (v.kind() != Value::Kind::date) refuse(table, c, "expected a date, got " + v.to_string());
+      check_day(table, c, v.get<Date>());
       break;
-    case Family::datetime:
+    case Family::datetime: {
       if (v.kind() == Value::Kind::date) v = DateTime{v.get<Date>(), {}};
       if (v.kind() != Value::Kind::datetime) {
         refuse(table, c, "expected a date and time, got " + v.to_string());
       }
+      const DateTime& dt = *v.get_if<DateTime>();
+      check_day(table, c, dt.date);
+      if (dt.time_of_day < std::chrono::microseconds::zero() ||
+          dt.time_of_day >= std::chrono::hours{24}) {
+        refuse(table, c,
+               "the time of day of " + v.to_string() + " is not in 00:00:00 .. 23:59:59.999999");
+      }
       break;
-    case Family::time:
+    }
+    case Family::time: {
       if (v.kind() != Value::Kind::time) refuse(table, c, "expected a time, got " + v.to_string());
+      auto t = v.get<Time>().value;
+      if (t > kTimeMax || t < -kTimeMax) {
+        refuse(table, c,
+               "the time " + v.to_string() + " is out of range for " + c.column_type +
+                   " (-838:59:59 .. 838:59:59)");
+      }
+      break;
+    }
+    case Family::any:
+      // SQLite keeps what it is given in a column without a type; tabula keeps the kinds JSON
+      // can carry back (docs/automap.md): text, integers, doubles, bytes. Decimals, dates and
+      // times become their text, which is what SQLite would store.
+      if (v.kind() == Value::Kind::decimal) v = v.get<Decimal>().str();
+      if (v.kind() == Value::Kind::date || v.kind() == Value::Kind::datetime ||
+          v.kind() == Value::Kind::time) {
+        v = v.to_string();
+      }
+      if (v.kind() == Value::Kind::real && !std::isfinite(v.get<double>())) {
+        refuse(table, c, "the double " + v.to_string() + " is not a finite number");
+      }
+      if (v.kind() == Value::Kind::text) checked_utf8_length(table, c, *v.get_if<std::string>());
       break;
     case Family::other:
+      if (v.kind() == Value::Kind::text) {
+        checked_utf8_length(table, c, *v.get_if<std::string>());
+        // As JSON carries it (json_values.hpp); SQLite's NUMERIC affinity stores it so too.
+        if (std::optional<Value> integer = big_integer_text(*v.get_if<std::string>())) {
+          v = std::move(*integer);
+        }
+      }
       break;
   }
   return v;
@@ -402,6 +456,11 @@ Value from_database_text(Family family, std::optional<std::string_view> text) {
       } catch (const ValueError&) {
         return s;
       }
+    case Family::any:
+      // The text cells do not say which storage class a value had: valid UTF-8 reads as text,
+      // anything else as bytes. (An integer or a double reads as its text.)
+      if (!invalid_utf8_at(s)) return s;
+      [[fallthrough]];
     case Family::binary: {
       Bytes bytes(s.size());
       std::transform(s.begin(), s.end(), bytes.begin(), [](char ch) { return std::byte(ch); });

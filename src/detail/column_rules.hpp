@@ -19,15 +19,18 @@ namespace tabula::detail {
 Family family_of(const Column& column, Dialect dialect);
 
 // Brings `value` into the form the column stores (text into Date/DateTime/Time/Decimal for such
-// columns, bool into integer) and checks it: type, range, length, enum/set membership, NULL.
-// Throws ValidationError naming table, column and value; returns the value to store.
+// columns, bool into integer) and checks it: type, range, length, enum/set membership, NULL,
+// strict UTF-8 for every text kept as text (detail/utf8.hpp). Throws ValidationError naming
+// table, column and value; returns the value to store, which the column takes as it is again.
 Value admit(const Table& table, const Column& column, Value value, Dialect dialect);
 Value admit(const Table& table, const Column& column, Family family, Value value, Dialect dialect);
 
 // The value a column holds, from the text the database returned for it (NULL: nullopt), without
 // checks: what is in the database is what it is. Integers, decimals, doubles, dates and times
-// are parsed; binary columns become Bytes; the rest stays text. Throws ValueError only for text
-// a column of that type cannot have returned.
+// are parsed; binary columns become Bytes; a column without a type (SQLite) gives text when the
+// cell is valid UTF-8 and Bytes otherwise; the rest stays text, even when it is not valid UTF-8
+// (Record::to_json refuses that text, naming the column). Throws ValueError only for text a
+// column of that type cannot have returned.
 Value from_database_text(const Column& column, const std::optional<std::string>& text,
                          Dialect dialect);
 Value from_database_text(Family family, std::optional<std::string_view> text);

@@ -2,7 +2,12 @@
 
 #include <tabula/error.hpp>
 
+#include "detail/utf8.hpp"
+
 #include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <charconv>
 
 namespace tabula::detail {
 namespace {
@@ -56,9 +61,39 @@ Bytes base64_decode(std::string_view text) {
   return out;
 }
 
-std::string values_to_json(const std::vector<std::pair<std::string, const Value*>>& fields) {
+std::optional<Value> big_integer_text(std::string_view text) {
+  bool negative = text.starts_with('-');
+  std::string_view digits = text.substr(negative ? 1 : 0);
+  bool all_digits =
+      std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; });
+  if (digits.empty() || digits[0] == '0' || !all_digits) return std::nullopt;
+  const char* end = text.data() + text.size();
+  std::int64_t i = 0;
+  if (auto r = std::from_chars(text.data(), end, i); r.ec == std::errc{} && r.ptr == end) {
+    if (i > kExactInJson || i < -kExactInJson) return Value(i);
+    return std::nullopt;
+  }
+  std::uint64_t u = 0;
+  if (auto r = std::from_chars(text.data(), end, u);
+      !negative && r.ec == std::errc{} && r.ptr == end) {
+    return Value(u);
+  }
+  return std::nullopt;
+}
+
+std::string values_to_json(std::string_view table,
+                           const std::vector<std::pair<std::string, const Value*>>& fields) {
   Json j = Json::object();
   for (const auto& [name, value] : fields) {
+    for (const std::string* text : {&name, value->get_if<std::string>()}) {
+      if (text == nullptr) continue;
+      if (std::optional<std::size_t> at = invalid_utf8_at(*text)) {
+        std::string what = text == &name ? "the column name" : "the text";
+        throw Error(std::string(table) + "." + name + ": " + what +
+                    " is not valid UTF-8 and cannot be written as JSON (" +
+                    describe_invalid_utf8(*text, *at) + ")");
+      }
+    }
     switch (value->kind()) {
       case Value::Kind::null:
         j[name] = nullptr;
@@ -92,7 +127,13 @@ std::string values_to_json(const std::vector<std::pair<std::string, const Value*
         break;
     }
   }
-  return j.dump();
+  try {
+    return j.dump();
+  } catch (const nlohmann::json::exception& e) {
+    // Not expected after the checks above; never let the JSON library's exception out.
+    throw Error(std::string("cannot write a ") + std::string(table) +
+                " record as JSON: " + e.what());
+  }
 }
 
 std::vector<JsonField> json_object_fields(std::string_view json) {
@@ -124,6 +165,7 @@ std::vector<JsonField> json_object_fields(std::string_view json) {
     } else if (v.is_number_float()) {
       field.value = v.dump();  // shortest text that reads back as the same double
       field.number_text = true;
+      field.number = v.get<double>();
     } else if (v.is_string()) {
       field.value = v.get<std::string>();
     } else {

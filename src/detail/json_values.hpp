@@ -7,6 +7,8 @@
 
 #include <tabula/value.hpp>
 
+#include <optional>
+
 #include <string>
 #include <string_view>
 #include <utility>
@@ -14,18 +16,29 @@
 
 namespace tabula::detail {
 
-std::string values_to_json(const std::vector<std::pair<std::string, const Value*>>& fields);
+// The JSON object of `fields` (column name, value), in that order. Throws Error, never another
+// exception: text that is not strict UTF-8 (which a database may hold) is refused naming
+// `table`.column.
+std::string values_to_json(std::string_view table,
+                           const std::vector<std::pair<std::string, const Value*>>& fields);
 
-// A JSON object's members as (key, Value) in document order: numbers become int64/uint64 (or
-// double, kept as their shortest text in a Decimal when `exact_text` of that key is asked for by
-// the caller), strings stay strings, booleans become 0/1. Throws Error for non-objects, nested
-// arrays or objects.
+// A JSON object's members as (key, Value) in document order: integers become int64/uint64,
+// strings stay strings, booleans become 0/1, and a number with a fraction or exponent becomes
+// its shortest text (for decimal columns) with its double beside it. Throws Error, never another
+// exception, for text that is not JSON, non-objects, and nested arrays or objects.
 struct JsonField {
   std::string key;
   Value value;
   bool number_text = false;  // a JSON number with a fraction or exponent: `value` holds its text
+  double number = 0;         // ... and this its value as the JSON reader parsed it
 };
 std::vector<JsonField> json_object_fields(std::string_view json);
+
+// When `text` is the decimal form JSON uses for an integer beyond 2^53 in magnitude (digits, an
+// optional '-', no leading zero), that integer (int64, or uint64 above INT64_MAX); else nullopt.
+// from_json reads such text back as the integer into a column without a type (SQLite), and
+// admit() does so for columns of types it does not check (GEOMETRY, SQLite's BOOLEAN, ...).
+std::optional<Value> big_integer_text(std::string_view text);
 
 std::string base64_encode(const Bytes& bytes);
 // Throws ValueError for text that is not base64.

@@ -21,6 +21,7 @@ enum class Family : unsigned char {
   date,
   datetime,
   time,
+  any,  // SQLite, no declared type (BLOB affinity): values kept as given, text as text
   other
 };
 

@@ -46,6 +46,7 @@ bool stored_as_sent(const Column& c, Family family, const Value& v) {
   const std::string& t = c.data_type;
   switch (family) {
     case Family::integer:
+    case Family::any:  // SQLite stores exactly what it is given in a column without a type
       return true;
     case Family::text:
       return t != "char";  // CHAR drops trailing spaces

@@ -135,10 +135,10 @@ TEST(SnapshotTest, BadSnapshotsAreClearErrors) {
                "unknown dialect 'oracle'");
   expect_error(R"({"format": "tabula-schema", "version": 1, "dialect": "mysql", "name": "x",
                    "server_version": ""})",
-               "key 'tables' not found");
+               "tables: missing");
   expect_error(R"({"format": "tabula-schema", "version": 1, "dialect": "mysql", "name": "x",
                    "server_version": "", "tables": [{"name": 42}]})",
-               "type must be string");
+               "tables[0].name: expected a string, got 42");
 }
 
 }  // namespace

@@ -15,7 +15,8 @@ ColumnType column_type(const Column& c) noexcept {
   auto has = [&](std::string_view part) { return t.find(part) != std::string_view::npos; };
   if (has("int")) return {Family::integer, 64};
   if (has("char") || has("clob") || has("text")) return {Family::text};
-  if (has("blob") || t.empty()) return {Family::binary};
+  if (t.empty()) return {Family::any};  // BLOB affinity: stored as given, text stays text
+  if (has("blob")) return {Family::binary};
   if (has("real") || has("floa") || has("doub")) return {Family::real};
   if (t == "date") return {Family::date};
   if (t == "datetime" || t == "timestamp") return {Family::datetime};
