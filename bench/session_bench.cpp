@@ -13,6 +13,13 @@
 //   soci_prepared_row   SOCI, one prepared statement executed per row
 //   user_story          engine.insert(table, json) per row: a session and a commit per row
 //                       (fewer rows; for the record, no ratio)
+// and for --changes rows (default 20,000) already in the table, loaded into a session before
+// the clock starts:
+//   tabula_update       set() on each record, commit() every batch (UPDATE pages)
+//   raw_update_row      a prepared UPDATE ... WHERE id = ? per row
+//   raw_update_case     text pages: UPDATE ... SET qty = CASE id WHEN .. END WHERE id IN (..)
+//   tabula_delete       remove() on each record, commit() every batch (DELETE pages)
+//   raw_delete_row      a prepared DELETE ... WHERE id = ? per row
 //
 // Every method commits at the same boundaries: every --batch rows (default 1000; 0: once per
 // run). The whole set runs twice in the same run: on the server as a user starts it
@@ -20,7 +27,7 @@
 // suite runs it), set with SET GLOBAL (the user needs SUPER or SYSTEM_VARIABLES_ADMIN).
 //
 //   session_bench [mysql://user:pass@host:port/db] [--rows N] [--rounds N] [--only METHOD]
-//                 [--batch ROWS_PER_COMMIT]
+//                 [--batch ROWS_PER_COMMIT] [--changes N]
 //
 // Without a URL it starts its own throwaway MariaDB. Every method's rows are checksummed against
 // the raw multi-row reference (count, sums, and the sum of every row's CRC32: a sum, not an XOR,
@@ -30,6 +37,8 @@
 //   ratio: session_insert_vs_raw_multirow = <tabula rows/s / raw multi-row text rows/s>
 //   ratio: session_insert_vs_raw_prepared_returning = <tabula rows/s / raw_prepared_ret rows/s>
 //   ratio: session_insert_vs_raw_per_row = <tabula rows/s / raw prepared-per-row rows/s>
+//   ratio: session_update_vs_raw_per_row, session_update_vs_raw_case_pages,
+//          session_delete_vs_raw_per_row
 
 #include <tabula/automap.hpp>
 #include <tabula/engine.hpp>
@@ -49,6 +58,7 @@
 #include <iostream>
 #include <map>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -290,6 +300,113 @@ void user_story(tabula::Engine& engine, int rows) {
   }
 }
 
+// --- Updates and deletes: `rows` existing rows (ids 1..rows), each changed or removed ---------
+
+// The new qty of row `id` in the update runs.
+int new_qty(std::int64_t id) {
+  return static_cast<int>((id * 7) % 1000) + 1;
+}
+
+// One prepared `UPDATE ... WHERE id = ?` per row.
+void raw_update_row(RawConnection& raw, int rows) {
+  raw.query("BEGIN");
+  MYSQL_STMT* stmt = mysql_stmt_init(raw.get());
+  const char* sql = "UPDATE bench_row SET qty = ? WHERE id = ?";
+  if (mysql_stmt_prepare(stmt, sql, std::strlen(sql)) != 0) {
+    throw std::runtime_error(std::string("prepare: ") + mysql_stmt_error(stmt));
+  }
+  int qty = 0;
+  long long id = 0;
+  MYSQL_BIND bind[2];
+  std::memset(bind, 0, sizeof bind);
+  bind[0].buffer_type = MYSQL_TYPE_LONG;
+  bind[0].buffer = &qty;
+  bind[1].buffer_type = MYSQL_TYPE_LONGLONG;
+  bind[1].buffer = &id;
+  mysql_stmt_bind_param(stmt, bind);
+  for (int i = 0; i < rows; ++i) {
+    id = i + 1;
+    qty = new_qty(id);
+    if (mysql_stmt_execute(stmt) != 0) {
+      throw std::runtime_error(std::string("execute: ") + mysql_stmt_error(stmt));
+    }
+    if (ends_batch(i, rows)) commit_and_begin(raw, i + 1 == rows);
+  }
+  mysql_stmt_close(stmt);
+}
+
+// Text pages of 1000: UPDATE ... SET qty = CASE id WHEN .. THEN .. END WHERE id IN (..).
+void raw_update_case(RawConnection& raw, int rows) {
+  raw.query("BEGIN");
+  for (int i = 0; i < rows;) {
+    std::string cases;
+    std::string ids;
+    bool commit = false;
+    for (int k = 0; k < kPageRows && i < rows && !commit; ++k, ++i) {
+      std::string id = std::to_string(i + 1);
+      cases += " WHEN " + id + " THEN " + std::to_string(new_qty(i + 1));
+      ids += (k == 0 ? "" : ", ") + id;
+      commit = ends_batch(i, rows);
+    }
+    raw.query("UPDATE bench_row SET qty = CASE id" + cases + " END WHERE id IN (" + ids + ")");
+    if (commit) commit_and_begin(raw, i == rows);
+  }
+}
+
+// One prepared `DELETE ... WHERE id = ?` per row.
+void raw_delete_row(RawConnection& raw, int rows) {
+  raw.query("BEGIN");
+  MYSQL_STMT* stmt = mysql_stmt_init(raw.get());
+  const char* sql = "DELETE FROM bench_row WHERE id = ?";
+  if (mysql_stmt_prepare(stmt, sql, std::strlen(sql)) != 0) {
+    throw std::runtime_error(std::string("prepare: ") + mysql_stmt_error(stmt));
+  }
+  long long id = 0;
+  MYSQL_BIND bind[1];
+  std::memset(bind, 0, sizeof bind);
+  bind[0].buffer_type = MYSQL_TYPE_LONGLONG;
+  bind[0].buffer = &id;
+  mysql_stmt_bind_param(stmt, bind);
+  for (int i = 0; i < rows; ++i) {
+    id = i + 1;
+    if (mysql_stmt_execute(stmt) != 0) {
+      throw std::runtime_error(std::string("execute: ") + mysql_stmt_error(stmt));
+    }
+    if (ends_batch(i, rows)) commit_and_begin(raw, i + 1 == rows);
+  }
+  mysql_stmt_close(stmt);
+}
+
+// The session's records of every row, loaded before the clock starts.
+struct LoadedRows {
+  tabula::Session session;
+  std::vector<tabula::Record*> records;
+};
+LoadedRows load_rows(tabula::Engine& engine) {
+  LoadedRows loaded{engine.session(), {}};
+  loaded.records = loaded.session.query("bench_row").order_by("id").all();
+  loaded.session.commit();  // the records stay; the connection goes back
+  return loaded;
+}
+
+// Each record changed, a commit every batch.
+void tabula_update(LoadedRows& loaded) {
+  int rows = static_cast<int>(loaded.records.size());
+  for (int i = 0; i < rows; ++i) {
+    tabula::Record& r = *loaded.records[i];
+    r.set("qty", new_qty(r.get<std::int64_t>("id")));
+    if (ends_batch(i, rows)) loaded.session.commit();
+  }
+}
+
+void tabula_delete(LoadedRows& loaded) {
+  int rows = static_cast<int>(loaded.records.size());
+  for (int i = 0; i < rows; ++i) {
+    loaded.session.remove(*loaded.records[i]);
+    if (ends_batch(i, rows)) loaded.session.commit();
+  }
+}
+
 const char* kChecksum =
     "SELECT COUNT(*), SUM(qty), SUM(price), "
     "SUM(CRC32(CONCAT_WS('|', name, qty, price, created))) FROM bench_row";
@@ -301,12 +418,14 @@ int main(int argc, char** argv) {
     tabula::bench::BenchServer server(argc, argv);
     int rows = 100'000;
     int rounds = 3;
-    std::string only;  // --only NAME: run one method (for profiling); no ratios then
+    int changes = 20'000;  // rows updated and deleted (--changes)
+    std::string only;      // --only NAME: run one method (for profiling); no ratios then
     for (int i = 1; i + 1 < argc; ++i) {
       if (std::strcmp(argv[i], "--only") == 0) only = argv[i + 1];
       if (std::strcmp(argv[i], "--batch") == 0) batch_rows = std::stoi(argv[i + 1]);
       if (std::strcmp(argv[i], "--rows") == 0) rows = std::stoi(argv[i + 1]);
       if (std::strcmp(argv[i], "--rounds") == 0) rounds = std::stoi(argv[i + 1]);
+      if (std::strcmp(argv[i], "--changes") == 0) changes = std::stoi(argv[i + 1]);
     }
     tabula::Url url(server.url());
     std::cerr << "bench: database " << url << ", " << rows << " rows, best of " << rounds << "\n";
@@ -379,6 +498,60 @@ int main(int argc, char** argv) {
         measure(
             "user_story", few, [&] { user_story(engine, few); }, false);
       }
+      // Updates and deletes of `changes` rows, each method on the same fresh table.
+      auto fill = [&] {
+        raw.query("TRUNCATE TABLE bench_row");
+        raw_multirow(raw, changes);
+      };
+      auto timed = [&](const std::string& method, const std::function<void()>& prepare,
+                       const std::function<void()>& work, const std::string& check_sql,
+                       const std::string& expected) {
+        if (!only.empty() && method != only) return;
+        std::string name = method + suffix;
+        prepare();
+        auto start = Clock::now();
+        work();
+        double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+        best[name] = std::max(best[name], changes / seconds);
+        std::printf("%-28s %8d rows %8.3f s %10.0f rows/s\n", name.c_str(), changes, seconds,
+                    changes / seconds);
+        std::vector<std::string> got = raw.row(check_sql);
+        if (got.empty() || got[0] != expected) {
+          throw std::runtime_error(name + ": " + check_sql + " gave " +
+                                   (got.empty() ? "nothing" : got[0]) + ", expected " + expected);
+        }
+      };
+      long long qty_sum = 0;
+      for (int id = 1; id <= changes; ++id) qty_sum += new_qty(id);
+      const std::string sum_sql = "SELECT SUM(qty) FROM bench_row";
+      const std::string count_sql = "SELECT COUNT(*) FROM bench_row";
+      std::optional<LoadedRows> loaded;
+      for (int round = 0; round < rounds; ++round) {
+        timed(
+            "raw_update_row", fill, [&] { raw_update_row(raw, changes); }, sum_sql,
+            std::to_string(qty_sum));
+        timed(
+            "raw_update_case", fill, [&] { raw_update_case(raw, changes); }, sum_sql,
+            std::to_string(qty_sum));
+        timed(
+            "tabula_update",
+            [&] {
+              fill();
+              loaded.emplace(load_rows(engine));
+            },
+            [&] { tabula_update(*loaded); }, sum_sql, std::to_string(qty_sum));
+        loaded.reset();
+        timed(
+            "raw_delete_row", fill, [&] { raw_delete_row(raw, changes); }, count_sql, "0");
+        timed(
+            "tabula_delete",
+            [&] {
+              fill();
+              loaded.emplace(load_rows(engine));
+            },
+            [&] { tabula_delete(*loaded); }, count_sql, "0");
+        loaded.reset();
+      }
     }
     raw.query("SET GLOBAL innodb_flush_log_at_trx_commit = " + flush_setting);
     if (!only.empty()) return 0;
@@ -402,6 +575,12 @@ int main(int argc, char** argv) {
       ratio("soci_per_row_vs_raw_multirow", "soci_prepared_row", "raw_multirow",
             "ratio: %s%s = %.2f\n");
       ratio("user_story_vs_raw_multirow", "user_story", "raw_multirow", "ratio: %s%s = %.4f\n");
+      ratio("session_update_vs_raw_per_row", "tabula_update", "raw_update_row",
+            "ratio: %s%s = %.2f\n");
+      ratio("session_update_vs_raw_case_pages", "tabula_update", "raw_update_case",
+            "ratio: %s%s = %.2f\n");
+      ratio("session_delete_vs_raw_per_row", "tabula_delete", "raw_delete_row",
+            "ratio: %s%s = %.2f\n");
     }
   } catch (const std::exception& e) {
     std::cerr << "session_bench: " << e.what() << "\n";
