@@ -10,8 +10,7 @@ ResultSet run_statement(Connection& connection, std::string_view sql,
                         std::span<const Value> params) {
   report_statement(sql, params.size());
   try {
-    return ConnectionAccess::dialect(connection)
-        .run_statement(ConnectionAccess::native_handle(connection), sql, params);
+    return ConnectionAccess::dialect(connection).run_statement(connection, sql, params);
   } catch (const SqlError& e) {
     if (e.is_disconnect()) ConnectionAccess::mark_broken(connection);
     throw;

@@ -128,7 +128,7 @@ class SqlDialect {
                                                       InsertOptions options) const;
   // Runs `sql` with `params` bound to its `?` placeholders; every cell comes back as text.
   // Throws SqlError; Error for a placeholder/value mismatch.
-  virtual ResultSet run_statement(void* native, std::string_view sql,
+  virtual ResultSet run_statement(Connection& connection, std::string_view sql,
                                   std::span<const Value> params) const = 0;
 
   // --- The catalog ----------------------------------------------------------------------------

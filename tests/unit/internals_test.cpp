@@ -4,12 +4,15 @@
 // end; these pin each rule where it lives. No server needed.
 
 #include <tabula/automap.hpp>
+#include <tabula/engine.hpp>
 #include <tabula/error.hpp>
 #include <tabula/schema.hpp>
+#include <tabula/session.hpp>
 
 #include "detail/column_rules.hpp"
 #include "detail/placeholders.hpp"
 #include "dialect/read_back.hpp"
+#include "dialect/sqlite/sqlite_statement.hpp"
 #include "pool/wait_histogram.hpp"
 #include "session/flush_order.hpp"
 #include "session/identity.hpp"
@@ -190,6 +193,28 @@ TEST(WaitHistogram, PercentilesAreWithinTheBucketWidth) {
   EXPECT_GE(p95, 900us);
   EXPECT_LE(p95, 985us);
   EXPECT_GE(h.percentile(1.0), 1000us);
+}
+
+// SQLite: the session's statements are prepared once per shape and connection, not per row.
+TEST(SqliteStatements, ArePreparedOncePerShapeAndKept) {
+  Engine engine("sqlite://:memory:");
+  engine.execute("CREATE TABLE t (id INTEGER PRIMARY KEY AUTOINCREMENT, v INT)");
+  std::uint64_t before = 0;
+  {
+    Lease lease = engine.checkout();
+    before = dialect::sqlite::statements_prepared(*lease);
+  }
+  const Model& t = engine.models().at("t");
+  Session s = engine.session();
+  std::vector<Record*> rows;
+  for (int i = 0; i < 500; ++i) rows.push_back(&s.add(t.make({{"v", i}})));
+  s.commit();
+  for (Record* r : rows) r->set("v", 1);
+  s.commit();
+  Lease lease = engine.checkout();
+  // One INSERT ... RETURNING for 500 rows, one UPDATE page.
+  EXPECT_EQ(dialect::sqlite::statements_prepared(*lease) - before, 2u);
+  EXPECT_LE(dialect::sqlite::cached_statements(*lease), 64u);
 }
 
 }  // namespace

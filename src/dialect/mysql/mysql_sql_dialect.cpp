@@ -117,9 +117,9 @@ class MysqlDialect final : public detail::SqlDialect {
       detail::InsertOptions options) const override {
     return mysql::insert_writer(connection, target, options);
   }
-  detail::ResultSet run_statement(void* native, std::string_view sql,
+  detail::ResultSet run_statement(Connection& connection, std::string_view sql,
                                   std::span<const Value> params) const override {
-    return mysql::run_statement(native, sql, params);
+    return mysql::run_statement(detail::ConnectionAccess::native_handle(connection), sql, params);
   }
 
   Schema reflect(Connection& connection, const Url& url, const ReflectOptions& options,

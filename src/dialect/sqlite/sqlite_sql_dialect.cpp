@@ -72,9 +72,9 @@ class SqliteDialect final : public detail::SqlDialect {
   }
   std::string_view no_row_limit() const noexcept override { return "-1"; }
   bool inserts_many_rows_per_statement() const noexcept override { return false; }
-  detail::ResultSet run_statement(void* native, std::string_view sql,
+  detail::ResultSet run_statement(Connection& connection, std::string_view sql,
                                   std::span<const Value> params) const override {
-    return sqlite::run_statement(native, sql, params);
+    return sqlite::run_statement(connection, sql, params);
   }
 
   Schema reflect(Connection& connection, const Url& url, const ReflectOptions& options,

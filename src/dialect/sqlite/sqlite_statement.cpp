@@ -1,11 +1,15 @@
 #include "dialect/sqlite/sqlite_statement.hpp"
 
 #include <sqlite3.h>
-#include "detail/placeholders.hpp"
+
+#include "connection_access.hpp"
 
 #include <cstdio>
 #include <limits>
+#include <list>
 #include <memory>
+#include <string>
+#include <unordered_map>
 
 namespace tabula::dialect::sqlite {
 namespace {
@@ -66,14 +70,81 @@ void bind(sqlite3* db, sqlite3_stmt* stmt, int index, const Value& value) {
   if (rc != SQLITE_OK) throw_error(db, rc);
 }
 
+// A connection's prepared statements, least recently used finalized first. SQLite prepares them
+// again on its own when the schema changes under them.
+class StatementCache final : public detail::ConnectionState {
+ public:
+  static constexpr std::size_t kCapacity = 64;
+
+  ~StatementCache() override {
+    for (auto& [sql, stmt] : statements_) sqlite3_finalize(stmt);
+  }
+
+  // The statement for `sql`, prepared on a miss. Throws SqlError.
+  sqlite3_stmt* get(sqlite3* db, std::string_view sql) {
+    if (auto found = by_sql_.find(sql); found != by_sql_.end()) {
+      statements_.splice(statements_.begin(), statements_, found->second);
+      return statements_.front().second;
+    }
+    sqlite3_stmt* stmt = nullptr;
+    int rc = sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &stmt, nullptr);
+    if (rc != SQLITE_OK) {
+      sqlite3_finalize(stmt);
+      throw_error(db, rc);
+    }
+    ++prepared_;
+    if (statements_.size() >= kCapacity) {
+      by_sql_.erase(statements_.back().first);
+      sqlite3_finalize(statements_.back().second);
+      statements_.pop_back();
+    }
+    statements_.emplace_front(std::string(sql), stmt);
+    by_sql_.emplace(statements_.front().first, statements_.begin());
+    return stmt;
+  }
+
+  std::size_t size() const noexcept { return statements_.size(); }
+  std::uint64_t prepared() const noexcept { return prepared_; }
+
+ private:
+  std::list<std::pair<std::string, sqlite3_stmt*>> statements_;  // most recently used first
+  std::unordered_map<std::string_view, std::list<std::pair<std::string, sqlite3_stmt*>>::iterator>
+      by_sql_;
+  std::uint64_t prepared_ = 0;
+};
+
+StatementCache& cache_of(Connection& connection) {
+  std::unique_ptr<detail::ConnectionState>& state =
+      detail::ConnectionAccess::dialect_state(connection);
+  if (!state) state = std::make_unique<StatementCache>();
+  return static_cast<StatementCache&>(*state);
+}
+
+// Back to its initial state, bindings cleared, whatever happened: ready for the next run.
+struct ResetAfterUse {
+  sqlite3_stmt* stmt;
+  ~ResetAfterUse() {
+    sqlite3_reset(stmt);
+    sqlite3_clear_bindings(stmt);
+  }
+};
+
 }  // namespace
 
-detail::ResultSet run_statement(void* native, std::string_view sql, std::span<const Value> params) {
-  auto* db = static_cast<sqlite3*>(native);
-  sqlite3_stmt* raw = nullptr;
-  int rc = sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &raw, nullptr);
-  if (rc != SQLITE_OK) throw_error(db, rc);
-  std::unique_ptr<sqlite3_stmt, decltype(&sqlite3_finalize)> stmt(raw, &sqlite3_finalize);
+std::size_t cached_statements(Connection& connection) {
+  return cache_of(connection).size();
+}
+
+std::uint64_t statements_prepared(Connection& connection) {
+  return cache_of(connection).prepared();
+}
+
+detail::ResultSet run_statement(Connection& connection, std::string_view sql,
+                                std::span<const Value> params) {
+  auto* db = static_cast<sqlite3*>(detail::ConnectionAccess::native_handle(connection));
+  sqlite3_stmt* raw = cache_of(connection).get(db, sql);
+  ResetAfterUse reset{raw};
+  int rc = SQLITE_OK;
   if (static_cast<std::size_t>(sqlite3_bind_parameter_count(raw)) != params.size()) {
     throw Error("statement has " + std::to_string(sqlite3_bind_parameter_count(raw)) +
                 " placeholders but " + std::to_string(params.size()) +
