@@ -105,7 +105,15 @@ void insert_row(Connection& connection, InsertTarget& target, Record& record, bo
   std::vector<Value> params;
   for (std::size_t i : columns) params.push_back(RecordAccess::value(record, i));
   std::string sql = insert_row_sql(dialect, table, columns);
-  if (returning) sql += " RETURNING " + all_columns(dialect, table);
+  // With RETURNING, what the database decided (read_back.hpp): the key, defaults, converted
+  // values.
+  std::vector<std::size_t> returned;
+  if (returning) {
+    const Record* row = &record;
+    returned = columns_to_read_back(dialect, table, families, {row},
+                                    target.has_before_insert_trigger(table));
+    if (!returned.empty()) sql += " RETURNING " + column_list(dialect, table, returned);
+  }
   ResultSet result;
   try {
     result = run_statement(connection, sql, params);
@@ -113,16 +121,12 @@ void insert_row(Connection& connection, InsertTarget& target, Record& record, bo
     Record* row = &record;
     throw e.with_context(insert_context(table, {&row, 1}));
   }
-  ColumnFlags mask = RecordAccess::set_mask(record);
   if (returning) {
-    if (result.rows() != 1 || result.columns != table.columns.size()) {
-      throw Error("INSERT ... RETURNING into " + table.name + " returned " +
-                  std::to_string(result.rows()) + " rows for 1");
-    }
-    load_row(record, families, result, 0);
-    target.inserted(record, std::move(mask));
+    Record* row = &record;
+    load_inserted(target, table, families, returned, {&row, 1}, result);
     return;
   }
+  ColumnFlags mask = RecordAccess::set_mask(record);
   // The generated key, then what the database filled in, read by key.
   for (std::size_t i = 0; i < table.columns.size(); ++i) {
     if (table.columns[i].auto_increment && !given(record, i)) {

@@ -12,7 +12,8 @@ bool is_key(const Table& table, const Column& c) {
          table.primary_key.end();
 }
 
-// Fraction digits a number of microseconds needs (0 for whole seconds).
+}  // namespace
+
 int fraction_digits(std::int64_t microseconds) {
   std::int64_t us = microseconds % 1'000'000;
   if (us < 0) us = -us;
@@ -25,8 +26,6 @@ int fraction_digits(std::int64_t microseconds) {
   return digits;
 }
 
-// "12.50" for DECIMAL(_,2): no sign but '-', no leading zeros, exactly `scale` fraction digits,
-// not a negative zero. What MySQL prints for the value, so it needs no reading back.
 bool canonical_decimal(const Decimal& d, int scale) {
   const std::string& s = d.str();
   std::size_t i = s[0] == '-' ? 1 : 0;
@@ -39,39 +38,7 @@ bool canonical_decimal(const Decimal& d, int scale) {
   return true;
 }
 
-// True when the column stores exactly the value sent, so that reading it back would change
-// nothing.
-bool stored_as_sent(const Column& c, Family family, const Value& v) {
-  if (v.is_null()) return true;
-  const std::string& t = c.data_type;
-  switch (family) {
-    case Family::integer:
-    case Family::any:  // SQLite stores exactly what it is given in a column without a type
-      return true;
-    case Family::text:
-      return t != "char";  // CHAR drops trailing spaces
-    case Family::binary:
-      return t != "binary";  // BINARY pads with zero bytes
-    case Family::decimal:
-      return v.kind() == Value::Kind::decimal &&
-             canonical_decimal(v.get<Decimal>(), c.scale.value_or(0));
-    case Family::date:
-      return v.kind() == Value::Kind::date;
-    case Family::datetime:
-      return t == "datetime" && v.kind() == Value::Kind::datetime &&
-             fraction_digits(v.get<DateTime>().time_of_day.count()) <=
-                 c.datetime_precision.value_or(0);
-    case Family::time:
-      return v.kind() == Value::Kind::time &&
-             fraction_digits(v.get<Time>().value.count()) <= c.datetime_precision.value_or(0);
-    default:  // FLOAT rounding, ENUM/SET spelling, BIT, YEAR, ...: read back
-      return false;
-  }
-}
-
-}  // namespace
-
-std::vector<std::size_t> columns_to_read_back(const Table& table,
+std::vector<std::size_t> columns_to_read_back(const SqlDialect& dialect, const Table& table,
                                               const std::vector<Family>& families,
                                               const std::vector<const Record*>& rows,
                                               bool before_insert_trigger) {
@@ -83,7 +50,7 @@ std::vector<std::size_t> columns_to_read_back(const Table& table,
     for (std::size_t r = 0; r < rows.size() && !needed; ++r) {
       const Record& record = *rows[r];
       needed = !RecordAccess::is_set(record, i) ||
-               !stored_as_sent(c, families[i], RecordAccess::value(record, i));
+               !dialect.stores_as_sent(c, families[i], RecordAccess::value(record, i));
     }
     if (needed) out.push_back(i);
   }

@@ -6,7 +6,8 @@
 // A column every record gave comes back only when the database may store something other than
 // the value sent: FLOAT rounding, CHAR and BINARY padding, ENUM/SET spelling, TIMESTAMP time
 // zones, fractional seconds beyond the column's, a DECIMAL not written in the column's scale
-// ("1.5" stored as "1.50"), ... A table with a BEFORE INSERT trigger (which may change anything)
+// ("1.5" stored as "1.50"), ... (each dialect says which: SqlDialect::stores_as_sent). A table
+// with a BEFORE INSERT trigger (which may change anything)
 // reads every column back. This is what the session's inserts save over reading every column:
 // the server's work of sending values the client already has, and the client's of reading them.
 
@@ -14,15 +15,22 @@
 
 #include "detail/column_rules.hpp"
 #include "dialect/result_set.hpp"
+#include "dialect/sql_dialect.hpp"
 
 #include <vector>
 
 namespace tabula::detail {
 
-std::vector<std::size_t> columns_to_read_back(const Table& table,
+std::vector<std::size_t> columns_to_read_back(const SqlDialect& dialect, const Table& table,
                                               const std::vector<Family>& families,
                                               const std::vector<const Record*>& rows,
                                               bool before_insert_trigger);
+
+// Fraction digits a number of microseconds needs (0 for whole seconds).
+int fraction_digits(std::int64_t microseconds);
+// "12.50" for DECIMAL(_,2): no sign but '-', no leading zeros, exactly `scale` fraction digits,
+// not a negative zero. What MySQL prints for the value, so it needs no reading back.
+bool canonical_decimal(const Decimal& d, int scale);
 
 // Loads row `row` of `result` (every column, in table order) into `record`, unchecked.
 void load_row(Record& record, const std::vector<Family>& families, const ResultSet& result,

@@ -1,5 +1,7 @@
 #include "dialect/mysql/mysql_column_types.hpp"
 
+#include "dialect/read_back.hpp"
+
 #include <string_view>
 
 namespace tabula::dialect::mysql {
@@ -29,6 +31,37 @@ ColumnType column_type(const Column& c) noexcept {
   if (t == "datetime" || t == "timestamp") return {Family::datetime};
   if (t == "time") return {Family::time};
   return {Family::other};
+}
+
+// FLOAT rounds, CHAR drops trailing spaces, BINARY pads, a DECIMAL is stored in the column's
+// scale, fractional seconds beyond the column's are rounded, TIMESTAMP converts time zones; ENUM,
+// SET, BIT and YEAR come back in the server's spelling.
+bool stores_as_sent(const Column& c, Family family, const Value& v) noexcept {
+  if (v.is_null()) return true;
+  const std::string& t = c.data_type;
+  switch (family) {
+    case Family::integer:
+      return true;
+    case Family::text:
+      return t != "char";
+    case Family::binary:
+      return t != "binary";
+    case Family::decimal:
+      return v.kind() == Value::Kind::decimal &&
+             detail::canonical_decimal(*v.get_if<Decimal>(), c.scale.value_or(0));
+    case Family::date:
+      return v.kind() == Value::Kind::date;
+    case Family::datetime:
+      return t == "datetime" && v.kind() == Value::Kind::datetime &&
+             detail::fraction_digits(v.get_if<DateTime>()->time_of_day.count()) <=
+                 c.datetime_precision.value_or(0);
+    case Family::time:
+      return v.kind() == Value::Kind::time &&
+             detail::fraction_digits(v.get_if<Time>()->value.count()) <=
+                 c.datetime_precision.value_or(0);
+    default:
+      return false;
+  }
 }
 
 }  // namespace tabula::dialect::mysql

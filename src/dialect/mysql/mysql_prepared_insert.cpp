@@ -74,7 +74,7 @@ class PageWriter {
         dialect_(detail::ConnectionAccess::dialect(connection)),
         families_(detail::families_of(table_, connection.dialect())) {
     std::vector<const Record*> records(group.rows.begin(), group.rows.end());
-    returned_ = detail::columns_to_read_back(table_, families_, records,
+    returned_ = detail::columns_to_read_back(dialect_, table_, families_, records,
                                              target.has_before_insert_trigger(table_));
     head_ = "INSERT INTO " + dialect_.quote_identifier(table_.name) + " (" +
             detail::column_list(dialect_, table_, group.columns) + ") VALUES ";

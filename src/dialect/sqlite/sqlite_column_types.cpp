@@ -24,4 +24,28 @@ ColumnType column_type(const Column& c) noexcept {
   return {Family::other};
 }
 
+// SQLite stores a value as given unless the column's affinity converts it: tabula binds integers
+// to INTEGER columns, text to TEXT ones, doubles to REAL ones, dates and times as ISO text; a
+// NUMERIC column turns "1.50" into 1.5, so decimals are read back, as is anything unusual.
+bool stores_as_sent(const Column&, Family family, const Value& v) noexcept {
+  switch (family) {
+    case Family::integer:
+      return v.is_null() || v.kind() == Value::Kind::int64;
+    case Family::any:
+      return true;
+    case Family::text:
+      return v.is_null() || v.kind() == Value::Kind::text;
+    case Family::binary:
+      return v.is_null() || v.kind() == Value::Kind::bytes;
+    case Family::real:
+      return v.is_null() || v.kind() == Value::Kind::real;
+    case Family::date:
+      return v.is_null() || v.kind() == Value::Kind::date;
+    case Family::datetime:
+      return v.is_null() || v.kind() == Value::Kind::datetime;
+    default:
+      return false;
+  }
+}
+
 }  // namespace tabula::dialect::sqlite

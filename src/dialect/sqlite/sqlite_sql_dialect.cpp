@@ -70,6 +70,10 @@ class SqliteDialect final : public detail::SqlDialect {
   detail::ColumnType column_type(const Column& column) const noexcept override {
     return sqlite::column_type(column);
   }
+  bool stores_as_sent(const Column& column, detail::Family family,
+                      const Value& value) const noexcept override {
+    return sqlite::stores_as_sent(column, family, value);
+  }
   std::string_view no_row_limit() const noexcept override { return "-1"; }
   bool inserts_many_rows_per_statement() const noexcept override { return false; }
   detail::ResultSet run_statement(Connection& connection, std::string_view sql,
