@@ -4,6 +4,7 @@
 
 #include "connection_access.hpp"
 #include "dialect/mysql/mysql_dialect.hpp"
+#include "dialect/mysql/mysql_statement.hpp"
 
 #include <mysql.h>
 
@@ -22,11 +23,7 @@ MYSQL_STMT* handle(void* stmt) {
 }
 
 [[noreturn]] void throw_stmt_error(MYSQL_STMT* stmt) {
-  int code = static_cast<int>(mysql_stmt_errno(stmt));
-  std::string sqlstate = mysql_stmt_sqlstate(stmt);
-  std::string message = mysql_stmt_error(stmt);
-  message += " (MySQL error " + std::to_string(code) + ", SQLSTATE " + sqlstate + ")";
-  throw SqlError(message, code, sqlstate, is_disconnect_code(code), is_retryable_code(code));
+  throw_error(mysql_stmt_errno(stmt), mysql_stmt_sqlstate(stmt), mysql_stmt_error(stmt));
 }
 
 MYSQL_TIME date_time(const Date& d) {

@@ -17,11 +17,7 @@ namespace tabula::dialect::mysql {
 namespace {
 
 [[noreturn]] void throw_last_error(MYSQL* conn) {
-  int code = static_cast<int>(mysql_errno(conn));
-  std::string sqlstate = mysql_sqlstate(conn);
-  std::string message = mysql_error(conn);
-  message += " (MySQL error " + std::to_string(code) + ", SQLSTATE " + sqlstate + ")";
-  throw SqlError(message, code, sqlstate, is_disconnect_code(code), is_retryable_code(code));
+  throw_error(mysql_errno(conn), mysql_sqlstate(conn), mysql_error(conn));
 }
 
 // BIT columns arrive as big-endian bytes in the text protocol; tabula reads them as numbers.
@@ -82,6 +78,13 @@ void append_integer(std::string& out, Integer n) {
 }
 
 }  // namespace
+
+void throw_error(unsigned code, const char* sqlstate, const char* message) {
+  int n = static_cast<int>(code);
+  std::string text = message;
+  text += " (MySQL error " + std::to_string(n) + ", SQLSTATE " + sqlstate + ")";
+  throw SqlError(text, n, sqlstate, is_disconnect_code(n), is_retryable_code(n));
+}
 
 void append_literal(void* native, const Value& value, std::string& out) {
   auto* conn = static_cast<MYSQL*>(native);

@@ -12,6 +12,10 @@
 
 namespace tabula::dialect::mysql {
 
+// Throws the SqlError for a client or server error: the message with "(MySQL error N, SQLSTATE
+// S)", whether it means the connection is gone, whether a retry may succeed.
+[[noreturn]] void throw_error(unsigned code, const char* sqlstate, const char* message);
+
 // `native` is the connection's MYSQL*. Throws SqlError; Error for a placeholder/value mismatch.
 detail::ResultSet run_statement(void* native, std::string_view sql, std::span<const Value> params);
 
