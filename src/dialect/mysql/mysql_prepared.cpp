@@ -70,8 +70,15 @@ void append_bit_text(const char* data, unsigned long length, std::string& out) {
 
 }  // namespace
 
+struct PreparedStatement::Buffers {
+  std::vector<MYSQL_BIND> binds;
+  std::vector<MYSQL_TIME> times;
+};
+
 PreparedStatement::PreparedStatement(void* native, std::string sql)
-    : stmt_(mysql_stmt_init(static_cast<MYSQL*>(native))), sql_(std::move(sql)) {
+    : stmt_(mysql_stmt_init(static_cast<MYSQL*>(native))),
+      sql_(std::move(sql)),
+      buffers_(std::make_unique<Buffers>()) {
   if (stmt_ == nullptr) throw SqlError("out of memory preparing a statement", 2008, "HY000");
   if (mysql_stmt_prepare(handle(stmt_), sql_.data(), sql_.size()) != 0) {
     try {
@@ -94,20 +101,25 @@ detail::ResultSet PreparedStatement::execute(std::span<const Value* const> param
     throw Error("statement has " + std::to_string(parameters_) + " placeholders but " +
                 std::to_string(params.size()) + " values were given: " + sql_);
   }
-  std::vector<MYSQL_BIND> binds(params.size());
+  std::vector<MYSQL_BIND>& binds = buffers_->binds;
+  binds.resize(params.size());
   std::size_t temporal = 0;
   for (const Value* v : params) {
     Value::Kind k = v->kind();
     temporal += k == Value::Kind::date || k == Value::Kind::datetime || k == Value::Kind::time;
   }
-  std::vector<MYSQL_TIME> times;
+  std::vector<MYSQL_TIME>& times = buffers_->times;
+  times.clear();
   times.reserve(temporal);  // the binds point into it: no reallocation
   for (std::size_t i = 0; i < params.size(); ++i) {
     const Value& v = *params[i];
     MYSQL_BIND& b = binds[i];
+    b.buffer_length = 0;  // what the previous run left
+    b.is_unsigned = 0;
     switch (v.kind()) {
       case Value::Kind::null:
         b.buffer_type = MYSQL_TYPE_NULL;
+        b.buffer = nullptr;
         break;
       case Value::Kind::int64:
         b.buffer_type = MYSQL_TYPE_LONGLONG;

@@ -48,6 +48,9 @@ class PreparedStatement {
   void* stmt_;  // MYSQL_STMT*
   std::string sql_;
   std::size_t parameters_ = 0;
+  // The parameter bindings, kept from one run to the next (a page's are hundreds of kilobytes).
+  struct Buffers;
+  std::unique_ptr<Buffers> buffers_;
 };
 
 // A connection's prepared statements, least recently used evicted first (closed at the server).
