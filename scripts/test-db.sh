@@ -209,8 +209,11 @@ case "$command" in
       write_env
       user_flag=()
       [[ $(id -u) -eq 0 ]] && user_flag=(--user=root)
+      # A private tmpdir: installs running at the same time (the plain and the TLS fixtures)
+      # otherwise collide on their temporary tables in /tmp.
+      mkdir -p "$base/tmp"
       if ! "$INSTALL_DB" --no-defaults --datadir="$DATADIR" --auth-root-authentication-method=normal \
-          --skip-test-db "${user_flag[@]}" >"$base/install.log" 2>&1; then
+          --skip-test-db --tmpdir="$base/tmp" "${user_flag[@]}" >"$base/install.log" 2>&1; then
         cat "$base/install.log" >&2
         die "mariadb-install-db failed"
       fi

@@ -44,9 +44,8 @@ Url with_prompted_password(Url url) {
   std::FILE* tty = std::fopen("/dev/tty", "r+");
   if (tty == nullptr) return url;
   int fd = ::fileno(tty);
-  std::string who = url.user().empty() ? std::string("the database") : url.user();
-  std::fprintf(tty, "Password for %s: ", who.c_str());
-  std::fflush(tty);
+  // Echo goes off before the prompt shows, so nothing typed after seeing it is ever echoed or
+  // flushed away.
   termios saved{};
   bool restore = ::tcgetattr(fd, &saved) == 0;
   if (restore) {
@@ -54,6 +53,9 @@ Url with_prompted_password(Url url) {
     quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
     (void)::tcsetattr(fd, TCSAFLUSH, &quiet);
   }
+  std::string who = url.user().empty() ? std::string("the database") : url.user();
+  std::fprintf(tty, "Password for %s: ", who.c_str());
+  std::fflush(tty);
   std::string password;
   int c = 0;
   while ((c = std::fgetc(tty)) != EOF && c != '\n') password += static_cast<char>(c);

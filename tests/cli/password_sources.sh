@@ -10,6 +10,7 @@
 # With INSERT_API_BINARY (examples/insert_api), its --url's password is checked in
 # /proc/<pid>/cmdline too.
 set -euo pipefail
+[[ -n ${TABULA_TRACE:-} ]] && set -x
 
 tabula=${1:?usage: password_sources.sh TABULA_BINARY TABULA_GEN_BINARY STATE_DIR WORK_DIR}
 gen=${2:?}
@@ -30,7 +31,8 @@ fail() {
   exit 1
 }
 # Runs a tool, keeping stdout and stderr in $work/out and $work/err.
-run() { "$@" >"$work/out" 2>"$work/err" </dev/null; }
+# Each bounded, so a tool that hangs fails the test with a message instead of its timeout.
+run() { timeout 60 "$@" >"$work/out" 2>"$work/err" </dev/null; }
 no_secret() {
   local secret=$1 file
   for file in "$work/out" "$work/err"; do
@@ -61,24 +63,30 @@ no_secret "Open-File-Pw-77"
 
 # The prompt: on a terminal (a pseudo-terminal here), without echo.
 python3 - "$tabula" "$bare" "$password" <<'PY' || fail "the prompt"
-import os, pty, sys, time
+import os, pty, select, signal, sys, time
 tabula, url, password = sys.argv[1:4]
 pid, fd = pty.fork()
 if pid == 0:
     os.execv(tabula, [tabula, "inspect", url, "--no-views"])
 seen = b""
-deadline = time.time() + 20
-while b"Password for tabula: " not in seen and time.time() < deadline:
-    seen += os.read(fd, 1024)
-os.write(fd, password.encode() + b"\n")
-while True:
+deadline = time.time() + 60
+def read_some():
+    global seen
+    if not select.select([fd], [], [], max(0.0, deadline - time.time()))[0]:
+        os.kill(pid, signal.SIGKILL)
+        sys.exit("timed out; the terminal showed: " + seen.decode(errors="replace"))
     try:
         chunk = os.read(fd, 4096)
     except OSError:
-        break
-    if not chunk:
-        break
+        chunk = b""
     seen += chunk
+    return chunk
+while b"Password for tabula: " not in seen:
+    if not read_some():
+        sys.exit("no prompt; the terminal showed: " + seen.decode(errors="replace"))
+os.write(fd, password.encode() + b"\n")
+while read_some():
+    pass
 _, status = os.waitpid(pid, 0)
 if os.waitstatus_to_exitcode(status) != 0:
     sys.exit("tabula failed after the prompt: " + seen.decode(errors="replace"))
@@ -107,6 +115,8 @@ for tool in "$tabula inspect" "$gen"; do
   pid=$!
   sleep 1
   cmdline=$(tr '\0' ' ' <"/proc/$pid/cmdline")
+  for _ in $(seq 1 300); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  kill -0 "$pid" 2>/dev/null && { kill -KILL "$pid"; fail "$tool still waits after 30 s"; }
   wait "$pid" && fail "$tool connected to a silent server"
   [[ $cmdline == *"mysql://tabula:"* ]] || fail "$tool: unexpected cmdline '$cmdline'"
   [[ $cmdline != *"$secret"* ]] || fail "$tool: /proc/<pid>/cmdline shows the password: $cmdline"

@@ -217,7 +217,12 @@ TEST(TlsTest, PoolKeepsTlsAcrossAServerRestartUnderLoad) {
   std::string command = "'" + script + "' restart '" + state_dir("TABULA_TEST_TLS_STATE") + "'";
   ASSERT_EQ(std::system(command.c_str()), 0);
   int at_restart = statements;
-  std::this_thread::sleep_for(std::chrono::milliseconds(1000));
+  // The pool backs off from a server that refused it: give it time to come back, then some more
+  // statements on the new connections.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (statements < at_restart + 200 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
   stop = true;
   for (auto& worker : workers) worker.join();
   EXPECT_GT(before, 0);
