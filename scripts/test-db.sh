@@ -80,6 +80,8 @@ answers() {
 #   other-cert.pem, -key.pem    signed by it, naming only other.invalid (a wrong host name)
 #   client-cert.pem, -key.pem   signed by it, a client certificate
 #   ca2.pem, ca2-key.pem        a second, unrelated CA
+#   crl-empty.pem               the test CA's CRL, revoking nothing
+#   crl-server-revoked.pem      the test CA's CRL revoking server-cert.pem
 # Keys are mode 600; nothing here is secret outside the test run.
 make_certs() {
   local dir=$1
@@ -108,7 +110,15 @@ make_certs() {
         die "openssl: cannot sign the $name certificate"
       rm -f "$name.csr"
     done
-    chmod 644 ./*-cert.pem ca.pem ca2.pem
+    printf '[ca]\ndefault_ca = test_ca\n[test_ca]\ndatabase = index.txt\ncrlnumber = crlnumber\ndefault_md = sha256\ndefault_crl_days = 10\n' >ca.cnf
+    : >index.txt
+    echo 01 >crlnumber
+    local ca_args=(-config ca.cnf -keyfile ca-key.pem -cert ca.pem)
+    openssl ca "${ca_args[@]}" -gencrl -out crl-empty.pem >/dev/null 2>&1 &&
+      openssl ca "${ca_args[@]}" -revoke server-cert.pem >/dev/null 2>&1 &&
+      openssl ca "${ca_args[@]}" -gencrl -out crl-server-revoked.pem >/dev/null 2>&1 ||
+      die "openssl: cannot make the CRLs"
+    chmod 644 ./*-cert.pem ca.pem ca2.pem crl-*.pem
   )
 }
 

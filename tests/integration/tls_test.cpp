@@ -170,6 +170,13 @@ TEST(TlsTest, ClientCertificateForRequireX509User) {
   admin.execute("DROP USER 'x509_only'@'%'");
 }
 
+TEST(TlsTest, RevokedServerCertificateIsRefused) {
+  Url url = tls_url().with_option("ssl_mode", "verify_ca").with_option("sslca", tls_file("ca.pem"));
+  EXPECT_NE(cipher_with(url.with_option("sslcrl", tls_file("crl-empty.pem"))), "");
+  std::string message = refusal(url.with_option("sslcrl", tls_file("crl-server-revoked.pem")));
+  EXPECT_TRUE(has(message, "the server's certificate is revoked by the CRL in sslcrl")) << message;
+}
+
 TEST(TlsTest, TlsVersionIsHonoured) {
   Engine engine(tls_url().with_option("tls_version", "TLSv1.2"), {.max_connections = 1});
   Lease lease = engine.checkout();

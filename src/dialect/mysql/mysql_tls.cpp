@@ -204,8 +204,10 @@ std::string tls_failure(int code, std::string_view message, const Url& url,
   if (contains(message, "Validation of SSL server certificate failed")) {
     return "the server's certificate does not name host '" + url.host() + "'" + mode;
   }
-  if (contains(message, "certificate") || contains(message, "issuer") || contains(message, "CRL") ||
-      contains(message, "revoked")) {
+  if (contains(message, "revoked")) {
+    return "the server's certificate is revoked by the CRL in sslcrl '" + settings.crl + "'" + mode;
+  }
+  if (contains(message, "certificate") || contains(message, "issuer") || contains(message, "CRL")) {
     std::string trusted = settings.ca.empty() ? std::string("the system's CAs")
                                               : "the CA in sslca '" + settings.ca + "'";
     if (!settings.capath.empty()) trusted = "the CAs in sslcapath '" + settings.capath + "'";

@@ -74,7 +74,8 @@ std::string tls_cipher(st_mysql* conn);
 
 // Which check a failed TLS connect tripped, as words for an error message: "the server's
 // certificate chain is not trusted", "the server's certificate does not name host '...'",
-// "the server does not offer TLS", or "the TLS handshake failed". Empty when `code` is not a
+// "the server's certificate is revoked by the CRL ...", "the server does not offer TLS", or
+// "the TLS handshake failed". Empty when `code` is not a
 // TLS error (2026).
 std::string tls_failure(int code, std::string_view message, const Url& url,
                         const TlsSettings& settings);
