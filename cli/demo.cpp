@@ -6,6 +6,7 @@
 #include "generate.hpp"
 
 #include <tabula/automap.hpp>
+#include <tabula/credentials.hpp>
 #include <tabula/engine.hpp>
 #include <tabula/error.hpp>
 #include <tabula/metrics.hpp>
@@ -103,7 +104,8 @@ void run_demo(const DemoOptions& options, std::ostream& out) {
   };
   std::string sqlite_path =
       options.sqlite_path.empty() ? scratch_file("chinook.db") : options.sqlite_path;
-  Engine engine{options.url.empty() ? "sqlite://" + sqlite_path : options.url};
+  Engine engine{options.url.empty() ? Url("sqlite://" + sqlite_path)
+                                    : with_prompted_password(Url(options.url))};
   out << "tabula demo\n";
   out << "  database: " << engine.url() << "\n";
 

@@ -7,6 +7,7 @@
 #include "demo.hpp"
 #include "inspect.hpp"
 
+#include <tabula/credentials.hpp>
 #include <tabula/engine.hpp>
 #include <tabula/error.hpp>
 #include <tabula/reflect.hpp>
@@ -77,12 +78,15 @@ int main(int argc, char** argv) {
     int code = app.exit(e);
     return code == 0 ? 0 : 2;
   }
+  // CLI11 copied the arguments: from here on `ps` shows no password (docs/connecting.md).
+  tabula::hide_url_passwords(argc, argv);
 
   try {
     if (*demo_cmd) tabula::cli::run_demo(demo, std::cout);
     if (*gen_cmd && tabula::codegen::run_gen(gen, std::cout) != 0) return 3;
     if (*insert_cmd) {
-      tabula::Engine engine(insert_url, {.max_connections = 1});
+      tabula::Engine engine(tabula::with_prompted_password(tabula::Url(insert_url)),
+                            {.max_connections = 1});
       std::cout << engine.insert(insert_table, insert_json) << "\n";
     }
     if (*inspect_cmd) {

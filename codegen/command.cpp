@@ -1,5 +1,6 @@
 #include "command.hpp"
 
+#include <tabula/credentials.hpp>
 #include <tabula/engine.hpp>
 #include <tabula/error.hpp>
 #include <tabula/reflect.hpp>
@@ -26,7 +27,7 @@ Schema load_schema(const std::string& source, const ReflectOptions& options) {
   if (source.find("://") == std::string::npos) {
     return schema_from_json(read_file(source, "snapshot file"));
   }
-  Engine engine(source, {.max_connections = 1});
+  Engine engine(with_prompted_password(Url(source)), {.max_connections = 1});
   return reflect(engine, options);
 }
 

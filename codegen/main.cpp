@@ -9,6 +9,7 @@
 
 #include "command.hpp"
 
+#include <tabula/credentials.hpp>
 #include <tabula/error.hpp>
 
 #include <CLI/CLI.hpp>
@@ -36,6 +37,8 @@ int main(int argc, char** argv) {
     int code = app.exit(e);
     return code == 0 ? 0 : 2;
   }
+  // CLI11 copied the arguments: from here on `ps` shows no password.
+  tabula::hide_url_passwords(argc, argv);
 
   try {
     return tabula::codegen::run_gen(command, std::cout);

@@ -2,7 +2,8 @@
 # Installs what tabula needs from Debian's packages. Idempotent and quiet when all is present.
 #
 #   scripts/install-deps.sh            build dependencies (enough for the demo)
-#   scripts/install-deps.sh --server   also MariaDB server and client, and SQLAlchemy 1.4 with
+#   scripts/install-deps.sh --server   also MariaDB server and client, openssl (the TLS test
+#                                      server's certificates), and SQLAlchemy 1.4 with
 #                                      its MySQLdb driver (the differential reflection test)
 #
 # Needs root (or sudo) only when something is missing. Exits 0 when everything is installed;
@@ -33,7 +34,7 @@ for arg in "$@"; do
   esac
 done
 if [[ $server -eq 1 ]]; then
-  packages+=(mariadb-server mariadb-client python3 python3-sqlalchemy python3-mysqldb)
+  packages+=(mariadb-server mariadb-client openssl python3 python3-sqlalchemy python3-mysqldb)
 fi
 
 missing=()

@@ -13,6 +13,13 @@
 #   socket_url  the same user over the unix socket
 #   server.env  DATADIR, SOCKET, PORT, PIDFILE, LOG for the commands above
 #   script      the path of this script, so tests can stop and restart the server
+#
+# With TABULA_TEST_DB_TLS=1 in the environment of the first `start`, the server serves TLS: a
+# throwaway CA and certificates are made with openssl in STATE_DIR/tls (see make_certs below)
+# and the server serves server-cert.pem (naming 127.0.0.1 and localhost); with
+# TABULA_TEST_DB_TLS=other it serves other-cert.pem (naming another host) instead. The choice is
+# recorded in server.env (TLS) so later starts and restarts serve the same. Without it the server
+# offers no TLS at all: a plain server.
 set -euo pipefail
 
 die() { echo "test-db: $*" >&2; exit 1; }
@@ -66,11 +73,66 @@ answers() {
     >/dev/null 2>&1
 }
 
+# A throwaway PKI in $1, valid for 10 days, made with openssl:
+#   ca.pem, ca-key.pem          the test CA
+#   server-cert.pem, -key.pem   signed by it, naming IP 127.0.0.1 and DNS localhost (what the
+#                               server serves)
+#   other-cert.pem, -key.pem    signed by it, naming only other.invalid (a wrong host name)
+#   client-cert.pem, -key.pem   signed by it, a client certificate
+#   ca2.pem, ca2-key.pem        a second, unrelated CA
+#   crl-empty.pem               the test CA's CRL, revoking nothing
+#   crl-server-revoked.pem      the test CA's CRL revoking server-cert.pem
+# Keys are mode 600; nothing here is secret outside the test run.
+make_certs() {
+  local dir=$1
+  command -v openssl >/dev/null 2>&1 || die "openssl not found: run scripts/install-deps.sh --server"
+  mkdir -p "$dir"
+  (
+    cd "$dir"
+    umask 077
+    local ca
+    for ca in ca ca2; do
+      openssl req -x509 -newkey rsa:2048 -nodes -days 10 -subj "/CN=tabula test $ca" \
+        -keyout "$ca-key.pem" -out "$ca.pem" >/dev/null 2>&1 || die "openssl: cannot make $ca"
+    done
+    local name san
+    for name in server other client; do
+      case $name in
+        server) san="subjectAltName=IP:127.0.0.1,DNS:localhost" ;;
+        other) san="subjectAltName=DNS:other.invalid" ;;
+        client) san="subjectAltName=DNS:tabula-client" ;;
+      esac
+      openssl req -newkey rsa:2048 -nodes -subj "/CN=tabula test $name" \
+        -keyout "$name-key.pem" -out "$name.csr" >/dev/null 2>&1 ||
+        die "openssl: cannot make the $name key"
+      openssl x509 -req -in "$name.csr" -CA ca.pem -CAkey ca-key.pem -CAcreateserial -days 10 \
+        -extfile <(echo "$san") -out "$name-cert.pem" >/dev/null 2>&1 ||
+        die "openssl: cannot sign the $name certificate"
+      rm -f "$name.csr"
+    done
+    printf '[ca]\ndefault_ca = test_ca\n[test_ca]\ndatabase = index.txt\ncrlnumber = crlnumber\ndefault_md = sha256\ndefault_crl_days = 10\n' >ca.cnf
+    : >index.txt
+    echo 01 >crlnumber
+    local ca_args=(-config ca.cnf -keyfile ca-key.pem -cert ca.pem)
+    openssl ca "${ca_args[@]}" -gencrl -out crl-empty.pem >/dev/null 2>&1 &&
+      openssl ca "${ca_args[@]}" -revoke server-cert.pem >/dev/null 2>&1 &&
+      openssl ca "${ca_args[@]}" -gencrl -out crl-server-revoked.pem >/dev/null 2>&1 ||
+      die "openssl: cannot make the CRLs"
+    chmod 644 ./*-cert.pem ca.pem ca2.pem crl-*.pem
+  )
+}
+
 server_pid() { [[ -f $PIDFILE ]] && cat "$PIDFILE" 2>/dev/null || true; }
 
 start_server() {
-  local user_flag=()
+  local user_flag=() tls_flags=()
   [[ $(id -u) -eq 0 ]] && user_flag=(--user=root)
+  if [[ ${TLS:-0} == 1 || ${TLS:-0} == other ]]; then
+    local served=server
+    [[ $TLS == other ]] && served=other
+    tls_flags=(--ssl-ca="$state/tls/ca.pem" --ssl-cert="$state/tls/$served-cert.pem"
+      --ssl-key="$state/tls/$served-key.pem")
+  fi
   local attempt
   for attempt in 1 2 3; do
     : >"$LOG"
@@ -79,7 +141,7 @@ start_server() {
       --skip-name-resolve --skip-log-bin --innodb-buffer-pool-size=128M \
       --innodb-log-file-size=48M --innodb-flush-log-at-trx-commit=2 --max-connections=400 \
       --character-set-server=utf8mb4 --collation-server=utf8mb4_unicode_ci \
-      --lower-case-table-names=0 >/dev/null 2>&1 &
+      --lower-case-table-names=0 "${tls_flags[@]}" >/dev/null 2>&1 &
     local pid=$! i
     for i in $(seq 1 300); do
       if answers; then return 0; fi
@@ -127,6 +189,7 @@ SOCKET='$SOCKET'
 PORT='$PORT'
 PIDFILE='$PIDFILE'
 LOG='$LOG'
+TLS='${TLS:-0}'
 EOF
   echo "mysql://$TEST_USER:$TEST_PASSWORD@127.0.0.1:$PORT/$TEST_DATABASE" >"$state/url"
   echo "mysql://$TEST_USER:$TEST_PASSWORD@/$TEST_DATABASE?socket=$SOCKET" >"$state/socket_url"
@@ -146,12 +209,21 @@ case "$command" in
       PIDFILE="$base/mysqld.pid"
       LOG="$base/mysqld.log"
       PORT=$(pick_port)
+      TLS=${TABULA_TEST_DB_TLS:-0}
       mkdir -p "$DATADIR"
+      case $TLS in
+        0) ;;
+        1 | other) make_certs "$state/tls" ;;
+        *) die "TABULA_TEST_DB_TLS must be 1 or other, not '$TLS'" ;;
+      esac
       write_env
       user_flag=()
       [[ $(id -u) -eq 0 ]] && user_flag=(--user=root)
+      # A private tmpdir: installs running at the same time (the plain and the TLS fixtures)
+      # otherwise collide on their temporary tables in /tmp.
+      mkdir -p "$base/tmp"
       if ! "$INSTALL_DB" --no-defaults --datadir="$DATADIR" --auth-root-authentication-method=normal \
-          --skip-test-db "${user_flag[@]}" >"$base/install.log" 2>&1; then
+          --skip-test-db --tmpdir="$base/tmp" "${user_flag[@]}" >"$base/install.log" 2>&1; then
         cat "$base/install.log" >&2
         die "mariadb-install-db failed"
       fi
@@ -186,6 +258,7 @@ SQL
       [[ $DATADIR == /tmp/tabula-db.*/data ]] && rm -rf "$(dirname "$DATADIR")"
     fi
     rm -f "$env_file" "$state/url" "$state/socket_url" "$state/script"
+    rm -rf "$state/tls"
     ;;
   status)
     load_env

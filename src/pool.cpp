@@ -2,6 +2,7 @@
 
 #include <tabula/log.hpp>
 
+#include "detail/password_source.hpp"
 #include "detail/url_options.hpp"
 #include "pool/pool_core.hpp"
 
@@ -9,6 +10,7 @@ namespace tabula {
 
 Pool::Pool(Url url, PoolOptions options) {
   detail::check_url_options(url);
+  url = detail::with_resolved_password(std::move(url));
   options = apply_url_options(options, url);
   if (url.is_memory() && options.max_connections > 1) {
     // Every connection to sqlite://:memory: is a database of its own; more than one would make

@@ -295,6 +295,13 @@ Url Url::with_option(std::string name, std::string value) const {
   return copy;
 }
 
+Url Url::with_password(std::string password) const {
+  Url copy = *this;
+  copy.password_ = std::move(password);
+  copy.has_password_ = true;
+  return copy;
+}
+
 bool Url::is_memory() const noexcept {
   return detail::sql_dialect(dialect_).url_form() == detail::UrlForm::file &&
          database_ == ":memory:";

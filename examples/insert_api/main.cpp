@@ -1,10 +1,12 @@
 // examples/insert_api: the user story — an HTTP service that inserts a row per POST into an
 // automapped database and never holds more than --max-connections connections.
 //
-//   insert_api --url 'mysql://app:secret@127.0.0.1:3306/shop' --port 8080
-//   curl -X POST localhost:8080/tables/orders -d '{"customer": "ada", "qty": 3}'
-//   curl localhost:8080/metrics        # the pool's statistics, Prometheus text format
-//   insert_api --self-test [--url ...] # starts on a free port, sends a few requests, exits
+//   TABULA_PASSWORD=secret insert_api --url 'mysql://app@127.0.0.1:3306/shop' --port 8080
+//   insert_api --url
+//   'mysql://app@db.example.com/shop?ssl_mode=verify_identity&password_file=/run/secrets/db' curl
+//   -X POST localhost:8080/tables/orders -d '{"customer": "ada", "qty": 3}' curl
+//   localhost:8080/metrics        # the pool's statistics, Prometheus text format insert_api
+//   --self-test [--url ...] # starts on a free port, sends a few requests, exits
 //
 // POST /tables/{name} with a JSON object inserts it through a short-lived session
 // (engine.insert) and answers 201 with the inserted row (generated key and server defaults
@@ -140,6 +142,8 @@ int main(int argc, char** argv) {
   app.add_flag("--debug-routes", o.debug_routes, "Enable ?fail=mid-session (for load tests)");
   app.add_flag("--self-test", o.self_test, "Start on a free port, send a few requests, exit");
   CLI11_PARSE(app, argc, argv);
+  // A password written in --url anyway: gone from `ps` and /proc/<pid>/cmdline from here on.
+  tabula::hide_url_passwords(argc, argv);
 
   try {
     tabula::Engine engine(

@@ -4,6 +4,7 @@
 
 #include <tabula/automap.hpp>
 #include <tabula/connection.hpp>
+#include <tabula/credentials.hpp>
 #include <tabula/engine.hpp>
 #include <tabula/error.hpp>
 #include <tabula/key.hpp>

@@ -72,6 +72,9 @@ class Url {
   // here: an Engine checks options when it is made.
   Url with_option(std::string name, std::string value) const;
 
+  // A copy with `password` as its password (has_password() true); everything else is kept.
+  Url with_password(std::string password) const;
+
   // The URL with the password replaced by "***"; safe for logs and error messages.
   std::string to_string() const;
 

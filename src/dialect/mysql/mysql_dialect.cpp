@@ -2,6 +2,7 @@
 
 #include "detail/duration.hpp"
 #include "detail/redact.hpp"
+#include "dialect/mysql/mysql_tls.hpp"
 
 #include <soci/mysql/soci-mysql.h>
 #include <soci/soci.h>
@@ -20,9 +21,10 @@
 namespace tabula::dialect::mysql {
 namespace {
 
-constexpr std::array<std::string_view, 8> kOptions{
-    "charset", "connect_timeout", "read_timeout", "write_timeout",
-    "sslca",   "sslcert",         "sslkey",       "returning"};
+constexpr std::array<std::string_view, 13> kOptions{
+    "charset",     "connect_timeout", "read_timeout", "write_timeout", "ssl_mode",
+    "sslca",       "sslcapath",       "sslcert",      "sslkey",        "sslcrl",
+    "tls_version", "password_file",   "returning"};
 
 // Client and server error codes (mysqld_error.h, errmsg.h) tabula gives a meaning to.
 constexpr int kConnectionKilled = 1927;        // ER_CONNECTION_KILLED (MariaDB)
@@ -133,15 +135,23 @@ std::string connect_sqlstate(int code) {
 
 }  // namespace
 
-std::string connect_string(const Url& url,
-                           std::optional<std::chrono::milliseconds> connect_timeout) {
+namespace {
+
+// The connect string, with `host` in place of the URL's (the TLS plugin's "tabula-tls://..."
+// form) and without TLS files (the plugin sets them) when `tls` is set.
+std::string connect_string_for(const Url& url,
+                               std::optional<std::chrono::milliseconds> connect_timeout, bool tls) {
   std::string out;
   auto add = [&out](std::string_view name, std::string_view value) {
     out += std::string(name) + "=" + quoted(value) + " ";
   };
   if (!url.user().empty()) add("user", url.user());
   if (url.has_password()) add("password", url.password());
-  if (!url.host().empty()) add("host", url.host());
+  if (tls) {
+    add("host", tls_host(url));
+  } else if (!url.host().empty()) {
+    add("host", url.host());
+  }
   if (!url.host().empty() || url.port()) add("port", std::to_string(url.effective_port()));
   if (!url.socket().empty()) add("unix_socket", url.socket());
   if (!url.database().empty()) add("db", url.database());
@@ -153,10 +163,19 @@ std::string connect_string(const Url& url,
   for (std::string_view name : {"read_timeout", "write_timeout"}) {
     if (url.option(name)) add(name, whole_seconds(duration_option(url, name)));
   }
-  for (std::string_view name : {"sslca", "sslcert", "sslkey"}) {
-    if (auto value = url.option(name)) add(name, *value);
+  if (!tls) {
+    for (std::string_view name : {"sslca", "sslcert", "sslkey"}) {
+      if (auto value = url.option(name)) add(name, *value);
+    }
   }
   return out;
+}
+
+}  // namespace
+
+std::string connect_string(const Url& url,
+                           std::optional<std::chrono::milliseconds> connect_timeout) {
+  return connect_string_for(url, connect_timeout, false);
 }
 
 std::span<const std::string_view> known_options() noexcept {
@@ -182,9 +201,26 @@ bool is_disconnect_code(int code) noexcept {
 std::unique_ptr<soci::session> open(const Url& url,
                                     std::optional<std::chrono::milliseconds> connect_timeout) {
   std::string target = url.to_string();
-  std::string text = connect_string(url, connect_timeout);  // UrlError for a bad timeout value
+  TlsSettings tls = tls_settings(url);  // UrlError for a bad ssl_mode or tls_version
+  bool through_plugin = uses_tls(url, tls);
+  // UrlError for a bad timeout value
+  std::string text = connect_string_for(url, connect_timeout, through_plugin);
+  auto refuse = [&](const std::string& why, int code, std::string sqlstate) {
+    return ConnectError("cannot connect to " + target + ": " + why, code, std::move(sqlstate));
+  };
   try {
-    auto session = std::make_unique<soci::session>(*soci::factory_mysql(), text);
+    std::unique_ptr<soci::session> session;
+    {
+      ScopedTlsSettings scope(tls);
+      session = std::make_unique<soci::session>(*soci::factory_mysql(), text);
+    }
+    // Connector/C 3.3 falls back to plaintext when the server offers no TLS, unless the server's
+    // name is verified: the levels that promise TLS check it here, before any statement.
+    if (tls.mode >= SslMode::required && tls_cipher(native(*session)).empty()) {
+      throw refuse("TLS missing: the server does not offer TLS (ssl_mode=" +
+                       std::string(to_string(tls.mode)) + ")",
+                   2026, "08001");
+    }
     // The non-blocking API lets ping() and reset() bound their wait; blocking calls (all of
     // SOCI's) behave as before.
     if (mysql_options(native(*session), MYSQL_OPT_NONBLOCK, nullptr) != 0) {
@@ -195,6 +231,8 @@ std::unique_ptr<soci::session> open(const Url& url,
   } catch (const soci::mysql_soci_error& e) {
     int code = static_cast<int>(e.err_num_);
     std::string message = detail::redact(e.get_error_message(), url.password());
+    std::string check = tls_failure(code, message, url, tls);
+    if (!check.empty()) message = check + ": " + message;
     throw ConnectError("cannot connect to " + target + ": " + message + " (MySQL error " +
                            std::to_string(code) + ")",
                        code, connect_sqlstate(code), is_refusal_code(code));
@@ -342,6 +380,7 @@ void init_client_library() {
   if (mysql_library_init(0, nullptr, nullptr) != 0) {
     throw ConnectError("cannot initialise the MariaDB client library (mysql_library_init)");
   }
+  register_tls_plugin();
   // SOCI ends the library from a function-local static that its first session creates, which
   // also makes the library's end run before exit handlers registered earlier. Create it now, with
   // a connect string SOCI rejects before it does anything else (no network).
