@@ -2,6 +2,8 @@
 
 #include <tabula/error.hpp>
 
+#include "dialect/sql_dialect.hpp"
+
 #include <termios.h>
 #include <unistd.h>
 
@@ -34,7 +36,8 @@ void hide_url_passwords(int argc, char** argv) noexcept {
 }
 
 Url with_prompted_password(Url url) {
-  if (url.dialect() != Dialect::mysql || url.has_password() || url.option("password_file")) {
+  if (detail::sql_dialect(url.dialect()).url_form() != detail::UrlForm::server ||
+      url.has_password() || url.option("password_file")) {
     return url;
   }
   for (const char* name : {"TABULA_PASSWORD", "MYSQL_PWD"}) {

@@ -2,6 +2,8 @@
 
 #include <tabula/error.hpp>
 
+#include "dialect/sql_dialect.hpp"
+
 #include <sys/stat.h>
 
 #include <cerrno>
@@ -43,7 +45,8 @@ std::string read_password_file(const std::string& path) {
 }  // namespace
 
 Url with_resolved_password(Url url) {
-  if (url.dialect() != Dialect::mysql || url.has_password()) return url;
+  // Only a server's URL has a password (a file's, SQLite's, has none).
+  if (sql_dialect(url.dialect()).url_form() != UrlForm::server || url.has_password()) return url;
   if (std::optional<std::string> file = url.option("password_file")) {
     return url.with_password(read_password_file(*file));
   }

@@ -3,7 +3,6 @@
 #include <tabula/error.hpp>
 #include <tabula/pool.hpp>
 
-#include "dialect/mysql/mysql_tls.hpp"
 #include "dialect/sql_dialect.hpp"
 
 #include <algorithm>
@@ -35,9 +34,9 @@ void check_url_options(const Url& url) {
     throw UrlError("invalid database URL: unknown option '" + name + "' for " +
                    std::string(to_string(url.dialect())) + " (known: " + list + ")");
   }
-  // ssl_mode, tls_version and TLS files that contradict ssl_mode=disabled: refused now, not at
-  // the first connect.
-  if (url.dialect() == Dialect::mysql) (void)dialect::mysql::tls_settings(url);
+  // Values only the dialect can judge (MySQL's ssl_mode, tls_version, TLS files that contradict
+  // ssl_mode=disabled): refused now, not at the first connect.
+  sql_dialect(url.dialect()).check_url_options(url);
 }
 
 std::size_t statement_cache_size(const Url& url) {

@@ -64,6 +64,9 @@ class SqlDialect {
   virtual UrlForm url_form() const noexcept = 0;
   // The URL query options this dialect understands (the pool's aside).
   virtual std::span<const std::string_view> url_options() const noexcept = 0;
+  // Throws UrlError for an option value this dialect refuses (checked when an Engine is made).
+  // Default: nothing more to check.
+  virtual void check_url_options(const Url&) const {}
 
   // --- The client library ---------------------------------------------------------------------
   // Process-wide set-up before the first connection: idempotent and thread-safe, registering

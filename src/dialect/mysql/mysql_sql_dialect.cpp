@@ -15,6 +15,7 @@
 #include "dialect/mysql/mysql_insert_writer.hpp"
 #include "dialect/mysql/mysql_reflect.hpp"
 #include "dialect/mysql/mysql_statement.hpp"
+#include "dialect/mysql/mysql_tls.hpp"
 
 #include <soci/mysql/soci-mysql.h>
 #include <soci/soci.h>
@@ -31,6 +32,9 @@ class MysqlDialect final : public detail::SqlDialect {
   detail::UrlForm url_form() const noexcept override { return detail::UrlForm::server; }
   std::span<const std::string_view> url_options() const noexcept override {
     return known_options();
+  }
+  void check_url_options(const Url& url) const override {
+    static_cast<void>(tls_settings(url));  // throws UrlError for what it cannot use
   }
 
   void init_client_library() const override {
