@@ -19,10 +19,10 @@ class RowByRowInsertWriter final : public InsertWriter {
   RowByRowInsertWriter(Connection& connection, InsertTarget& target, InsertOptions options)
       : connection_(connection), target_(target), options_(options) {}
 
-  void insert(const Model&, std::span<Record* const> rows, bool alone) override {
+  void insert(const Model& model, std::span<Record* const> rows, bool alone) override {
     // One statement per row, and without RETURNING a SELECT after each.
     if (!alone || rows.size() > 1 || !options_.returning) target_.begin_transaction();
-    for (Record* record : rows) insert_row(connection_, target_, *record, options_.returning);
+    insert_rows(connection_, target_, model, rows, options_.returning);
   }
 
  private:
@@ -97,10 +97,12 @@ void load_inserted(InsertTarget& target, const Table& table, const std::vector<F
   }
 }
 
-void insert_row(Connection& connection, InsertTarget& target, Record& record, bool returning) {
+namespace {
+
+void insert_row(Connection& connection, InsertTarget& target, Record& record, bool returning,
+                const std::vector<Family>& families, bool before_insert_trigger) {
   const Table& table = record.model().table();
   const SqlDialect& dialect = ConnectionAccess::dialect(connection);
-  std::vector<Family> families = families_of(table, connection.dialect());
   std::vector<std::size_t> columns = given_columns(record);
   std::vector<Value> params;
   for (std::size_t i : columns) params.push_back(RecordAccess::value(record, i));
@@ -110,8 +112,7 @@ void insert_row(Connection& connection, InsertTarget& target, Record& record, bo
   std::vector<std::size_t> returned;
   if (returning) {
     const Record* row = &record;
-    returned = columns_to_read_back(dialect, table, families, {row},
-                                    target.has_before_insert_trigger(table));
+    returned = columns_to_read_back(dialect, table, families, {row}, before_insert_trigger);
     if (!returned.empty()) sql += " RETURNING " + column_list(dialect, table, returned);
   }
   ResultSet result;
@@ -145,6 +146,19 @@ void insert_row(Connection& connection, InsertTarget& target, Record& record, bo
     if (row.rows() == 1) load_row(record, families, row, 0);
   }
   target.inserted(record, std::move(mask));
+}
+
+}  // namespace
+
+void insert_rows(Connection& connection, InsertTarget& target, const Model& model,
+                 std::span<Record* const> rows, bool returning) {
+  if (rows.empty()) return;
+  const Table& table = model.table();
+  std::vector<Family> families = families_of(table, connection.dialect());
+  bool trigger = returning && target.has_before_insert_trigger(table);
+  for (Record* record : rows) {
+    insert_row(connection, target, *record, returning, families, trigger);
+  }
 }
 
 }  // namespace tabula::detail

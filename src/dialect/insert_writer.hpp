@@ -85,7 +85,9 @@ void load_inserted(InsertTarget& target, const Table& table, const std::vector<F
                    const std::vector<std::size_t>& returned, std::span<Record* const> page,
                    const ResultSet& result);
 
-// Inserts `record` alone, as row_by_row_insert_writer does.
-void insert_row(Connection& connection, InsertTarget& target, Record& record, bool returning);
+// Inserts each of `rows` (records of `model`) alone, as row_by_row_insert_writer does: the
+// table's families and trigger are looked up once, not per row.
+void insert_rows(Connection& connection, InsertTarget& target, const Model& model,
+                 std::span<Record* const> rows, bool returning);
 
 }  // namespace tabula::detail

@@ -57,7 +57,7 @@ class MysqlInsertWriter final : public detail::InsertWriter {
       insert_pages(model, rows, columns, step, false);
     } else {
       target_.begin_transaction();
-      for (Record* r : rows) detail::insert_row(connection_, target_, *r, false);
+      detail::insert_rows(connection_, target_, model, rows, false);
     }
   }
 
