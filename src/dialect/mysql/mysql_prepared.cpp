@@ -8,6 +8,7 @@
 
 #include <mysql.h>
 
+#include <charconv>
 #include <chrono>
 #include <cmath>
 #include <cstring>
@@ -205,10 +206,28 @@ detail::ResultSet PreparedStatement::read_rows() {
   std::vector<my_bool> nulls(columns);
   std::vector<my_bool> truncated(columns);
   std::vector<MYSQL_BIND> binds(columns);
+  // Integers (the keys a page reads back) arrive as numbers and are written as text here:
+  // the client library's own conversion to a string goes through snprintf.
+  std::vector<std::uint64_t> integers(columns);
+  std::vector<bool> integer(columns);
   for (std::size_t i = 0; i < columns; ++i) {
-    binds[i].buffer_type = MYSQL_TYPE_STRING;
-    binds[i].buffer = cells.data() + i * kCell;
-    binds[i].buffer_length = kCell;
+    switch (fields[i].type) {
+      case MYSQL_TYPE_TINY:
+      case MYSQL_TYPE_SHORT:
+      case MYSQL_TYPE_INT24:
+      case MYSQL_TYPE_LONG:
+      case MYSQL_TYPE_LONGLONG:
+        integer[i] = true;
+        binds[i].buffer_type = MYSQL_TYPE_LONGLONG;
+        binds[i].buffer = &integers[i];
+        binds[i].is_unsigned = (fields[i].flags & UNSIGNED_FLAG) != 0;
+        break;
+      default:
+        binds[i].buffer_type = MYSQL_TYPE_STRING;
+        binds[i].buffer = cells.data() + i * kCell;
+        binds[i].buffer_length = kCell;
+        break;
+    }
     binds[i].length = &lengths[i];
     binds[i].is_null = &nulls[i];
     binds[i].error = &truncated[i];
@@ -226,6 +245,17 @@ detail::ResultSet PreparedStatement::read_rows() {
     for (std::size_t i = 0; i < columns; ++i) {
       if (nulls[i]) {
         spans.emplace_back(std::string::npos, 0);
+        continue;
+      }
+      if (integer[i]) {
+        char digits[24];
+        std::to_chars_result end =
+            binds[i].is_unsigned
+                ? std::to_chars(digits, digits + sizeof digits, integers[i])
+                : std::to_chars(digits, digits + sizeof digits,
+                                static_cast<std::int64_t>(integers[i]));
+        spans.emplace_back(text->size(), static_cast<std::size_t>(end.ptr - digits));
+        text->append(digits, end.ptr);
         continue;
       }
       const char* data = cells.data() + i * kCell;
