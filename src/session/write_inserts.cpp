@@ -37,6 +37,8 @@ void SessionState::write_inserts(Connection& conn) {
     const Model* m = &t->record.model();
     if (std::find(staged.begin(), staged.end(), m) == staged.end()) staged.push_back(m);
   }
+  // One journal entry per row: made room for once, not regrown (and moved) while the rows go.
+  journal.entries.reserve(journal.entries.size() + inserts.size());
   std::unique_ptr<InsertWriter> writer =
       ConnectionAccess::dialect(conn).insert_writer(conn, *this, tx.insert_options());
   for (const Model* model : parents_first(staged)) {
