@@ -60,6 +60,34 @@ std::string to_prometheus(const PoolStats& s, std::string_view prefix) {
   out += metric + "_count " + std::to_string(s.checkouts_total + s.timeouts_total) + "\n";
   family(out, prefix, "wait_max_seconds", "gauge", "Longest wait in checkout.",
          seconds(s.wait_max));
+  if (!s.hosts.empty()) {
+    // Per host of a cluster: its connections, its state (one series per state, 1 for the
+    // current one), its failures. Host names are letters, digits, '.', '-', '_', ':', '[]'.
+    auto per_host = [&](std::string_view name, std::string_view type, std::string_view help,
+                        auto&& value) {
+      std::string m = std::string(prefix) + "_" + std::string(name);
+      out += "# HELP " + m + " " + std::string(help) + "\n";
+      out += "# TYPE " + m + " " + std::string(type) + "\n";
+      for (const HostStats& h : s.hosts) value(m, h);
+    };
+    per_host("host_open", "gauge", "Connections to the host counted against the cap.",
+             [&](const std::string& m, const HostStats& h) {
+               out += m + "{host=\"" + h.host + "\"} " + std::to_string(h.open) + "\n";
+             });
+    per_host("host_state", "gauge", "The host's state as the pool last saw it (1 = current).",
+             [&](const std::string& m, const HostStats& h) {
+               for (std::string_view state : {"unknown", "up", "down", "refusing", "desynced"}) {
+                 out += m + "{host=\"" + h.host + "\",state=\"" + std::string(state) + "\"} " +
+                        (h.state == state ? "1" : "0") + "\n";
+               }
+             });
+    per_host("host_connect_failures_total", "counter",
+             "Failed connection attempts and failed node checks on the host.",
+             [&](const std::string& m, const HostStats& h) {
+               out += m + "{host=\"" + h.host + "\"} " + std::to_string(h.connect_failures_total) +
+                      "\n";
+             });
+  }
   return out;
 }
 

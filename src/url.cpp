@@ -182,6 +182,49 @@ void Url::parse_server_form(std::string_view rest, bool may_quote) {
   std::string_view hostport = rest.substr(0, slash);
   std::string_view path = slash == std::string_view::npos ? std::string_view{} : rest.substr(slash);
 
+  // A host list ("db1:3306,db2:3306,[::1]:3307"): the first host is host() and port().
+  std::string_view list = hostport;
+  for (;;) {
+    auto comma = list.find(',');
+    std::string_view one = list.substr(0, comma);
+    if (one.empty() && comma != std::string_view::npos) {
+      fail("empty host in the host list (hosts are separated by one ',')");
+    }
+    Host host = parse_host(one, may_quote);
+    if (comma != std::string_view::npos && host.name.empty()) {
+      fail("empty host in the host list (hosts are separated by one ',')");
+    }
+    for (const Host& seen : hosts_) {
+      if (seen.name == host.name &&
+          seen.port.value_or(default_mysql_port) == host.port.value_or(default_mysql_port)) {
+        fail("host" + quote(host.name, may_quote) + " is listed twice");
+      }
+    }
+    hosts_.push_back(std::move(host));
+    if (comma == std::string_view::npos) break;
+    list = list.substr(comma + 1);
+  }
+  host_ = hosts_.front().name;
+  port_ = hosts_.front().port;
+  if (hosts_.size() == 1 && host_.empty()) hosts_.clear();
+
+  if (path.size() > 1) {
+    database_ = percent_decode(path.substr(1), "database name", may_quote);
+    if (database_.find('/') != std::string::npos) {
+      fail("the database name" + quote(database_, may_quote) + " contains '/'");
+    }
+  }
+  parse_query(query, may_quote);
+  if (host_.empty() && socket_.empty() && port_) {
+    fail("a port was given without a host");
+  }
+  if (hosts_.size() > 1 && !socket_.empty()) {
+    fail("option 'socket' names one server; it cannot go with a list of hosts");
+  }
+}
+
+Url::Host Url::parse_host(std::string_view hostport, bool may_quote) {
+  Host out;
   if (!hostport.empty() && hostport.front() == '[') {
     auto close = hostport.find(']');
     if (close == std::string_view::npos) fail("unterminated '[' in IPv6 host (expected ']')");
@@ -195,41 +238,31 @@ void Url::parse_server_form(std::string_view rest, bool may_quote) {
               std::all_of(address.begin(), address.end(), is_ipv6_char) &&
               std::all_of(zone.begin(), zone.end(), is_host_char);
     if (!ok) fail("invalid IPv6 host" + quote(hostport.substr(0, close + 1), may_quote));
-    host_ = std::string(address);
-    if (!zone.empty()) host_ += "%" + std::string(zone);
+    out.name = std::string(address);
+    if (!zone.empty()) out.name += "%" + std::string(zone);
     std::string_view after = hostport.substr(close + 1);
     if (!after.empty()) {
       if (after.front() != ':') {
         fail("unexpected text" + quote(after, may_quote) + " after IPv6 host (expected ':port')");
       }
-      port_ = parse_port(after.substr(1), may_quote);
+      out.port = parse_port(after.substr(1), may_quote);
     }
-  } else {
-    auto colon = hostport.find(':');
-    std::string_view host = hostport.substr(0, colon);
-    if (colon != std::string_view::npos) {
-      if (hostport.find(':', colon + 1) != std::string_view::npos) {
-        // Not quoted, for the same reason as the port: it may hold a password.
-        fail("the host has more than one ':' (write IPv6 hosts as [::1])");
-      }
-      port_ = parse_port(hostport.substr(colon + 1), may_quote);
-    }
-    host_ = percent_decode(host, "host", may_quote);
-    if (!std::all_of(host_.begin(), host_.end(), is_host_char)) {
-      fail("invalid character in the host" + quote(host_, may_quote));
-    }
+    return out;
   }
-
-  if (path.size() > 1) {
-    database_ = percent_decode(path.substr(1), "database name", may_quote);
-    if (database_.find('/') != std::string::npos) {
-      fail("the database name" + quote(database_, may_quote) + " contains '/'");
+  auto colon = hostport.find(':');
+  std::string_view host = hostport.substr(0, colon);
+  if (colon != std::string_view::npos) {
+    if (hostport.find(':', colon + 1) != std::string_view::npos) {
+      // Not quoted, for the same reason as the port: it may hold a password.
+      fail("the host has more than one ':' (write IPv6 hosts as [::1])");
     }
+    out.port = parse_port(hostport.substr(colon + 1), may_quote);
   }
-  parse_query(query, may_quote);
-  if (host_.empty() && socket_.empty() && port_) {
-    fail("a port was given without a host");
+  out.name = percent_decode(host, "host", may_quote);
+  if (!std::all_of(out.name.begin(), out.name.end(), is_host_char)) {
+    fail("invalid character in the host" + quote(out.name, may_quote));
   }
+  return out;
 }
 
 void Url::parse_file_form(std::string_view rest, bool may_quote) {
@@ -307,6 +340,21 @@ bool Url::is_memory() const noexcept {
          database_ == ":memory:";
 }
 
+Url Url::single_host(std::size_t index) const {
+  Url copy = *this;
+  if (hosts_.size() <= 1) return copy;
+  copy.hosts_ = {hosts_.at(index)};
+  copy.host_ = copy.hosts_.front().name;
+  copy.port_ = copy.hosts_.front().port;
+  return copy;
+}
+
+std::string Url::Host::to_string() const {
+  std::string out = name.find(':') != std::string::npos ? '[' + name + ']' : name;
+  if (port) out += ':' + std::to_string(*port);
+  return out;
+}
+
 Url Url::with_database(std::string database) const {
   Url copy = *this;
   copy.database_ = std::move(database);
@@ -323,12 +371,17 @@ std::string Url::to_string() const {
       if (has_password_) out += ":***";
       out += '@';
     }
-    if (host_.find(':') != std::string::npos) {
-      out += '[' + percent_encode(host_, ":") + ']';
-    } else {
-      out += host_;
+    std::vector<Host> hosts = hosts_;
+    if (hosts.empty()) hosts.push_back({host_, port_});
+    for (std::size_t i = 0; i < hosts.size(); ++i) {
+      if (i > 0) out += ',';
+      if (hosts[i].name.find(':') != std::string::npos) {
+        out += '[' + percent_encode(hosts[i].name, ":") + ']';
+      } else {
+        out += hosts[i].name;
+      }
+      if (hosts[i].port) out += ':' + std::to_string(*hosts[i].port);
     }
-    if (port_) out += ':' + std::to_string(*port_);
     if (!database_.empty()) out += '/' + percent_encode(database_);
   }
   char sep = '?';

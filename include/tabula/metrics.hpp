@@ -9,8 +9,18 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace tabula {
+
+// One server of a pool whose URL names a cluster (a host list, or a topology): docs/cluster.md.
+struct HostStats {
+  std::string host;      // "db1:3306"
+  std::string state;     // "unknown" (not tried yet), "up", "down", "refusing", "desynced"
+  std::size_t open = 0;  // connections to it counted against the cap
+  std::uint64_t connect_failures_total = 0;  // failed opens and failed checks
+  std::string last_error;                    // why it is not up (no password)
+};
 
 // A consistent snapshot of one pool, taken under its lock. Gauges describe the moment; the
 // *_total counters only grow over the pool's life.
@@ -43,6 +53,10 @@ struct PoolStats {
   std::chrono::microseconds wait_p99{0};
   std::chrono::microseconds wait_max{0};
   std::chrono::microseconds wait_total{0};  // sum of all waits
+
+  // One entry per host when the URL names a cluster; empty for a single server. The hosts'
+  // `open` add up to `open`.
+  std::vector<HostStats> hosts;
 };
 
 // Renders `stats` in the Prometheus text exposition format, one metric family per field, named

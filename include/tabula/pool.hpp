@@ -29,6 +29,14 @@
 
 namespace tabula {
 
+// How a pool spreads its connections over the hosts of a host list (URL option `topology`;
+// docs/cluster.md).
+enum class Topology {
+  sequential,  // the first host that answers, in the order written (the default)
+  galera,      // every node writable: the usable node with the fewest connections, checked to be
+               // ready and Synced in the Primary component at connect and at validation
+};
+
 struct PoolOptions {
   using Duration = std::chrono::milliseconds;
 
@@ -55,6 +63,11 @@ struct PoolOptions {
   // Upper bound on one validation ping and on a connection's network reads and writes
   // (`validation_timeout`), so a half-open socket cannot hang a checkout.
   Duration validation_timeout = std::chrono::seconds{5};
+  // How connections spread over a host list (`topology`: sequential or galera).
+  Topology topology = Topology::sequential;
+  // At most this many connections to any one host (`max_connections_per_host`; 0 = no limit of
+  // its own). max_connections stays the total over all hosts.
+  std::size_t max_connections_per_host = 0;
 };
 
 // Applies the pool options found in `url`'s query (`?max_connections=12&checkout_timeout=5s`)

@@ -5,6 +5,7 @@
 //   mysql://user:pass@host:port/db?opt=val     TCP; port defaults to 3306 ("mariadb://" too)
 //   mysql://user:pass@[::1]:3307/db            IPv6 host in brackets
 //   mysql://user@/db?socket=/run/mysqld.sock   unix socket, no host
+//   mysql://user:pass@db1,db2:3307/db          a list of hosts (a cluster: docs/cluster.md)
 //   sqlite:///var/lib/app/data.db              absolute path (three slashes)
 //   sqlite://data/app.db                       relative path
 //   sqlite://:memory:                          private in-memory database
@@ -32,6 +33,16 @@ class Url {
  public:
   using Option = std::pair<std::string, std::string>;
 
+  // One host of a host list: its name or address (IPv6 without brackets) and port, if given.
+  struct Host {
+    std::string name;
+    std::optional<std::uint16_t> port;
+
+    // "name:port", IPv6 addresses in brackets: no password, safe to log.
+    std::string to_string() const;
+    friend bool operator==(const Host&, const Host&) = default;
+  };
+
   static constexpr std::uint16_t default_mysql_port = 3306;
 
   // Parses `text`. Throws UrlError naming the part at fault when the scheme
@@ -53,6 +64,9 @@ class Url {
   // The port as written, if any; `effective_port()` applies the dialect's default.
   std::optional<std::uint16_t> port() const noexcept { return port_; }
   std::uint16_t effective_port() const noexcept { return port_.value_or(default_mysql_port); }
+  // Every host of a host list ("db1,db2:3307"), in the order written; host() and port() are the
+  // first's. One entry for a single host, none for a socket or a file.
+  const std::vector<Host>& hosts() const noexcept { return hosts_; }
   // MySQL: the database (schema) name, may be empty. SQLite: the file path or ":memory:".
   const std::string& database() const noexcept { return database_; }
   // The unix socket path from `?socket=`, empty when not given.
@@ -67,6 +81,9 @@ class Url {
   // A copy of this URL naming another database (MySQL) or file (SQLite); everything else,
   // password included, is kept.
   Url with_database(std::string database) const;
+
+  // A copy naming only host `index` of hosts() (the URL itself when it names one host or none).
+  Url single_host(std::size_t index) const;
 
   // A copy with option `name` set to `value` (replacing the one given, if any). Not checked
   // here: an Engine checks options when it is made.
@@ -86,6 +103,7 @@ class Url {
   // The two URL forms (a server's, a file's): which one a dialect's URLs take is the dialect's.
   void parse_server_form(std::string_view rest, bool may_quote);
   void parse_file_form(std::string_view rest, bool may_quote);
+  Host parse_host(std::string_view hostport, bool may_quote);
   void parse_query(std::string_view query, bool may_quote);
 
   Dialect dialect_ = Dialect::sqlite;
@@ -95,6 +113,7 @@ class Url {
   bool has_password_ = false;
   std::string host_;
   std::optional<std::uint16_t> port_;
+  std::vector<Host> hosts_;
   std::string database_;
   std::string socket_;
   std::vector<Option> options_;

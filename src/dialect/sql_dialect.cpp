@@ -20,6 +20,10 @@ bool SqlDialect::close(std::unique_ptr<soci::session> session, bool,
   return true;
 }
 
+NodeCheck SqlDialect::check_node(Connection&, Topology) const {
+  return {};
+}
+
 bool SqlDialect::has_before_insert_trigger(Connection&, const std::string&) const {
   return false;
 }

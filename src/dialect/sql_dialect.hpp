@@ -12,6 +12,7 @@
 // Adding a database: a folder with its SqlDialect (and its reflector and statements), one line in
 // the registry, and its scheme in dialect_for_scheme().
 
+#include <tabula/pool.hpp>
 #include <tabula/reflect.hpp>
 #include <tabula/schema.hpp>
 #include <tabula/url.hpp>
@@ -45,6 +46,12 @@ namespace tabula::detail {
 class ConnectionState {
  public:
   virtual ~ConnectionState() = default;
+};
+
+// What a server says of itself as a node of a cluster (SqlDialect::check_node).
+struct NodeCheck {
+  bool usable = true;
+  std::string why;  // when not usable: what the node reported ("wsrep_local_state 2 (Donor/...)")
 };
 
 // How a dialect's URLs name a database: a server ("user:pass@host:port/db?options"), or a file
@@ -137,6 +144,12 @@ class SqlDialect {
   // Throws SqlError; Error for a placeholder/value mismatch.
   virtual ResultSet run_statement(Connection& connection, std::string_view sql,
                                   std::span<const Value> params) const = 0;
+
+  // --- Clusters (docs/cluster.md) -------------------------------------------------------------
+  // Whether the server behind a connection just opened, or about to be lent again after sitting
+  // idle, may take work as a node of `topology`. Throws SqlError when it cannot be asked.
+  // Default: every server may (a topology the dialect does not know is refused with its URL).
+  virtual NodeCheck check_node(Connection& connection, Topology topology) const;
 
   // --- The catalog ----------------------------------------------------------------------------
   // Reflects the database the URL (or options.schema) names, counting catalog queries.

@@ -1,6 +1,8 @@
 #include "pool/pool_core.hpp"
 
+#include "connection_access.hpp"
 #include "dialect/client_library.hpp"
+#include "dialect/sql_dialect.hpp"
 #include "pool/fork_guard.hpp"
 
 #include <time.h>
@@ -74,6 +76,7 @@ void PoolCore::Slot::clear() noexcept {
 
 PoolCore::PoolCore(Url url, PoolOptions options)
     : url_(std::move(url)),
+      hosts_(url_, options),
       id_(next_pool_id.fetch_add(1)),
       size_(options.max_connections),
       checkout_timeout_(options.checkout_timeout),
@@ -134,7 +137,9 @@ void PoolCore::shutdown() noexcept {
     }
   }
   auto deadline = close_deadline();  // one for all: a dead host costs one timeout, not twelve
-  for (auto& entry : to_close) close_outside_lock(std::move(entry.second), deadline);
+  for (auto& entry : to_close) {
+    close_outside_lock(std::move(entry.second), deadline, slots_[entry.first].host);
+  }
   MutexLock lock(mutex_);
   for (auto& entry : to_close) free_slot_locked(entry.first, true);
   if (first && any_out_locked()) {
@@ -208,7 +213,8 @@ std::optional<PoolCore::Grant> PoolCore::try_fast_take(std::source_location wher
   auto now = coarse_now();
   auto last_used = s.last_used.load(std::memory_order_relaxed);
   grant.validate = now - last_used > validation_bypass_.load(std::memory_order_relaxed) ||
-                   last_used < suspect_since_.load(std::memory_order_relaxed);
+                   last_used < suspect_since_.load(std::memory_order_relaxed) ||
+                   hosts_.suspect(s.host);
   lend(s, where, now);
   if (!grant.validate) {
     grant.ready = true;
@@ -313,7 +319,7 @@ std::optional<Lease> PoolCore::finish_checkout(Grant grant, Timer& timer,
                                                std::source_location where) {
   std::unique_ptr<Connection> connection = std::move(grant.connection);
   Slot& s = slots_[grant.slot];
-  if (connection && grant.validate && !connection->ping(validation_timeout_)) {
+  if (connection && grant.validate && !validate(*connection, s.host)) {
     // Dead while idle: close it and open a replacement in the same slot, which stays reserved
     // throughout, so the replacement never exceeds the cap.
     {
@@ -326,9 +332,10 @@ std::optional<Lease> PoolCore::finish_checkout(Grant grant, Timer& timer,
     // Within the checkout's own deadline too (nobody waits past checkout_timeout), but long
     // enough to see a prompt answer.
     auto deadline = std::max(timer.deadline(), Clock::now() + milliseconds{20});
-    close_outside_lock(std::move(connection), std::min(close_deadline(), deadline));
+    close_outside_lock(std::move(connection), std::min(close_deadline(), deadline), s.host);
     MutexLock lock(mutex_);
     ++closed_total_;
+    hosts_.released(s.host);
     s.clear();
     s.state.store(kOpening);
   }
@@ -347,34 +354,106 @@ std::optional<Lease> PoolCore::finish_checkout(Grant grant, Timer& timer,
 }
 
 std::unique_ptr<Connection> PoolCore::open_into(std::size_t slot, Clock::time_point deadline) {
-  auto left = duration_cast<milliseconds>(deadline - Clock::now());
   {
     MutexLock lock(mutex_);
     ++connect_attempts_total_;
   }
+  // Each host at most once per attempt, in the order hosts_ prefers; on a single server this
+  // is one try, and its error is the caller's.
+  std::string failures;
+  bool all_refused = true;
+  std::optional<ConnectError> only;
   try {
-    auto connection = Connection::open(url_, std::max(left, milliseconds{1}));
-    clamp_to_wait_timeout(*connection);
-    MutexLock lock(mutex_);
-    ++created_total_;
-    auto now = coarse_now();
-    slots_[slot].created.store(now);
-    slots_[slot].last_used.store(now);
-    backoff_ = Backoff{};
-    probe_in_flight_ = false;
-    return connection;
+    for (std::size_t tries = 0; tries < hosts_.size(); ++tries) {
+      std::string why;
+      bool full = false;
+      std::optional<std::size_t> host = hosts_.reserve(why, full);
+      if (!host) {
+        if (failures.empty()) failures = why;
+        all_refused = all_refused && full;
+        break;
+      }
+      try {
+        auto connection = open_on(*host, deadline);
+        clamp_to_wait_timeout(*connection);
+        MutexLock lock(mutex_);
+        ++created_total_;
+        auto now = coarse_now();
+        slots_[slot].host = *host;
+        slots_[slot].created.store(now);
+        slots_[slot].last_used.store(now);
+        backoff_ = Backoff{};
+        probe_in_flight_ = false;
+        return connection;
+      } catch (const ConnectError& e) {
+        hosts_.failed(*host, e.is_refusal() ? HostState::refusing : HostState::down, e.what());
+        if (hosts_.size() == 1) throw;
+        failures += (failures.empty() ? "" : "; ") + hosts_.name(*host) + ": " + e.what();
+        all_refused = all_refused && e.is_refusal();
+        if (Clock::now() >= deadline) break;
+      } catch (...) {
+        hosts_.released(*host);
+        throw;
+      }
+    }
+    // No host could take the connection: one error for the pool's backoff, naming each host.
+    only.emplace("no host of " + url_.to_string() + " took a connection: " + failures, 0,
+                 all_refused ? "08004" : "08001", all_refused);
   } catch (const ConnectError& e) {
-    MutexLock lock(mutex_);
-    record_connect_failure_locked(e);
-    free_slot_locked(slot, false);
-    if (e.is_refusal()) return nullptr;
-    throw;
+    only.emplace(e);
   } catch (...) {
     MutexLock lock(mutex_);
     probe_in_flight_ = false;
     free_slot_locked(slot, false);
     throw;
   }
+  MutexLock lock(mutex_);
+  record_connect_failure_locked(*only);
+  free_slot_locked(slot, false);
+  if (only->is_refusal()) return nullptr;
+  throw *only;
+}
+
+std::unique_ptr<Connection> PoolCore::open_on(std::size_t host, Clock::time_point deadline) {
+  auto left = duration_cast<milliseconds>(deadline - Clock::now());
+  auto connection = Connection::open(hosts_.url(host), std::max(left, milliseconds{1}));
+  if (hosts_.topology() != Topology::sequential) {
+    NodeCheck check;
+    try {
+      check = ConnectionAccess::dialect(*connection).check_node(*connection, hosts_.topology());
+    } catch (const Error& e) {
+      check = {false, std::string("its state could not be read: ") + e.what()};
+    }
+    if (!check.usable) {
+      hosts_.mark(host, HostState::desynced, check.why);
+      close_outside_lock(std::move(connection), Clock::now() + milliseconds{100}, host);
+      throw ConnectError(hosts_.name(host) + " may not take work: " + check.why, 0, "08004");
+    }
+  }
+  hosts_.opened(host);
+  return connection;
+}
+
+bool PoolCore::validate(Connection& connection, std::size_t host) {
+  if (hosts_.topology() == Topology::sequential) {
+    if (connection.ping(validation_timeout_)) return true;
+    hosts_.broke(host);
+    return false;
+  }
+  // A node's check is a round trip too: it stands in for the ping.
+  NodeCheck check;
+  try {
+    check = ConnectionAccess::dialect(connection).check_node(connection, hosts_.topology());
+  } catch (const Error&) {
+    hosts_.broke(host);
+    return false;
+  }
+  if (!check.usable) {
+    hosts_.mark(host, HostState::desynced, check.why);
+    return false;
+  }
+  hosts_.opened(host);
+  return true;
 }
 
 // --- giving back -------------------------------------------------------------------------------
@@ -449,6 +528,7 @@ void PoolCore::give_back(std::unique_ptr<Connection> connection, std::size_t tok
     bool expired = lifetime.count() > 0 && now - s.created.load() >= lifetime;
     if (connection->is_broken() && !reset_failed) {
       ++broken_total_;
+      hosts_.broke(s.host);
       suspect_since_.store(now);  // a disconnect may mean a restart: validate idle ones first
     }
     closing = closed_.load() || expired || reset_failed || connection->is_broken();
@@ -468,7 +548,7 @@ void PoolCore::give_back(std::unique_ptr<Connection> connection, std::size_t tok
                                " whose transaction could not be rolled back on return");
   }
   if (closing) {
-    close_outside_lock(std::move(connection), close_deadline());
+    close_outside_lock(std::move(connection), close_deadline(), slots_[slot].host);
     MutexLock lock(mutex_);
     free_slot_locked(slot, true);
     last_reference = release_if_drained_locked();
@@ -476,8 +556,13 @@ void PoolCore::give_back(std::unique_ptr<Connection> connection, std::size_t tok
 }
 
 void PoolCore::close_outside_lock(std::unique_ptr<Connection> connection,
-                                  Clock::time_point deadline) noexcept {
+                                  Clock::time_point deadline, std::size_t host) noexcept {
   // Network I/O and a wait for the server, so never under the lock.
+  if (hosts_.is_cluster() && hosts_.is_down(host)) {
+    // A host seen down: say goodbye, wait for nothing (its server, if any, no longer counts).
+    static_cast<void>(connection->close(Clock::now()));
+    return;
+  }
   if (connection->close(deadline)) return;
   {
     MutexLock lock(mutex_);
@@ -557,8 +642,8 @@ std::optional<PoolCore::Grant> PoolCore::take_locked(std::source_location where)
     grant.connection = std::move(s.connection);
     auto now = coarse_now();
     auto last_used = s.last_used.load();
-    grant.validate =
-        now - last_used > validation_bypass_.load() || last_used < suspect_since_.load();
+    grant.validate = now - last_used > validation_bypass_.load() ||
+                     last_used < suspect_since_.load() || hosts_.suspect(s.host);
     lend(s, where, now);
     return grant;
   }
@@ -634,7 +719,10 @@ void PoolCore::dequeue_locked(Waiter& waiter) {
 }
 
 void PoolCore::free_slot_locked(std::size_t slot, bool was_open) {
-  if (was_open) ++closed_total_;
+  if (was_open) {
+    ++closed_total_;
+    hosts_.released(slots_[slot].host);
+  }
   slots_[slot].clear();
   free_.push_back(slot);
   grant_waiters_locked();
@@ -678,6 +766,7 @@ void PoolCore::check_fork_locked() {
   }
   idle_.clear();
   free_.clear();
+  hosts_.forget_connections();
   for (std::size_t i = size_; i > 0; --i) free_.push_back(i - 1);
   waiters_head_ = waiters_tail_ = nullptr;
   waiting_.store(0);
@@ -756,6 +845,7 @@ PoolStats PoolCore::stats_locked() const {
   s.wait_p99 = waits.percentile(0.99);
   s.wait_max = waits.max();
   s.wait_total = waits.total();
+  s.hosts = hosts_.stats();
   return s;
 }
 
@@ -853,7 +943,7 @@ void PoolCore::keep_alive_idle(Clock::time_point now) {
       if (!alive && !closed_.load() && !housekeeper_stop_) ++validation_failures_total_;
       slots_[slot].state.store(kClosing);
     }
-    close_outside_lock(std::move(connection), deadline);
+    close_outside_lock(std::move(connection), deadline, slots_[slot].host);
     MutexLock lock(mutex_);
     free_slot_locked(slot, true);  // shutdown() joins this thread before it looks at slots
   }
@@ -930,7 +1020,9 @@ void PoolCore::housekeep_once() {
   }
   for (const std::string& leak : leaks) log(LogLevel::warning, leak);
   auto deadline = close_deadline();
-  for (auto& entry : retired) close_outside_lock(std::move(entry.second), deadline);
+  for (auto& entry : retired) {
+    close_outside_lock(std::move(entry.second), deadline, slots_[entry.first].host);
+  }
   if (!retired.empty()) {
     MutexLock lock(mutex_);
     for (auto& entry : retired) free_slot_locked(entry.first, true);
@@ -967,7 +1059,7 @@ void PoolCore::housekeep_once() {
       // Shut down while this one was opening: close it as any other, and free its slot.
       slots_[slot].state.store(kClosing);
       lock.unlock();
-      close_outside_lock(std::move(connection), close_deadline());
+      close_outside_lock(std::move(connection), close_deadline(), slots_[slot].host);
       lock.lock();
       free_slot_locked(slot, true);
       return;

@@ -39,6 +39,7 @@
 
 #include "detail/mutex.hpp"
 #include "lease_owner.hpp"
+#include "pool/host_set.hpp"
 #include "pool/wait_histogram.hpp"
 
 #include <atomic>
@@ -102,6 +103,7 @@ class PoolCore final : public LeaseOwner, public std::enable_shared_from_this<Po
   struct alignas(64) Slot {
     std::atomic<std::uint32_t> state{kEmpty};
     std::unique_ptr<Connection> connection;  // present while idle
+    std::size_t host = 0;                    // which of hosts_ its connection goes to
     std::atomic<Clock::time_point> created{};
     std::atomic<Clock::time_point> last_used{};
     std::atomic<Clock::time_point> taken{};
@@ -213,8 +215,15 @@ class PoolCore final : public LeaseOwner, public std::enable_shared_from_this<Po
   // Closes `connection`, waiting until `deadline` at the latest for the server to let go of it;
   // counts and reports a close the server did not confirm in time. Call without the lock, before
   // freeing the slot.
-  void close_outside_lock(std::unique_ptr<Connection> connection,
-                          Clock::time_point deadline) noexcept;
+  // A connection to a host seen down is let go at once: there is no server to confirm.
+  void close_outside_lock(std::unique_ptr<Connection> connection, Clock::time_point deadline,
+                          std::size_t host) noexcept;
+  // Opens a connection to `host` and checks it is a usable node of the topology. Throws
+  // ConnectError (the node's check failing included).
+  std::unique_ptr<Connection> open_on(std::size_t host, Clock::time_point deadline);
+  // Whether an idle connection still answers (and, in a cluster, its node may take work);
+  // tells hosts_ what it found.
+  bool validate(Connection& connection, std::size_t host);
   Clock::time_point close_deadline() const noexcept { return Clock::now() + validation_timeout_; }
   void clamp_to_wait_timeout(Connection& connection) noexcept;
   // Pings idle connections kept for min_idle before the server's wait_timeout closes them.
@@ -225,6 +234,7 @@ class PoolCore final : public LeaseOwner, public std::enable_shared_from_this<Po
 
   // Read-only after construction.
   const Url url_;
+  HostSet hosts_;           // the servers the URL names, and what is known of each
   const std::uint64_t id_;  // process-unique, for the per-thread fast-path memory
   const std::size_t size_;
   const Clock::duration checkout_timeout_;

@@ -9,9 +9,11 @@
 namespace tabula {
 namespace {
 
-constexpr std::array<std::string_view, 8> kPoolOptions{
-    "max_connections", "min_idle",     "checkout_timeout", "validation_bypass",
-    "max_lifetime",    "idle_timeout", "leak_threshold",   "validation_timeout"};
+constexpr std::array<std::string_view, 10> kPoolOptions{
+    "max_connections",         "min_idle",           "checkout_timeout",
+    "validation_bypass",       "max_lifetime",       "idle_timeout",
+    "leak_threshold",          "validation_timeout", "topology",
+    "max_connections_per_host"};
 
 std::size_t parse_count(const std::string& text, std::string_view name) {
   std::size_t value = 0;
@@ -48,6 +50,11 @@ void check(const PoolOptions& o, const Url* url) {
       o.max_lifetime.count() < 0 || o.idle_timeout.count() < 0 || o.leak_threshold.count() < 0) {
     invalid(url, {}, "durations must not be negative");
   }
+  if (o.max_connections_per_host > o.max_connections) {
+    invalid(url, {"max_connections_per_host", "max_connections"},
+            "max_connections_per_host (" + std::to_string(o.max_connections_per_host) +
+                ") exceeds max_connections (" + std::to_string(o.max_connections) + ")");
+  }
   if (o.validation_timeout.count() <= 0) {
     invalid(url, {"validation_timeout"}, "validation_timeout must be positive");
   }
@@ -72,6 +79,23 @@ PoolOptions apply_url_options(PoolOptions options, const Url& url) {
     options.max_connections = parse_count(*value, "max_connections");
   }
   if (auto value = url.option("min_idle")) options.min_idle = parse_count(*value, "min_idle");
+  if (auto value = url.option("max_connections_per_host")) {
+    options.max_connections_per_host = parse_count(*value, "max_connections_per_host");
+  }
+  if (auto value = url.option("topology")) {
+    if (*value == "sequential") {
+      options.topology = Topology::sequential;
+    } else if (*value == "galera") {
+      options.topology = Topology::galera;
+    } else if (*value == "replication") {
+      throw UrlError(
+          "invalid database URL: option 'topology' = 'replication' is not supported yet "
+          "(docs/cluster.md; use sequential or galera)");
+    } else {
+      throw UrlError("invalid database URL: option 'topology' = '" + *value +
+                     "' (expected sequential or galera)");
+    }
+  }
   duration("checkout_timeout", options.checkout_timeout);
   duration("validation_bypass", options.validation_bypass);
   duration("max_lifetime", options.max_lifetime);

@@ -11,6 +11,7 @@
 #include "connection_access.hpp"
 #include "detail/catalog.hpp"
 #include "dialect/client_library.hpp"
+#include "dialect/mysql/mysql_cluster.hpp"
 #include "dialect/mysql/mysql_dialect.hpp"
 #include "dialect/mysql/mysql_insert_writer.hpp"
 #include "dialect/mysql/mysql_reflect.hpp"
@@ -124,6 +125,10 @@ class MysqlDialect final : public detail::SqlDialect {
       Connection& connection, detail::InsertTarget& target,
       detail::InsertOptions options) const override {
     return mysql::insert_writer(connection, target, options);
+  }
+  detail::NodeCheck check_node(Connection& connection, Topology topology) const override {
+    if (topology != Topology::galera) return {};
+    return check_galera_node(detail::ConnectionAccess::native_handle(connection));
   }
   detail::ResultSet run_statement(Connection& connection, std::string_view sql,
                                   std::span<const Value> params) const override {

@@ -25,6 +25,14 @@ class SqliteDialect final : public detail::SqlDialect {
   std::span<const std::string_view> url_options() const noexcept override {
     return known_options();
   }
+  void check_url_options(const Url& url) const override {
+    for (std::string_view name : {"topology", "max_connections_per_host"}) {
+      if (url.option(name)) {
+        throw UrlError("invalid database URL: option '" + std::string(name) +
+                       "' is for a list of servers; a sqlite file is one database");
+      }
+    }
+  }
 
   std::unique_ptr<soci::session> open(const Url& url,
                                       std::optional<std::chrono::milliseconds>) const override {

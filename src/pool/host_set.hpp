@@ -1,0 +1,110 @@
+#pragma once
+
+// The servers of a pool's URL and what the pool knows of each: how many of its connections go
+// there, whether the server is up, and for how long a host that failed is left alone.
+//
+// A URL names one host or a list (`mysql://app@db1,db2,db3/shop?topology=galera`). Every new
+// connection asks reserve() for a host, which counts the connection against that host before it
+// is opened (so max_connections_per_host holds like the pool's own cap), then reports back:
+// opened(), or failed() — which puts the host on a deny list with a backoff that doubles (50 ms to
+// 2 s), so a dead or desynced node is tried again now and then, never in a storm. released()
+// gives the count back when the connection is closed.
+//
+// How a host is chosen (PoolOptions::topology):
+//   sequential  the first host, in the order written, that is not denied (fail over in order)
+//   galera      among the hosts not denied, the one with the fewest connections (first on a tie)
+//
+// The pool's total cap is not kept here: connections live in the pool's slots, and there are
+// max_connections of them, whatever the hosts do. Thread-safe; never calls out while locked.
+
+#include <tabula/metrics.hpp>
+#include <tabula/pool.hpp>
+#include <tabula/url.hpp>
+
+#include "detail/mutex.hpp"
+
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace tabula::detail {
+
+enum class HostState {
+  unknown,   // not connected to yet
+  up,        // the last connection to it opened and passed its check
+  down,      // a connection could not be opened, or broke
+  refusing,  // the server refused a connection (too many connections)
+  desynced,  // a Galera node that is not ready, not Synced or not in the Primary component
+};
+
+std::string_view to_string(HostState state) noexcept;
+
+class HostSet {
+ public:
+  using Clock = std::chrono::steady_clock;
+
+  HostSet(const Url& url, const PoolOptions& options);
+
+  std::size_t size() const noexcept { return urls_.size(); }
+  // More than one host, or a topology that checks its node: what a single server needs not.
+  bool is_cluster() const noexcept { return cluster_; }
+  Topology topology() const noexcept { return topology_; }
+  // The URL for host `host` alone (what Connection::open takes).
+  const Url& url(std::size_t host) const { return urls_.at(host); }
+  // "db1:3306": the host as logs and errors name it.
+  const std::string& name(std::size_t host) const { return names_.at(host); }
+
+  // A host for a new connection, counted against it until failed() or released(); nullopt
+  // when none may take one now (each is denied or at max_connections_per_host), with the
+  // reason in `why` and `full` true when only per-host caps and refusals stand in the way (wait
+  // for a connection to come back, as after a refusal).
+  std::optional<std::size_t> reserve(std::string& why, bool& full);
+  void opened(std::size_t host);
+  // The connection was not opened or its check failed: the count goes back, the host is denied
+  // for a while (on a host list) and shows `state`.
+  void failed(std::size_t host, HostState state, const std::string& why);
+  // An open connection's check failed: the host shows `state` and is denied for a while; the
+  // connection still counts until released().
+  void mark(std::size_t host, HostState state, const std::string& why);
+  // A connection to `host` broke: others to it are suspect until one opens again.
+  void broke(std::size_t host);
+  void released(std::size_t host) noexcept;
+
+  // Whether an idle connection to `host` must be checked before it is lent again: the host was
+  // seen down or desynced since. Lock-free (the pool's fast path asks).
+  bool suspect(std::size_t host) const noexcept {
+    return cluster_ && suspect_[host].load(std::memory_order_relaxed);
+  }
+  // Down (or refusing): its connections are closed without waiting for the server to confirm.
+  bool is_down(std::size_t host) const;
+
+  std::vector<HostStats> stats() const;
+  // After fork(): nothing inherited is open.
+  void forget_connections() noexcept;
+
+ private:
+  struct Host {
+    HostState state = HostState::unknown;
+    std::size_t open = 0;  // connections counted against it, being opened included
+    Clock::time_point denied_until{};
+    std::chrono::milliseconds backoff{0};
+    std::uint64_t failures_total = 0;
+    std::string last_error;
+  };
+
+  std::vector<Url> urls_;
+  std::vector<std::string> names_;
+  const Topology topology_;
+  const std::size_t per_host_cap_;  // 0: none
+  const bool cluster_;
+  const std::unique_ptr<std::atomic<bool>[]> suspect_;
+
+  mutable Mutex mutex_;
+  std::vector<Host> hosts_ TABULA_GUARDED_BY(mutex_);
+};
+
+}  // namespace tabula::detail
