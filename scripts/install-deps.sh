@@ -3,8 +3,11 @@
 #
 #   scripts/install-deps.sh            build dependencies (enough for the demo)
 #   scripts/install-deps.sh --server   also MariaDB server and client, openssl (the TLS test
-#                                      server's certificates), and SQLAlchemy 1.4 with
-#                                      its MySQLdb driver (the differential reflection test)
+#                                      server's certificates), SQLAlchemy 1.4 with
+#                                      its MySQLdb driver (the differential reflection test),
+#                                      and for the test clusters (scripts/test-cluster.sh):
+#                                      galera-4, and for its state transfers mariadb-backup,
+#                                      socat and iproute2 (ss); procps (pgrep)
 #
 # Needs root (or sudo) only when something is missing. Exits 0 when everything is installed;
 # when apt-get fails, prints apt-get's output and exits non-zero.
@@ -34,7 +37,8 @@ for arg in "$@"; do
   esac
 done
 if [[ $server -eq 1 ]]; then
-  packages+=(mariadb-server mariadb-client openssl python3 python3-sqlalchemy python3-mysqldb)
+  packages+=(mariadb-server mariadb-client openssl python3 python3-sqlalchemy python3-mysqldb
+    galera-4 mariadb-backup socat iproute2 procps)
 fi
 
 missing=()
