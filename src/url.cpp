@@ -191,7 +191,7 @@ void Url::parse_server_form(std::string_view rest, bool may_quote) {
       fail("empty host in the host list (hosts are separated by one ',')");
     }
     Host host = parse_host(one, may_quote);
-    if (comma != std::string_view::npos && host.name.empty()) {
+    if ((comma != std::string_view::npos || !hosts_.empty()) && host.name.empty()) {
       fail("empty host in the host list (hosts are separated by one ',')");
     }
     for (const Host& seen : hosts_) {

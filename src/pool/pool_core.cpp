@@ -386,7 +386,6 @@ std::unique_ptr<Connection> PoolCore::open_into(std::size_t slot, Clock::time_po
         probe_in_flight_ = false;
         return connection;
       } catch (const ConnectError& e) {
-        hosts_.failed(*host, e.is_refusal() ? HostState::refusing : HostState::down, e.what());
         if (hosts_.size() == 1) throw;
         failures += (failures.empty() ? "" : "; ") + hosts_.name(*host) + ": " + e.what();
         all_refused = all_refused && e.is_refusal();
@@ -416,7 +415,13 @@ std::unique_ptr<Connection> PoolCore::open_into(std::size_t slot, Clock::time_po
 
 std::unique_ptr<Connection> PoolCore::open_on(std::size_t host, Clock::time_point deadline) {
   auto left = duration_cast<milliseconds>(deadline - Clock::now());
-  auto connection = Connection::open(hosts_.url(host), std::max(left, milliseconds{1}));
+  std::unique_ptr<Connection> connection;
+  try {
+    connection = Connection::open(hosts_.url(host), std::max(left, milliseconds{1}));
+  } catch (const ConnectError& e) {
+    hosts_.failed(host, e.is_refusal() ? HostState::refusing : HostState::down, e.what());
+    throw;
+  }
   if (hosts_.topology() != Topology::sequential) {
     NodeCheck check;
     try {
@@ -425,7 +430,7 @@ std::unique_ptr<Connection> PoolCore::open_on(std::size_t host, Clock::time_poin
       check = {false, std::string("its state could not be read: ") + e.what()};
     }
     if (!check.usable) {
-      hosts_.mark(host, HostState::desynced, check.why);
+      hosts_.failed(host, HostState::desynced, check.why);
       close_outside_lock(std::move(connection), Clock::now() + milliseconds{100}, host);
       throw ConnectError(hosts_.name(host) + " may not take work: " + check.why, 0, "08004");
     }
