@@ -12,7 +12,11 @@
 // (engine.insert) and answers 201 with the inserted row (generated key and server defaults
 // included); 400 with {"error": ...} naming the problem for an unknown table or column, a bad
 // value or malformed JSON; 409 when the database refuses the row (duplicate key, foreign key);
-// 503 with Retry-After when no connection frees up within the checkout timeout.
+// 503 with Retry-After when no connection frees up within the checkout timeout, when the
+// database cannot be reached, or when the connection broke under the insert (then with
+// "outcome": "unknown": it may have committed). A deadlock or a Galera certification conflict is
+// tried again, up to three times. The URL may name a cluster (docs/cluster.md):
+//   insert_api --url 'mysql://app@db1,db2,db3/shop?topology=galera'.
 // GET /metrics, GET /health. With --debug-routes, POST /tables/{name}?fail=mid-session inserts,
 // then throws before committing (what a crashing handler does), for load tests.
 
@@ -53,15 +57,33 @@ void answer_insert(tabula::Engine& engine, const httplib::Request& req, httplib:
       session.flush();  // the row is sent, the transaction open...
       throw std::runtime_error("handler failed mid-session (debug route)");  // ...never committed
     }
-    res.status = 201;
-    res.set_content(engine.insert(table, req.body), "application/json");
+    // A deadlock, a lock wait timeout or a Galera certification conflict rolled the row back:
+    // sending it again is safe, and a second try usually succeeds.
+    for (int attempt = 1;; ++attempt) {
+      try {
+        res.set_content(engine.insert(table, req.body), "application/json");
+        res.status = 201;
+        return;
+      } catch (const tabula::SqlError& e) {
+        if (!e.is_retryable() || e.is_disconnect() || attempt == 3) throw;
+      }
+    }
   } catch (const tabula::PoolTimeout& e) {
     res.status = 503;
     res.set_header("Retry-After", "1");
     res.set_content(error_json("busy: no database connection free, try again"), "application/json");
   } catch (const tabula::SqlError& e) {
+    if (e.is_disconnect()) {
+      // The server went away under the insert (a failover, say): it may or may not have
+      // committed. The client is told so, and to check before sending it again.
+      res.status = 503;
+      res.set_header("Retry-After", "1");
+      res.set_content(nlohmann::json{{"error", e.what()}, {"outcome", "unknown"}}.dump(),
+                      "application/json");
+      return;
+    }
     bool refused = e.sqlstate().rfind("23", 0) == 0;  // integrity constraint
-    res.status = refused ? 409 : 500;
+    res.status = refused ? 409 : e.is_retryable() ? 503 : 500;
     res.set_content(error_json(e.what()), "application/json");
   } catch (const tabula::ConnectError& e) {
     res.status = 503;
