@@ -37,6 +37,10 @@ Session Engine::session(std::source_location where) {
   return Session(*this, where);
 }
 
+Session Engine::session(SessionOptions options, std::source_location where) {
+  return Session(*this, where, options);
+}
+
 const Models& Engine::models() {
   std::lock_guard lock(models_->mutex);
   if (!models_->models) models_->models = std::make_unique<Models>(automap(*this));

@@ -81,6 +81,22 @@ std::string to_prometheus(const PoolStats& s, std::string_view prefix) {
                         (h.state == state ? "1" : "0") + "\n";
                }
              });
+    per_host("host_role", "gauge",
+             "replication: the host's role as it last said (1 = current; none known: no series).",
+             [&](const std::string& m, const HostStats& h) {
+               if (h.role.empty()) return;
+               for (std::string_view role : {"primary", "replica"}) {
+                 out += m + "{host=\"" + h.host + "\",role=\"" + std::string(role) + "\"} " +
+                        (h.role == role ? "1" : "0") + "\n";
+               }
+             });
+    per_host("host_replica_lag_seconds", "gauge",
+             "replication: a replica's Seconds_Behind_Master when last checked (-1: stopped).",
+             [&](const std::string& m, const HostStats& h) {
+               if (h.lag_seconds) {
+                 out += m + "{host=\"" + h.host + "\"} " + std::to_string(*h.lag_seconds) + "\n";
+               }
+             });
     per_host("host_connect_failures_total", "counter",
              "Failed connection attempts and failed node checks on the host.",
              [&](const std::string& m, const HostStats& h) {

@@ -40,12 +40,16 @@ Pool& Pool::operator=(Pool&& other) noexcept {
 }
 
 Lease Pool::checkout(std::source_location where) {
-  return core_->checkout(core_->checkout_timeout(), where);
+  return core_->checkout(core_->checkout_timeout(), where, Intent::write);
+}
+
+Lease Pool::checkout(Intent intent, std::source_location where) {
+  return core_->checkout(core_->checkout_timeout(), where, intent);
 }
 
 std::optional<Lease> Pool::try_checkout(std::chrono::milliseconds timeout,
                                         std::source_location where) {
-  return core_->try_checkout(timeout, where);
+  return core_->try_checkout(timeout, where, Intent::write);
 }
 
 PoolStats Pool::stats() const {

@@ -15,8 +15,8 @@ using detail::RecordState;
 using detail::Tracked;
 using detail::UseCheck;
 
-Session::Session(Engine& engine, std::source_location where)
-    : state_(std::make_unique<detail::SessionState>(engine, where)) {}
+Session::Session(Engine& engine, std::source_location where, SessionOptions options)
+    : state_(std::make_unique<detail::SessionState>(engine, where, options)) {}
 
 Session::~Session() {
   if (state_) state_->rollback();

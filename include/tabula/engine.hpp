@@ -41,6 +41,7 @@ struct TransactionOptions {
   std::chrono::milliseconds backoff{20};
 };
 
+
 class Engine {
  public:
   // Parses the URL (throws UrlError) and checks its options (UrlError naming an unknown option).
@@ -71,6 +72,9 @@ class Engine {
   // A unit of work on this engine (session.hpp). It takes a connection only when it first needs
   // one; `where` is recorded as the connection's holder.
   Session session(std::source_location where = std::source_location::current());
+  //   tabula::Session reader = engine.session({.read_only = true});
+  Session session(SessionOptions options,
+                  std::source_location where = std::source_location::current());
 
   // Runs `work(session)` on a fresh session and commits; if `work` throws, the session rolls
   // back and the exception goes on. With options.attempts > 1, a deadlock or lock wait timeout

@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -20,6 +21,11 @@ struct HostStats {
   std::size_t open = 0;  // connections to it counted against the cap
   std::uint64_t connect_failures_total = 0;  // failed opens and failed checks
   std::string last_error;                    // why it is not up (no password)
+  // topology=replication: "primary" or "replica" as the host last said (@@read_only); empty
+  // when not known. A replica's lag (Seconds_Behind_Master) when known; -1 when its
+  // replication is stopped.
+  std::string role;
+  std::optional<std::int64_t> lag_seconds;
 };
 
 // A consistent snapshot of one pool, taken under its lock. Gauges describe the moment; the

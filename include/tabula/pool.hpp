@@ -32,10 +32,16 @@ namespace tabula {
 // How a pool spreads its connections over the hosts of a host list (URL option `topology`;
 // docs/cluster.md).
 enum class Topology {
-  sequential,  // the first host that answers, in the order written (the default)
-  galera,      // every node writable: the usable node with the fewest connections, checked to be
-               // ready and Synced in the Primary component at connect and at validation
+  sequential,   // the first host that answers, in the order written (the default)
+  galera,       // every node writable: the usable node with the fewest connections, checked to be
+                // ready and Synced in the Primary component at connect and at validation
+  replication,  // one writable primary (@@read_only = 0) and read-only replicas, found by asking
+                // each host: writes go to the primary, reads may go to a replica
 };
+
+// What a connection is wanted for. Only topology=replication tells them apart: a write goes to
+// the primary, a read to a replica that is not too far behind (or the primary).
+enum class Intent { write, read };
 
 struct PoolOptions {
   using Duration = std::chrono::milliseconds;
@@ -63,8 +69,14 @@ struct PoolOptions {
   // Upper bound on one validation ping and on a connection's network reads and writes
   // (`validation_timeout`), so a half-open socket cannot hang a checkout.
   Duration validation_timeout = std::chrono::seconds{5};
-  // How connections spread over a host list (`topology`: sequential or galera).
+  // How connections spread over a host list (`topology`: sequential, galera or replication).
   Topology topology = Topology::sequential;
+  // replication: a replica further behind its primary than this takes no reads
+  // (`max_replica_lag`; the replica's Seconds_Behind_Master, so whole seconds count).
+  Duration max_replica_lag = std::chrono::seconds{10};
+  // replication: reads go to the primary when no replica is fit (`replica_fallback`, true or
+  // false). When false, a read waits for a fit replica like any checkout, then fails.
+  bool replica_fallback = true;
   // At most this many connections to any one host (`max_connections_per_host`; 0 = no limit of
   // its own). max_connections stays the total over all hosts.
   std::size_t max_connections_per_host = 0;
@@ -97,6 +109,8 @@ class Pool {
   // seeing it. Throws PoolTimeout (with the pool's statistics and where each held connection was
   // taken) when the wait runs out, or ConnectError when a new connection cannot be opened.
   Lease checkout(std::source_location where = std::source_location::current());
+  // The same for `intent` (topology=replication: a read may be served by a replica).
+  Lease checkout(Intent intent, std::source_location where = std::source_location::current());
 
   // Like checkout() with its own timeout, returning std::nullopt instead of throwing PoolTimeout.
   // ConnectError still propagates.

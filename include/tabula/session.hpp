@@ -43,6 +43,15 @@ namespace detail {
 struct SessionState;
 }  // namespace detail
 
+// What a session is for. Only a URL with topology=replication tells reads from writes
+// (docs/cluster.md).
+struct SessionOptions {
+  // Reads only: on a replication cluster the session reads from a replica within
+  // max_replica_lag (or the primary, with replica_fallback), and any write it stages is refused
+  // at flush with an Error before SQL is sent.
+  bool read_only = false;
+};
+
 class Session {
  public:
   ~Session();
@@ -150,7 +159,7 @@ class Session {
   friend class Savepoint;
   template <class T>
   friend class TypedQuery;
-  Session(Engine& engine, std::source_location where);
+  Session(Engine& engine, std::source_location where, SessionOptions options = {});
 
   using TypedHooks = detail::TypedHooks;
   const Model& model_named(std::string_view table);

@@ -52,6 +52,17 @@ class ConnectionState {
 struct NodeCheck {
   bool usable = true;
   std::string why;  // when not usable: what the node reported ("wsrep_local_state 2 (Donor/...)")
+  // replication: whether the server refuses writes (@@read_only), and for a replica how far
+  // behind its primary it is (nullopt: unknown; the maximum: its replication is stopped).
+  bool read_only = false;
+  std::optional<std::chrono::milliseconds> lag;
+
+  static NodeCheck unusable(std::string reason) {
+    NodeCheck check;
+    check.usable = false;
+    check.why = std::move(reason);
+    return check;
+  }
 };
 
 // How a dialect's URLs name a database: a server ("user:pass@host:port/db?options"), or a file
@@ -150,6 +161,8 @@ class SqlDialect {
   // idle, may take work as a node of `topology`. Throws SqlError when it cannot be asked.
   // Default: every server may (a topology the dialect does not know is refused with its URL).
   virtual NodeCheck check_node(Connection& connection, Topology topology) const;
+  // Whether `error` is the server refusing a write because it is read-only (a replica).
+  virtual bool refused_as_read_only(const SqlError&) const noexcept { return false; }
 
   // --- The catalog ----------------------------------------------------------------------------
   // Reflects the database the URL (or options.schema) names, counting catalog queries.

@@ -33,6 +33,8 @@ std::string_view to_string(HostState state) noexcept {
 HostSet::HostSet(const Url& url, const PoolOptions& options)
     : topology_(options.topology),
       per_host_cap_(options.max_connections_per_host),
+      max_replica_lag_(options.max_replica_lag),
+      replica_fallback_(options.replica_fallback),
       cluster_(url.hosts().size() > 1 || options.topology != Topology::sequential),
       suspect_(new std::atomic<bool>[std::max<std::size_t>(1, url.hosts().size())] {}) {
   if (url.hosts().size() <= 1) {
@@ -47,20 +49,36 @@ HostSet::HostSet(const Url& url, const PoolOptions& options)
   hosts_.resize(urls_.size());
 }
 
-std::optional<std::size_t> HostSet::reserve(std::string& why, bool& full) {
+std::optional<std::size_t> HostSet::reserve(std::string& why, bool& full, Intent intent,
+                                            const std::vector<bool>& tried) {
   MutexLock lock(mutex_);
   const auto now = Clock::now();
-  std::optional<std::size_t> best;
-  for (std::size_t i = 0; i < hosts_.size(); ++i) {
+  // Lower is better: (preference class, connections); nullopt: not a candidate.
+  auto rank = [&](std::size_t i) -> std::optional<std::pair<int, std::size_t>> {
     const Host& h = hosts_[i];
     // A single server is never denied here: the pool's own backoff spaces its attempts.
-    if (hosts_.size() > 1 && h.denied_until > now) continue;
-    if (per_host_cap_ > 0 && h.open >= per_host_cap_) continue;
-    if (!best) {
+    if (tried.size() > i && tried[i]) return std::nullopt;
+    if (hosts_.size() > 1 && h.denied_until > now) return std::nullopt;
+    if (per_host_cap_ > 0 && h.open >= per_host_cap_) return std::nullopt;
+    std::size_t load = topology_ == Topology::sequential ? 0 : h.open;
+    if (topology_ != Topology::replication) return std::pair{0, load};
+    if (!h.role_known) return std::pair{1, std::size_t{0}};  // ask it, in order
+    int f = fit_locked(h, intent);
+    if (f == 0) return std::pair{0, load};
+    if (f == 1) return std::pair{2, load};
+    // A write with no primary known asks the replicas again: one may have been promoted.
+    if (intent == Intent::write && !h.read_only) return std::nullopt;
+    if (intent == Intent::write) return std::pair{3, std::size_t{0}};
+    return std::nullopt;
+  };
+  std::optional<std::size_t> best;
+  std::pair<int, std::size_t> best_rank{};
+  for (std::size_t i = 0; i < hosts_.size(); ++i) {
+    auto r = rank(i);
+    if (!r) continue;
+    if (!best || *r < best_rank) {
       best = i;
-      if (topology_ == Topology::sequential) break;
-    } else if (h.open < hosts_[*best].open) {
-      best = i;
+      best_rank = *r;
     }
   }
   if (best) {
@@ -74,17 +92,67 @@ std::optional<std::size_t> HostSet::reserve(std::string& why, bool& full) {
     why += (why.empty() ? "" : "; ") + names_[i] + " ";
     if (per_host_cap_ > 0 && h.open >= per_host_cap_) {
       why += "has max_connections_per_host (" + std::to_string(per_host_cap_) + ") open";
-    } else {
-      full = full && h.state == HostState::refusing;
-      why += std::string(to_string(h.state)) + (h.last_error.empty() ? "" : ": " + h.last_error);
+      continue;
     }
+    full = full && h.state == HostState::refusing;
+    if (topology_ == Topology::replication && h.role_known && h.state == HostState::up) {
+      why += h.read_only ? "is a read-only replica" : "is the primary";
+      if (h.read_only && !lag_ok_locked(h)) {
+        why += h.lag && *h.lag == std::chrono::milliseconds::max()
+                   ? " whose replication is stopped"
+                   : " lagging more than max_replica_lag";
+      }
+      continue;
+    }
+    why += std::string(to_string(h.state)) + (h.last_error.empty() ? "" : ": " + h.last_error);
   }
   return std::nullopt;
 }
 
-void HostSet::opened(std::size_t host) {
+bool HostSet::lag_ok_locked(const Host& h) const {
+  return !h.lag || *h.lag <= max_replica_lag_;  // unknown lag (no privilege to ask) is trusted
+}
+
+int HostSet::fit_locked(const Host& h, Intent intent) const {
+  if (topology_ != Topology::replication) return 0;
+  if (!h.role_known) return -1;
+  if (intent == Intent::write) return h.read_only ? -1 : 0;
+  if (h.read_only) return lag_ok_locked(h) ? 0 : -1;
+  return replica_fallback_ ? 1 : -1;
+}
+
+int HostSet::fit(std::size_t host, Intent intent) const {
+  MutexLock lock(mutex_);
+  return fit_locked(hosts_.at(host), intent);
+}
+
+std::string HostSet::roles() const {
+  MutexLock lock(mutex_);
+  std::string out;
+  for (std::size_t i = 0; i < hosts_.size(); ++i) {
+    const Host& h = hosts_[i];
+    out += (out.empty() ? "" : ", ") + names_[i] + " ";
+    if (!h.role_known || h.state != HostState::up) {
+      out += to_string(h.state);
+    } else if (!h.read_only) {
+      out += "primary";
+    } else if (h.lag && *h.lag == std::chrono::milliseconds::max()) {
+      out += "replica (replication stopped)";
+    } else {
+      out += "replica" + (h.lag ? " (lag " + std::to_string(h.lag->count() / 1000) + " s)" : "");
+    }
+  }
+  return out;
+}
+
+void HostSet::opened(std::size_t host, const NodeCheck& check) {
   MutexLock lock(mutex_);
   Host& h = hosts_.at(host);
+  if (topology_ == Topology::replication) {
+    h.role_known = true;
+    h.read_only = check.read_only;
+    h.lag = check.lag;
+  }
   suspect_[host].store(false, std::memory_order_relaxed);
   h.state = HostState::up;
   h.backoff = milliseconds{0};
@@ -137,8 +205,17 @@ std::vector<HostStats> HostSet::stats() const {
   MutexLock lock(mutex_);
   for (std::size_t i = 0; i < hosts_.size(); ++i) {
     const Host& h = hosts_[i];
-    out.push_back(
-        {names_[i], std::string(to_string(h.state)), h.open, h.failures_total, h.last_error});
+    HostStats stats{
+        names_[i], std::string(to_string(h.state)), h.open, h.failures_total, h.last_error, {}, {}};
+    if (topology_ == Topology::replication && h.role_known) {
+      stats.role = h.read_only ? "replica" : "primary";
+      if (h.read_only && h.lag) {
+        stats.lag_seconds = *h.lag == std::chrono::milliseconds::max()
+                                ? -1
+                                : std::chrono::duration_cast<std::chrono::seconds>(*h.lag).count();
+      }
+    }
+    out.push_back(std::move(stats));
   }
   return out;
 }

@@ -13,6 +13,11 @@
 // How a host is chosen (PoolOptions::topology):
 //   sequential  the first host, in the order written, that is not denied (fail over in order)
 //   galera      among the hosts not denied, the one with the fewest connections (first on a tie)
+//   replication by what each host said of itself (its role: @@read_only): a write goes to the
+//               primary; a read to the replica within max_replica_lag with the fewest
+//               connections, else (replica_fallback) the primary. Hosts whose role is not known
+//               yet are tried in order; when no primary is known, replicas are asked again
+//               (one may have been promoted). Host order is not trusted.
 //
 // The pool's total cap is not kept here: connections live in the pool's slots, and there are
 // max_connections of them, whatever the hosts do. Thread-safe; never calls out while locked.
@@ -22,6 +27,7 @@
 #include <tabula/url.hpp>
 
 #include "detail/mutex.hpp"
+#include "dialect/sql_dialect.hpp"
 
 #include <atomic>
 #include <chrono>
@@ -62,8 +68,16 @@ class HostSet {
   // when none may take one now (each is denied or at max_connections_per_host), with the
   // reason in `why` and `full` true when only per-host caps and refusals stand in the way (wait
   // for a connection to come back, as after a refusal).
-  std::optional<std::size_t> reserve(std::string& why, bool& full);
-  void opened(std::size_t host);
+  // `intent` matters under replication only; hosts marked in `tried` are passed over.
+  std::optional<std::size_t> reserve(std::string& why, bool& full, Intent intent,
+                                     const std::vector<bool>& tried);
+  // Connected, and (topologies that check) what the node said of itself.
+  void opened(std::size_t host, const NodeCheck& check = {});
+  // Whether a connection to `host` serves `intent`: 0 as well as can be, 1 only as a fallback
+  // (a read on the primary), -1 not at all (a write on a replica). Always 0 outside replication.
+  int fit(std::size_t host, Intent intent) const;
+  // Replication: the roles this pool has seen ("db1:3306 primary, db2:3306 replica (lag 0 s)").
+  std::string roles() const;
   // The connection was not opened or its check failed: the count goes back, the host is denied
   // for a while (on a host list) and shows `state`.
   void failed(std::size_t host, HostState state, const std::string& why);
@@ -89,6 +103,9 @@ class HostSet {
  private:
   struct Host {
     HostState state = HostState::unknown;
+    bool role_known = false;  // replication: read_only and lag below come from the server
+    bool read_only = false;
+    std::optional<std::chrono::milliseconds> lag;
     std::size_t open = 0;  // connections counted against it, being opened included
     Clock::time_point denied_until{};
     std::chrono::milliseconds backoff{0};
@@ -98,8 +115,13 @@ class HostSet {
 
   std::vector<Url> urls_;
   std::vector<std::string> names_;
+  int fit_locked(const Host& h, Intent intent) const TABULA_REQUIRES(mutex_);
+  bool lag_ok_locked(const Host& h) const TABULA_REQUIRES(mutex_);
+
   const Topology topology_;
   const std::size_t per_host_cap_;  // 0: none
+  const std::chrono::milliseconds max_replica_lag_;
+  const bool replica_fallback_;
   const bool cluster_;
   const std::unique_ptr<std::atomic<bool>[]> suspect_;
 

@@ -154,35 +154,39 @@ void PoolCore::shutdown() noexcept {
 
 // --- checkout ----------------------------------------------------------------------------------
 
-Lease PoolCore::checkout(Clock::duration timeout, std::source_location where) {
+Lease PoolCore::checkout(Clock::duration timeout, std::source_location where, Intent intent) {
   std::optional<Grant> fast = try_fast_take(where);
   if (fast && fast->ready) return make_pool_lease(std::move(fast->connection), fast->slot, where);
-  return std::move(*checkout_slow(std::move(fast), timeout, where, true));
+  return std::move(*checkout_slow(std::move(fast), timeout, where, true, intent));
 }
 
-std::optional<Lease> PoolCore::try_checkout(Clock::duration timeout, std::source_location where) {
+std::optional<Lease> PoolCore::try_checkout(Clock::duration timeout, std::source_location where,
+                                            Intent intent) {
   std::optional<Grant> fast = try_fast_take(where);
   if (fast && fast->ready) return make_pool_lease(std::move(fast->connection), fast->slot, where);
-  return checkout_slow(std::move(fast), timeout, where, false);
+  return checkout_slow(std::move(fast), timeout, where, false, intent);
 }
 
 std::optional<Lease> PoolCore::checkout_slow(std::optional<Grant> fast, Clock::duration timeout,
-                                             std::source_location where, bool throw_on_timeout) {
+                                             std::source_location where, bool throw_on_timeout,
+                                             Intent intent) {
   Timer timer{timeout, std::nullopt};
   if (fast) {
-    if (auto lease = finish_checkout(std::move(*fast), timer, where)) return lease;
+    if (auto lease = finish_checkout(std::move(*fast), timer, where, intent)) return lease;
   }
   for (;;) {
-    std::optional<Grant> grant = acquire(timer, where, throw_on_timeout);
+    std::optional<Grant> grant = acquire(timer, where, throw_on_timeout, intent);
     if (!grant) return std::nullopt;
     if (grant->ready) return make_pool_lease(std::move(grant->connection), grant->slot, where);
-    if (auto lease = finish_checkout(std::move(*grant), timer, where)) return lease;
+    if (auto lease = finish_checkout(std::move(*grant), timer, where, intent)) return lease;
     // Refused by the server: wait for a connection to come back or for the backoff to pass.
   }
 }
 
 std::optional<PoolCore::Grant> PoolCore::try_fast_take(std::source_location where) noexcept {
-  if (closed_.load(std::memory_order_acquire) ||
+  // Under replication a connection serves reads or writes depending on its host: the locked
+  // path chooses.
+  if (hosts_.topology() == Topology::replication || closed_.load(std::memory_order_acquire) ||
       fork_generation_.load(std::memory_order_relaxed) != fork_generation()) {
     return std::nullopt;
   }
@@ -238,7 +242,7 @@ Lease PoolCore::make_pool_lease(std::unique_ptr<Connection> connection, std::siz
 }
 
 std::optional<PoolCore::Grant> PoolCore::acquire(Timer& timer, std::source_location where,
-                                                 bool throw_on_timeout) {
+                                                 bool throw_on_timeout, Intent intent) {
   MutexLock lock(mutex_);
   check_fork_locked();
   auto fail_fast_error = [&]() TABULA_REQUIRES(mutex_) {
@@ -253,14 +257,14 @@ std::optional<PoolCore::Grant> PoolCore::acquire(Timer& timer, std::source_locat
   // Counts a grant that needs no validation and no opening as a finished checkout right here,
   // so this path takes the lock once.
   auto settle = [&](Grant& grant) TABULA_REQUIRES(mutex_) {
-    if (grant.connection && !grant.validate) {
+    if (grant.connection && !grant.validate && !grant.reopen) {
       grant.ready = true;
       ++checkouts_total_;
       waits_.record(timer.elapsed());
     }
   };
   if (may_barge_locked()) {
-    if (std::optional<Grant> grant = take_locked(where)) {
+    if (std::optional<Grant> grant = take_locked(where, intent)) {
       settle(*grant);
       return grant;
     }
@@ -269,6 +273,7 @@ std::optional<PoolCore::Grant> PoolCore::acquire(Timer& timer, std::source_locat
 
   Waiter self;
   self.where = where;
+  self.intent = intent;
   self.since = coarse_now();
   timer.start_at(Clock::now());
   enqueue_locked(self);
@@ -279,7 +284,7 @@ std::optional<PoolCore::Grant> PoolCore::acquire(Timer& timer, std::source_locat
       return std::move(self.grant);
     }
     if (&self == waiters_head_) {
-      if (std::optional<Grant> grant = take_locked(where)) {
+      if (std::optional<Grant> grant = take_locked(where, intent)) {
         dequeue_locked(self);
         grant_waiters_locked();  // more may be free: wake the next head
         settle(*grant);
@@ -316,16 +321,20 @@ std::optional<PoolCore::Grant> PoolCore::acquire(Timer& timer, std::source_locat
 }
 
 std::optional<Lease> PoolCore::finish_checkout(Grant grant, Timer& timer,
-                                               std::source_location where) {
+                                               std::source_location where, Intent intent) {
   std::unique_ptr<Connection> connection = std::move(grant.connection);
   Slot& s = slots_[grant.slot];
-  if (connection && grant.validate && !validate(*connection, s.host)) {
-    // Dead while idle: close it and open a replacement in the same slot, which stays reserved
-    // throughout, so the replacement never exceeds the cap.
+  bool dead = connection && grant.validate && !validate(*connection, s.host);
+  // Alive, but to a host that does not serve this intent (a replica for a write, or the roles
+  // changed while it sat idle): replaced the same way.
+  bool elsewhere = connection && !dead && (grant.reopen || hosts_.fit(s.host, intent) < 0);
+  if (dead || elsewhere) {
+    // Close it and open a replacement in the same slot, which stays reserved throughout, so the
+    // replacement never exceeds the cap.
     {
       MutexLock lock(mutex_);
-      ++validation_failures_total_;
-      suspect_since_.store(coarse_now());  // the server may have restarted: check the others
+      if (dead) ++validation_failures_total_;
+      if (dead) suspect_since_.store(coarse_now());  // a restart? check the others
       unlist_owned_locked(grant.slot);
       s.state.store(kClosing);
     }
@@ -340,7 +349,7 @@ std::optional<Lease> PoolCore::finish_checkout(Grant grant, Timer& timer,
     s.state.store(kOpening);
   }
   if (!connection) {
-    connection = open_into(grant.slot, timer.deadline());
+    connection = open_into(grant.slot, timer.deadline(), intent);
     if (!connection) return std::nullopt;
   }
   {
@@ -353,7 +362,8 @@ std::optional<Lease> PoolCore::finish_checkout(Grant grant, Timer& timer,
   return make_pool_lease(std::move(connection), grant.slot, where);
 }
 
-std::unique_ptr<Connection> PoolCore::open_into(std::size_t slot, Clock::time_point deadline) {
+std::unique_ptr<Connection> PoolCore::open_into(std::size_t slot, Clock::time_point deadline,
+                                                Intent intent) {
   {
     MutexLock lock(mutex_);
     ++connect_attempts_total_;
@@ -363,18 +373,24 @@ std::unique_ptr<Connection> PoolCore::open_into(std::size_t slot, Clock::time_po
   std::string failures;
   bool all_refused = true;
   std::optional<ConnectError> only;
+  std::vector<bool> tried(hosts_.size(), false);
   try {
     for (std::size_t tries = 0; tries < hosts_.size(); ++tries) {
       std::string why;
       bool full = false;
-      std::optional<std::size_t> host = hosts_.reserve(why, full);
+      std::optional<std::size_t> host = hosts_.reserve(why, full, intent, tried);
       if (!host) {
         if (failures.empty()) failures = why;
         all_refused = all_refused && full;
         break;
       }
+      tried[*host] = true;
       try {
-        auto connection = open_on(*host, deadline);
+        auto connection = open_on(*host, deadline, intent);
+        if (!connection) {
+          all_refused = false;
+          continue;  // not the host for this intent (its role is known now)
+        }
         clamp_to_wait_timeout(*connection);
         MutexLock lock(mutex_);
         ++created_total_;
@@ -396,8 +412,19 @@ std::unique_ptr<Connection> PoolCore::open_into(std::size_t slot, Clock::time_po
       }
     }
     // No host could take the connection: one error for the pool's backoff, naming each host.
-    only.emplace("no host of " + url_.to_string() + " took a connection: " + failures, 0,
-                 all_refused ? "08004" : "08001", all_refused);
+    if (hosts_.topology() == Topology::replication) {
+      std::string why;
+      bool full = false;
+      if (!hosts_.reserve(why, full, intent, std::vector<bool>(hosts_.size(), true))) {
+        failures = why;  // every host: its role and state as now known
+      }
+      only.emplace(std::string(intent == Intent::write ? "no primary" : "no host for reads") +
+                       " among the hosts of " + url_.to_string() + ": " + failures,
+                   0, "08001", false);
+    } else {
+      only.emplace("no host of " + url_.to_string() + " took a connection: " + failures, 0,
+                   all_refused ? "08004" : "08001", all_refused);
+    }
   } catch (const ConnectError& e) {
     only.emplace(e);
   } catch (...) {
@@ -413,7 +440,8 @@ std::unique_ptr<Connection> PoolCore::open_into(std::size_t slot, Clock::time_po
   throw *only;
 }
 
-std::unique_ptr<Connection> PoolCore::open_on(std::size_t host, Clock::time_point deadline) {
+std::unique_ptr<Connection> PoolCore::open_on(std::size_t host, Clock::time_point deadline,
+                                              Intent intent) {
   auto left = duration_cast<milliseconds>(deadline - Clock::now());
   std::unique_ptr<Connection> connection;
   try {
@@ -427,13 +455,20 @@ std::unique_ptr<Connection> PoolCore::open_on(std::size_t host, Clock::time_poin
     try {
       check = ConnectionAccess::dialect(*connection).check_node(*connection, hosts_.topology());
     } catch (const Error& e) {
-      check = {false, std::string("its state could not be read: ") + e.what()};
+      check = NodeCheck::unusable(std::string("its state could not be read: ") + e.what());
     }
     if (!check.usable) {
       hosts_.failed(host, HostState::desynced, check.why);
       close_outside_lock(std::move(connection), Clock::now() + milliseconds{100}, host);
       throw ConnectError(hosts_.name(host) + " may not take work: " + check.why, 0, "08004");
     }
+    hosts_.opened(host, check);
+    if (hosts_.fit(host, intent) < 0) {
+      close_outside_lock(std::move(connection), Clock::now() + milliseconds{100}, host);
+      hosts_.released(host);
+      return nullptr;
+    }
+    return connection;
   }
   hosts_.opened(host);
   return connection;
@@ -457,7 +492,7 @@ bool PoolCore::validate(Connection& connection, std::size_t host) {
     hosts_.mark(host, HostState::desynced, check.why);
     return false;
   }
-  hosts_.opened(host);
+  hosts_.opened(host, check);
   return true;
 }
 
@@ -636,21 +671,55 @@ bool PoolCore::may_barge_locked() const {
   return waiters_head_ == nullptr || coarse_now() - waiters_head_->since < kBargeWindow;
 }
 
-std::optional<PoolCore::Grant> PoolCore::take_locked(std::source_location where) {
-  while (!idle_.empty()) {
-    std::size_t i = idle_.back();
-    idle_.pop_back();
-    if (!claim_listed_locked(i, kInUse)) continue;
+std::optional<PoolCore::Grant> PoolCore::take_locked(std::source_location where, Intent intent) {
+  auto lend_idle = [&](std::size_t i, bool reopen) TABULA_REQUIRES(mutex_) {
     Slot& s = slots_[i];
     Grant grant;
     grant.slot = i;
     grant.connection = std::move(s.connection);
+    grant.reopen = reopen;
     auto now = coarse_now();
     auto last_used = s.last_used.load();
-    grant.validate = now - last_used > validation_bypass_.load() ||
-                     last_used < suspect_since_.load() || hosts_.suspect(s.host);
+    grant.validate = !reopen && (now - last_used > validation_bypass_.load() ||
+                                 last_used < suspect_since_.load() || hosts_.suspect(s.host));
     lend(s, where, now);
     return grant;
+  };
+  if (hosts_.topology() != Topology::replication) {
+    while (!idle_.empty()) {
+      std::size_t i = idle_.back();
+      idle_.pop_back();
+      if (!claim_listed_locked(i, kInUse)) continue;
+      return lend_idle(i, false);
+    }
+  } else {
+    // The most recently used idle connection that serves the intent best; a fallback (a read on
+    // the primary) only when no slot is free to open one that serves it better.
+    std::optional<std::size_t> fallback;
+    for (std::size_t k = idle_.size(); k > 0; --k) {
+      std::size_t i = idle_[k - 1];
+      int fit = hosts_.fit(slots_[i].host, intent);
+      if (fit == 0) {
+        idle_.erase(idle_.begin() + static_cast<std::ptrdiff_t>(k - 1));
+        if (claim_listed_locked(i, kInUse)) return lend_idle(i, false);
+      } else if (fit == 1 && !fallback) {
+        fallback = k - 1;
+      }
+    }
+    if (!fallback || free_.empty()) {
+      if (fallback) {
+        std::size_t i = idle_[*fallback];
+        idle_.erase(idle_.begin() + static_cast<std::ptrdiff_t>(*fallback));
+        if (claim_listed_locked(i, kInUse)) return lend_idle(i, false);
+      }
+    }
+    if (free_.empty() && !idle_.empty()) {
+      // Every slot is taken and only connections to other hosts are idle: the least recently
+      // used one is closed and its slot opened again where the intent goes.
+      std::size_t i = idle_.front();
+      idle_.erase(idle_.begin());
+      if (claim_listed_locked(i, kInUse)) return lend_idle(i, true);
+    }
   }
   if (auto slot = reserve_locked(where)) {
     Grant grant;
@@ -683,7 +752,7 @@ void PoolCore::grant_waiters_locked() {
       }
       return;
     }
-    auto grant = take_locked(head->where);
+    auto grant = take_locked(head->where, head->intent);
     if (!grant) return;
     dequeue_locked(*head);
     head->grant = std::move(grant);
@@ -1050,7 +1119,7 @@ void PoolCore::housekeep_once() {
     }
     std::unique_ptr<Connection> connection;
     try {
-      connection = open_into(slot, Clock::now() + std::chrono::seconds{10});
+      connection = open_into(slot, Clock::now() + std::chrono::seconds{10}, Intent::write);
     } catch (const Error& e) {
       // At process exit the client library is going away: failing then is expected, not news.
       if (!process_exiting()) {

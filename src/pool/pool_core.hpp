@@ -73,9 +73,10 @@ class PoolCore final : public LeaseOwner, public std::enable_shared_from_this<Po
   void shutdown() noexcept;
 
   // Waits at most `timeout`; throws PoolTimeout when it runs out.
-  Lease checkout(Clock::duration timeout, std::source_location where);
+  Lease checkout(Clock::duration timeout, std::source_location where, Intent intent);
   // Waits at most `timeout`; nullopt when it runs out.
-  std::optional<Lease> try_checkout(Clock::duration timeout, std::source_location where);
+  std::optional<Lease> try_checkout(Clock::duration timeout, std::source_location where,
+                                    Intent intent);
 
   void give_back(std::unique_ptr<Connection> connection, std::size_t token) noexcept override;
 
@@ -121,13 +122,15 @@ class PoolCore final : public LeaseOwner, public std::enable_shared_from_this<Po
     std::size_t slot = 0;
     std::unique_ptr<Connection> connection;  // null: open a new connection into the slot
     bool validate = false;
-    bool ready = false;  // usable as is: lent out and counted already
+    bool ready = false;   // usable as is: lent out and counted already
+    bool reopen = false;  // holds a connection to a host that does not serve the intent
   };
 
   // A thread blocked in checkout(). Lives on that thread's stack; linked into waiters_.
   struct Waiter {
     std::condition_variable cv;
     std::source_location where;
+    Intent intent = Intent::write;
     Clock::time_point since;     // when it started waiting (coarse clock)
     std::optional<Grant> grant;  // set (and the waiter unlinked) by whoever serves it
     bool notified = false;       // woken and not yet run: no need to wake it again
@@ -171,23 +174,30 @@ class PoolCore final : public LeaseOwner, public std::enable_shared_from_this<Po
 
   // Everything after a fast path that did not produce a lease: waiting, validating, opening.
   std::optional<Lease> checkout_slow(std::optional<Grant> fast, Clock::duration timeout,
-                                     std::source_location where, bool throw_on_timeout);
+                                     std::source_location where, bool throw_on_timeout,
+                                     Intent intent);
   // Waits for a grant (FIFO, see may_barge_locked). Returns nullopt on timeout when not
   // throwing.
-  std::optional<Grant> acquire(Timer& timer, std::source_location where, bool throw_on_timeout);
+  std::optional<Grant> acquire(Timer& timer, std::source_location where, bool throw_on_timeout,
+                               Intent intent);
   // Validates or opens as the grant requires. Returns nullopt when the server refused a new
   // connection (back-pressure): the caller waits again.
-  std::optional<Lease> finish_checkout(Grant grant, Timer& timer, std::source_location where);
+  std::optional<Lease> finish_checkout(Grant grant, Timer& timer, std::source_location where,
+                                       Intent intent);
   // Opens a connection into reserved `slot`. Returns null on refusal; throws on other failures.
   // Either way the slot is freed when no connection results.
-  std::unique_ptr<Connection> open_into(std::size_t slot, Clock::time_point deadline);
+  std::unique_ptr<Connection> open_into(std::size_t slot, Clock::time_point deadline,
+                                        Intent intent);
   Lease make_pool_lease(std::unique_ptr<Connection> connection, std::size_t slot,
                         std::source_location where);
   void lend(Slot& slot, std::source_location where, Clock::time_point now) noexcept;
 
   // Everything below ending in _locked requires mutex_ held.
   void grant_waiters_locked() TABULA_REQUIRES(mutex_);
-  std::optional<Grant> take_locked(std::source_location where) TABULA_REQUIRES(mutex_);
+  // An idle connection that serves `intent` (under replication: one to the right host, else an
+  // empty slot to open into, else an idle one to replace), or an empty slot.
+  std::optional<Grant> take_locked(std::source_location where, Intent intent)
+      TABULA_REQUIRES(mutex_);
   // Reserves an empty slot for a new connection when the cap and any backoff allow.
   std::optional<std::size_t> reserve_locked(std::source_location where) TABULA_REQUIRES(mutex_);
   // Takes slot `i` off the idle list: claims it (state `to`) when idle and returns true, or
@@ -220,7 +230,9 @@ class PoolCore final : public LeaseOwner, public std::enable_shared_from_this<Po
                           std::size_t host) noexcept;
   // Opens a connection to `host` and checks it is a usable node of the topology. Throws
   // ConnectError (the node's check failing included).
-  std::unique_ptr<Connection> open_on(std::size_t host, Clock::time_point deadline);
+  // Null when the host turned out not to serve `intent` (a replica, for a write): its role is
+  // recorded, the connection closed and the host's count given back.
+  std::unique_ptr<Connection> open_on(std::size_t host, Clock::time_point deadline, Intent intent);
   // Whether an idle connection still answers (and, in a cluster, its node may take work);
   // tells hosts_ what it found.
   bool validate(Connection& connection, std::size_t host);

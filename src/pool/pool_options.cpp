@@ -9,11 +9,11 @@
 namespace tabula {
 namespace {
 
-constexpr std::array<std::string_view, 10> kPoolOptions{
-    "max_connections",         "min_idle",           "checkout_timeout",
-    "validation_bypass",       "max_lifetime",       "idle_timeout",
-    "leak_threshold",          "validation_timeout", "topology",
-    "max_connections_per_host"};
+constexpr std::array<std::string_view, 12> kPoolOptions{
+    "max_connections",          "min_idle",           "checkout_timeout",
+    "validation_bypass",        "max_lifetime",       "idle_timeout",
+    "leak_threshold",           "validation_timeout", "topology",
+    "max_connections_per_host", "max_replica_lag",    "replica_fallback"};
 
 std::size_t parse_count(const std::string& text, std::string_view name) {
   std::size_t value = 0;
@@ -47,7 +47,8 @@ void check(const PoolOptions& o, const Url* url) {
                 std::to_string(o.max_connections) + ")");
   }
   if (o.checkout_timeout.count() < 0 || o.validation_bypass.count() < 0 ||
-      o.max_lifetime.count() < 0 || o.idle_timeout.count() < 0 || o.leak_threshold.count() < 0) {
+      o.max_lifetime.count() < 0 || o.idle_timeout.count() < 0 || o.leak_threshold.count() < 0 ||
+      o.max_replica_lag.count() < 0) {
     invalid(url, {}, "durations must not be negative");
   }
   if (o.max_connections_per_host > o.max_connections) {
@@ -88,13 +89,19 @@ PoolOptions apply_url_options(PoolOptions options, const Url& url) {
     } else if (*value == "galera") {
       options.topology = Topology::galera;
     } else if (*value == "replication") {
-      throw UrlError(
-          "invalid database URL: option 'topology' = 'replication' is not supported yet "
-          "(docs/cluster.md; use sequential or galera)");
+      options.topology = Topology::replication;
     } else {
       throw UrlError("invalid database URL: option 'topology' = '" + *value +
-                     "' (expected sequential or galera)");
+                     "' (expected sequential, galera or replication)");
     }
+  }
+  duration("max_replica_lag", options.max_replica_lag);
+  if (auto value = url.option("replica_fallback")) {
+    if (*value != "true" && *value != "false") {
+      throw UrlError("invalid database URL: option 'replica_fallback' = '" + *value +
+                     "' (expected true or false)");
+    }
+    options.replica_fallback = *value == "true";
   }
   duration("checkout_timeout", options.checkout_timeout);
   duration("validation_bypass", options.validation_bypass);

@@ -50,6 +50,12 @@ bool SessionState::one_statement_work() {
 void SessionState::flush(bool committing) {
   typed.push();
   if (!unit.has_work()) return;
+  if (read_only) {
+    typed.pull();
+    throw Error(
+        "this session is read-only (SessionOptions::read_only): it cannot write; use a session "
+        "without read_only for changes");
+  }
   unit.check_insertable();  // before any SQL: a required column left unset is the caller's mistake
   bool alone = committing && !tx.in_transaction() && one_statement_work();
   Connection& conn = alone ? tx.leased() : tx.connection();
@@ -59,9 +65,22 @@ void SessionState::flush(bool committing) {
     write_deletes(conn);
   } catch (const SqlError& e) {
     bool outcome_unknown = alone && !tx.in_transaction() && e.is_disconnect();
+    // Replication: the server refused the write for being read-only (1290), so the host taken
+    // for the primary is no longer it (a failover). Nothing was written; the connection is
+    // closed on return, which makes the pool ask every host its role again, and the error is
+    // retryable: engine.transaction runs the work again on the primary.
+    bool demoted = engine().pool().options().topology == Topology::replication &&
+                   ConnectionAccess::dialect(conn).refused_as_read_only(e);
+    if (demoted) ConnectionAccess::mark_broken(conn);
     recover_from_failed_flush();
     typed.pull();
     if (outcome_unknown) throw e.with_context(kUnknownOutcome);
+    if (demoted) {
+      throw SqlError(std::string(e.what()) +
+                         " (the server taken for the primary is read-only: the roles are "
+                         "found again; run the work again, as engine.transaction does)",
+                     e.code(), e.sqlstate(), false, true);
+    }
     throw;
   } catch (...) {
     recover_from_failed_flush();

@@ -41,9 +41,12 @@
 namespace tabula::detail {
 
 struct SessionState final : InsertTarget {
-  SessionState(Engine& owner, std::source_location taken_at) : tx(owner, taken_at) {}
+  SessionState(Engine& owner, std::source_location taken_at, SessionOptions options)
+      : tx(owner, taken_at, options.read_only ? Intent::read : Intent::write),
+        read_only(options.read_only) {}
 
   TransactionScope tx;
+  const bool read_only;  // SessionOptions::read_only: writes refused at flush
   UnitOfWork unit;
   Journal journal;
   TypedBindings typed;

@@ -21,7 +21,7 @@ void control(Connection& conn, const std::string& statement) {
 Connection& TransactionScope::leased() {
   if (lease_) return **lease_;
   Pool& pool = engine_->pool();
-  lease_.emplace(pool.checkout(where_));
+  lease_.emplace(pool.checkout(intent_, where_));
   // The pool trusts a connection used moments ago without a round trip. One killed meanwhile
   // (KILL, a server restart) shows it on its socket; nothing has been sent on it yet, so a
   // ping decides and a dead one is swapped for another instead of failing the first statement
@@ -30,7 +30,7 @@ Connection& TransactionScope::leased() {
   while ((*lease_)->shows_hangup() && !(*lease_)->ping(std::chrono::seconds{5}) &&
          tries++ < pool.options().max_connections) {
     lease_.reset();  // broken: the pool closes it
-    lease_.emplace(pool.checkout(where_));
+    lease_.emplace(pool.checkout(intent_, where_));
   }
   return **lease_;
 }

@@ -16,8 +16,8 @@ namespace tabula::detail {
 
 class TransactionScope {
  public:
-  TransactionScope(Engine& engine, std::source_location taken_at)
-      : engine_(&engine), where_(taken_at) {}
+  TransactionScope(Engine& engine, std::source_location taken_at, Intent intent = Intent::write)
+      : engine_(&engine), where_(taken_at), intent_(intent) {}
 
   Engine& engine() const noexcept { return *engine_; }
   // Where the session was created: leases taken for it are reported as taken there.
@@ -47,6 +47,7 @@ class TransactionScope {
  private:
   Engine* engine_;
   std::source_location where_;
+  Intent intent_;  // replication: a read-only session's connection may be a replica's
   std::optional<Lease> lease_;
   bool in_transaction_ = false;
 };

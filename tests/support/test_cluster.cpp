@@ -91,6 +91,14 @@ void TestCluster::kill(int n) const {
   run("kill " + std::to_string(n) + " " + quoted(state_));
 }
 
+void TestCluster::promote(int n) const {
+  run("promote " + std::to_string(n) + " " + quoted(state_));
+}
+
+int TestCluster::primary() const {
+  return std::stoi(read("primary"));
+}
+
 void TestCluster::restart(int n) const {
   run("restart " + std::to_string(n) + " " + quoted(state_));
 }

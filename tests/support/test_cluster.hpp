@@ -38,6 +38,9 @@ class TestCluster {
   // kill -9 node `n`; restart it and wait until it has rejoined (script verbs).
   void kill(int n) const;
   void restart(int n) const;
+  // Replication: make node `n` the primary and point the others at it; the current primary.
+  void promote(int n) const;
+  int primary() const;
   // Connections of `user` on node `n` (0 when the node is down), asked as root over a
   // connection kept open (so a monitor's samples of the nodes are milliseconds apart).
   std::size_t connections(int n, const std::string& user) const;

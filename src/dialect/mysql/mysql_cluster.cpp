@@ -1,8 +1,16 @@
 #include "dialect/mysql/mysql_cluster.hpp"
 
+#include "dialect/mysql/mysql_dialect.hpp"
 #include "dialect/mysql/mysql_statement.hpp"
 
+#include <mysql.h>
+
+#include <tabula/error.hpp>
+
+#include <chrono>
 #include <map>
+#include <memory>
+#include <string>
 
 namespace tabula::dialect::mysql {
 
@@ -20,18 +28,55 @@ detail::NodeCheck check_galera_node(void* native) {
     status[std::string(rows.at(r, 0).value_or(""))] = std::string(rows.at(r, 1).value_or(""));
   }
   if (status["WSREP_ON"] != "ON" || !status.contains("WSREP_READY")) {
-    return {false, "not a Galera node (wsrep_on is OFF)"};
+    return detail::NodeCheck::unusable("not a Galera node (wsrep_on is OFF)");
   }
-  if (status["WSREP_READY"] != "ON") return {false, "wsrep_ready is " + status["WSREP_READY"]};
+  if (status["WSREP_READY"] != "ON")
+    return detail::NodeCheck::unusable("wsrep_ready is " + status["WSREP_READY"]);
   if (status["WSREP_CLUSTER_STATUS"] != "Primary") {
-    return {false, "wsrep_cluster_status is " + status["WSREP_CLUSTER_STATUS"] +
-                       " (not in the Primary component)"};
+    return detail::NodeCheck::unusable("wsrep_cluster_status is " + status["WSREP_CLUSTER_STATUS"] +
+                                       " (not in the Primary component)");
   }
   if (status["WSREP_LOCAL_STATE"] != "4") {
-    return {false, "wsrep_local_state is " + status["WSREP_LOCAL_STATE"] + " (" +
-                       status["WSREP_LOCAL_STATE_COMMENT"] + "), not 4 (Synced)"};
+    return detail::NodeCheck::unusable("wsrep_local_state is " + status["WSREP_LOCAL_STATE"] +
+                                       " (" + status["WSREP_LOCAL_STATE_COMMENT"] +
+                                       "), not 4 (Synced)");
   }
   return {};
+}
+
+detail::NodeCheck check_replication_node(void* native) {
+  detail::NodeCheck check;
+  detail::ResultSet flags = run_statement(native, "SELECT @@global.read_only", {});
+  check.read_only = flags.rows() == 1 && flags.at(0, 0).value_or("0") != "0";
+  if (!check.read_only) return check;
+  // SHOW SLAVE STATUS through the C API: its column is found by name.
+  MYSQL* mysql = static_cast<MYSQL*>(native);
+  if (mysql_query(mysql, "SHOW SLAVE STATUS") != 0) {
+    unsigned code = mysql_errno(mysql);
+    if (is_disconnect_code(static_cast<int>(code))) {
+      throw_error(code, mysql_sqlstate(mysql), mysql_error(mysql));
+    }
+    return check;  // no SLAVE MONITOR privilege: the lag is unknown
+  }
+  std::unique_ptr<MYSQL_RES, void (*)(MYSQL_RES*)> result(mysql_store_result(mysql),
+                                                          mysql_free_result);
+  if (!result) return check;
+  MYSQL_ROW row = mysql_fetch_row(result.get());
+  if (row == nullptr) {
+    check.lag = std::chrono::milliseconds::max();  // read-only, but replicating from nobody
+    return check;
+  }
+  unsigned fields = mysql_num_fields(result.get());
+  MYSQL_FIELD* field = mysql_fetch_fields(result.get());
+  for (unsigned i = 0; i < fields; ++i) {
+    if (std::string_view(field[i].name) != "Seconds_Behind_Master") continue;
+    if (row[i] == nullptr) {
+      check.lag = std::chrono::milliseconds::max();  // its SQL or IO thread is stopped
+    } else {
+      check.lag = std::chrono::seconds{std::stoll(row[i])};
+    }
+  }
+  return check;
 }
 
 }  // namespace tabula::dialect::mysql

@@ -14,4 +14,9 @@ namespace tabula::dialect::mysql {
 // without Galera is not usable as a Galera node, and says so.
 detail::NodeCheck check_galera_node(void* native);
 
+// A replication node: read_only from @@global.read_only; for a read-only one, its lag from
+// SHOW SLAVE STATUS (Seconds_Behind_Master; NULL, replication stopped, is the maximum lag; the
+// statement needs SLAVE MONITOR, and without it the lag is unknown). Throws SqlError.
+detail::NodeCheck check_replication_node(void* native);
+
 }  // namespace tabula::dialect::mysql

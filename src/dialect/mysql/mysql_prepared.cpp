@@ -249,11 +249,10 @@ detail::ResultSet PreparedStatement::read_rows() {
       }
       if (integer[i]) {
         char digits[24];
-        std::to_chars_result end =
-            binds[i].is_unsigned
-                ? std::to_chars(digits, digits + sizeof digits, integers[i])
-                : std::to_chars(digits, digits + sizeof digits,
-                                static_cast<std::int64_t>(integers[i]));
+        std::to_chars_result end = binds[i].is_unsigned
+                                       ? std::to_chars(digits, digits + sizeof digits, integers[i])
+                                       : std::to_chars(digits, digits + sizeof digits,
+                                                       static_cast<std::int64_t>(integers[i]));
         spans.emplace_back(text->size(), static_cast<std::size_t>(end.ptr - digits));
         text->append(digits, end.ptr);
         continue;

@@ -127,8 +127,19 @@ class MysqlDialect final : public detail::SqlDialect {
     return mysql::insert_writer(connection, target, options);
   }
   detail::NodeCheck check_node(Connection& connection, Topology topology) const override {
-    if (topology != Topology::galera) return {};
-    return check_galera_node(detail::ConnectionAccess::native_handle(connection));
+    void* native = detail::ConnectionAccess::native_handle(connection);
+    switch (topology) {
+      case Topology::galera:
+        return check_galera_node(native);
+      case Topology::replication:
+        return check_replication_node(native);
+      case Topology::sequential:
+        break;
+    }
+    return {};
+  }
+  bool refused_as_read_only(const SqlError& error) const noexcept override {
+    return error.code() == 1290;  // ER_OPTION_PREVENTS_STATEMENT (--read-only)
   }
   detail::ResultSet run_statement(Connection& connection, std::string_view sql,
                                   std::span<const Value> params) const override {
