@@ -41,7 +41,6 @@ struct TransactionOptions {
   std::chrono::milliseconds backoff{20};
 };
 
-
 class Engine {
  public:
   // Parses the URL (throws UrlError) and checks its options (UrlError naming an unknown option).

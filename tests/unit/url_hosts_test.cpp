@@ -71,7 +71,7 @@ TEST(UrlHostsTest, RefusesMalformedLists) {
   expect_url_error("mysql://app:s3cret@db1,[::1/shop", "unterminated '['");
 }
 
-TEST(UrlHostsTest, TopologyAndPerHostCapAreCheckedPoolOptions) {
+TEST(UrlHostsTest, ClusterOptionsAreCheckedPoolOptions) {
   PoolOptions o = apply_url_options(
       {}, Url("mysql://a@db1,db2/s?topology=galera&max_connections=12&max_connections_per_host=6"));
   EXPECT_EQ(o.topology, Topology::galera);
@@ -81,12 +81,15 @@ TEST(UrlHostsTest, TopologyAndPerHostCapAreCheckedPoolOptions) {
   EXPECT_THROW(apply_url_options({}, Url("mysql://a@db1/s?max_connections=4&"
                                          "max_connections_per_host=5")),
                UrlError);
-  try {
-    apply_url_options({}, Url("mysql://a@db1,db2/s?topology=replication"));
-    ADD_FAILURE() << "topology=replication is not built yet and must say so";
-  } catch (const UrlError& e) {
-    EXPECT_NE(std::string(e.what()).find("not supported yet"), std::string::npos) << e.what();
-  }
+  PoolOptions replication =
+      apply_url_options({}, Url("mysql://a@db1,db2/s?topology=replication&max_replica_lag=3s&"
+                                "replica_fallback=false"));
+  EXPECT_EQ(replication.topology, Topology::replication);
+  EXPECT_EQ(replication.max_replica_lag, std::chrono::seconds{3});
+  EXPECT_FALSE(replication.replica_fallback);
+  EXPECT_TRUE(apply_url_options({}, Url("mysql://a@db1/s")).replica_fallback);
+  EXPECT_THROW(apply_url_options({}, Url("mysql://a@db1,db2/s?replica_fallback=maybe")), UrlError);
+  EXPECT_THROW(apply_url_options({}, Url("mysql://a@db1,db2/s?max_replica_lag=soon")), UrlError);
 }
 
 TEST(UrlHostsTest, ASqliteFileHasNoTopology) {
