@@ -54,7 +54,8 @@ std::optional<std::size_t> HostSet::reserve(std::string& why, bool& full, Intent
   MutexLock lock(mutex_);
   const auto now = Clock::now();
   // Lower is better: (preference class, connections); nullopt: not a candidate.
-  auto rank = [&](std::size_t i) -> std::optional<std::pair<int, std::size_t>> {
+  auto rank = [&](std::size_t i)
+                  TABULA_REQUIRES(mutex_) -> std::optional<std::pair<int, std::size_t>> {
     const Host& h = hosts_[i];
     // A single server is never denied here: the pool's own backoff spaces its attempts.
     if (tried.size() > i && tried[i]) return std::nullopt;
