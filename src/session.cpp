@@ -190,6 +190,10 @@ void Session::commit() {
   state_->end_transaction(true);
 }
 
+const std::string& Session::last_commit() const noexcept {
+  return state_->tx.last_commit();
+}
+
 void Session::rollback() noexcept {
   state_->rollback();
 }
@@ -214,6 +218,7 @@ void Session::execute(std::string_view statement) {
   UseCheck use(*state_);
   state_->flush();
   Connection& conn = state_->tx.connection();
+  state_->tx.wrote();
   detail::run_statement(conn, statement);
 }
 

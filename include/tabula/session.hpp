@@ -27,6 +27,7 @@
 #include <tabula/record.hpp>
 #include <tabula/savepoint.hpp>
 
+#include <chrono>
 #include <memory>
 #include <source_location>
 #include <string_view>
@@ -50,6 +51,12 @@ struct SessionOptions {
   // max_replica_lag (or the primary, with replica_fallback), and any write it stages is refused
   // at flush with an Error before SQL is sent.
   bool read_only = false;
+  // Read-your-writes on a replication cluster: the session's connection first waits until its
+  // server has applied the commit `after` names (a write session's last_commit()), at most
+  // `after_timeout`; past it the session throws Error rather than give a stale answer. Empty:
+  // no wait.
+  std::string after = {};
+  std::chrono::milliseconds after_timeout{5000};
 };
 
 class Session {
@@ -127,6 +134,9 @@ class Session {
 
   // True while the session holds a connection / has a transaction open.
   bool has_connection() const noexcept;
+  // Replication: what names the last commit this session made (its GTID, "0-1-42"), for a read
+  // session's SessionOptions::after; empty before any commit, or on other topologies.
+  const std::string& last_commit() const noexcept;
   bool in_transaction() const noexcept;
   // Staged inserts and deletes, plus changed records, not yet flushed.
   std::size_t pending() const noexcept;

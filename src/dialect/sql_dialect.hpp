@@ -161,6 +161,14 @@ class SqlDialect {
   // idle, may take work as a node of `topology`. Throws SqlError when it cannot be asked.
   // Default: every server may (a topology the dialect does not know is refused with its URL).
   virtual NodeCheck check_node(Connection& connection, Topology topology) const;
+  // Read-your-writes: what names the commit just made on `connection` (MariaDB: @@last_gtid),
+  // and a wait until the connection's server has applied it (false when `timeout` passed).
+  // Defaults: no token, nothing to wait for.
+  virtual std::string last_commit_token(Connection&) const { return {}; }
+  virtual bool wait_for_commit(Connection&, const std::string& /*token*/,
+                               std::chrono::milliseconds /*timeout*/) const {
+    return true;
+  }
   // Whether `error` is the server refusing a write because it is read-only (a replica).
   virtual bool refused_as_read_only(const SqlError&) const noexcept { return false; }
 

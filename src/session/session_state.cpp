@@ -60,6 +60,7 @@ void SessionState::flush(bool committing) {
   bool alone = committing && !tx.in_transaction() && one_statement_work();
   Connection& conn = alone ? tx.leased() : tx.connection();
   try {
+    tx.wrote();
     write_inserts(conn);
     write_updates(conn);
     write_deletes(conn);

@@ -42,7 +42,8 @@ namespace tabula::detail {
 
 struct SessionState final : InsertTarget {
   SessionState(Engine& owner, std::source_location taken_at, SessionOptions options)
-      : tx(owner, taken_at, options.read_only ? Intent::read : Intent::write),
+      : tx(owner, taken_at, options.read_only ? Intent::read : Intent::write, options.after,
+           options.after_timeout),
         read_only(options.read_only) {}
 
   TransactionScope tx;

@@ -32,6 +32,15 @@ Connection& TransactionScope::leased() {
     lease_.reset();  // broken: the pool closes it
     lease_.emplace(pool.checkout(intent_, where_));
   }
+  if (!after_.empty()) {
+    Connection& conn = **lease_;
+    if (!ConnectionAccess::dialect(conn).wait_for_commit(conn, after_, after_timeout_)) {
+      lease_.reset();
+      throw Error("read-your-writes: the server did not apply commit " + after_ + " within " +
+                  std::to_string(after_timeout_.count()) +
+                  " ms (SessionOptions::after_timeout); no stale answer was given");
+    }
+  }
   return **lease_;
 }
 
@@ -49,6 +58,19 @@ Connection& TransactionScope::connection() {
 }
 
 void TransactionScope::end(bool commit) {
+  // Replication: the commit's token, asked on the same connection right after it (a statement
+  // that committed on its own, outside a transaction, counts too).
+  auto remember_commit = [&] {
+    if (!wrote_ || engine_->pool().options().topology != Topology::replication) return;
+    wrote_ = false;
+    try {
+      last_commit_ = ConnectionAccess::dialect(**lease_).last_commit_token(**lease_);
+    } catch (const Error& e) {
+      last_commit_.clear();
+      log(LogLevel::warning, std::string("could not read the commit's GTID: ") + e.what());
+    }
+  };
+  if (lease_ && !in_transaction_ && commit) remember_commit();
   if (lease_ && in_transaction_) {
     if (commit) {
       try {
@@ -57,6 +79,7 @@ void TransactionScope::end(bool commit) {
         if (e.is_disconnect()) throw e.with_context(kUnknownOutcome);
         throw;
       }
+      remember_commit();
     } else {
       try {
         control(**lease_, "ROLLBACK");
@@ -67,6 +90,7 @@ void TransactionScope::end(bool commit) {
     }
   }
   in_transaction_ = false;
+  wrote_ = false;
   lease_.reset();
 }
 

@@ -8,6 +8,7 @@
 
 #include "dialect/insert_writer.hpp"
 
+#include <chrono>
 #include <optional>
 #include <source_location>
 #include <string>
@@ -16,8 +17,14 @@ namespace tabula::detail {
 
 class TransactionScope {
  public:
-  TransactionScope(Engine& engine, std::source_location taken_at, Intent intent = Intent::write)
-      : engine_(&engine), where_(taken_at), intent_(intent) {}
+  TransactionScope(Engine& engine, std::source_location taken_at, Intent intent = Intent::write,
+                   std::string after = {},
+                   std::chrono::milliseconds after_timeout = std::chrono::seconds{5})
+      : engine_(&engine),
+        where_(taken_at),
+        intent_(intent),
+        after_(std::move(after)),
+        after_timeout_(after_timeout) {}
 
   Engine& engine() const noexcept { return *engine_; }
   // Where the session was created: leases taken for it are reported as taken there.
@@ -44,10 +51,19 @@ class TransactionScope {
   // What the dialect's insert writer may use on the leased connection.
   InsertOptions insert_options();
 
+  // Replication: the last commit's token (its GTID), for read-your-writes.
+  const std::string& last_commit() const noexcept { return last_commit_; }
+  // Something was sent that a commit makes durable (set by flushes and execute()).
+  void wrote() noexcept { wrote_ = true; }
+
  private:
   Engine* engine_;
   std::source_location where_;
-  Intent intent_;  // replication: a read-only session's connection may be a replica's
+  Intent intent_;      // replication: a read-only session's connection may be a replica's
+  std::string after_;  // a commit the connection must have applied first (read-your-writes)
+  std::chrono::milliseconds after_timeout_;
+  std::string last_commit_;
+  bool wrote_ = false;
   std::optional<Lease> lease_;
   bool in_transaction_ = false;
 };

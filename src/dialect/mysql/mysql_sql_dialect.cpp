@@ -138,6 +138,21 @@ class MysqlDialect final : public detail::SqlDialect {
     }
     return {};
   }
+  std::string last_commit_token(Connection& connection) const override {
+    detail::ResultSet r = mysql::run_statement(detail::ConnectionAccess::native_handle(connection),
+                                               "SELECT @@last_gtid", {});
+    return r.rows() == 1 ? std::string(r.at(0, 0).value_or("")) : std::string();
+  }
+  bool wait_for_commit(Connection& connection, const std::string& token,
+                       std::chrono::milliseconds timeout) const override {
+    // A writable server (the primary, as a fallback) has the commit already; a replica waits
+    // (MASTER_GTID_WAIT: 0 once applied, -1 on timeout).
+    std::vector<Value> params{Value(token), Value(static_cast<double>(timeout.count()) / 1000.0)};
+    detail::ResultSet r =
+        mysql::run_statement(detail::ConnectionAccess::native_handle(connection),
+                             "SELECT IF(@@global.read_only, MASTER_GTID_WAIT(?, ?), 0)", params);
+    return r.rows() == 1 && r.at(0, 0).value_or("-1") == "0";
+  }
   bool refused_as_read_only(const SqlError& error) const noexcept override {
     return error.code() == 1290;  // ER_OPTION_PREVENTS_STATEMENT (--read-only)
   }
