@@ -3,21 +3,14 @@
 
 #include <gtest/gtest.h>
 
+#include "expect_url_error.hpp"
+
 #include <sstream>
 
 namespace tabula {
 namespace {
 
-// Expects Url(text) to throw UrlError whose message contains `fragment`.
-void expect_url_error(std::string_view text, std::string_view fragment) {
-  try {
-    Url url(text);
-    ADD_FAILURE() << "expected UrlError for '" << text << "', parsed as " << url;
-  } catch (const UrlError& e) {
-    EXPECT_NE(std::string(e.what()).find(fragment), std::string::npos)
-        << "message '" << e.what() << "' lacks '" << fragment << "'";
-  }
-}
+using test::expect_url_error;
 
 TEST(UrlTest, ParsesFullMysqlUrl) {
   Url url("mysql://app:secret@db.example.com:3307/shop?charset=utf8mb4&connect_timeout=5s");
