@@ -219,7 +219,12 @@ void Session::execute(std::string_view statement) {
   state_->flush();
   Connection& conn = state_->tx.connection();
   state_->tx.wrote();
-  detail::run_statement(conn, statement);
+  try {
+    detail::run_statement(conn, statement);
+  } catch (const SqlError& e) {
+    if (state_->refused_as_demoted(e, conn)) throw detail::SessionState::demoted_error(e);
+    throw;
+  }
 }
 
 void Session::clear() {

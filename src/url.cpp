@@ -5,6 +5,7 @@
 #include "dialect/sql_dialect.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <ostream>
 
@@ -194,8 +195,13 @@ void Url::parse_server_form(std::string_view rest, bool may_quote) {
     if ((comma != std::string_view::npos || !hosts_.empty()) && host.name.empty()) {
       fail("empty host in the host list (hosts are separated by one ',')");
     }
+    auto lower = [](std::string text) {
+      for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      return text;
+    };
     for (const Host& seen : hosts_) {
-      if (seen.name == host.name &&
+      // Host names are case-insensitive: DB1 and db1 are one server.
+      if (lower(seen.name) == lower(host.name) &&
           seen.port.value_or(default_mysql_port) == host.port.value_or(default_mysql_port)) {
         fail("host" + quote(host.name, may_quote) + " is listed twice");
       }

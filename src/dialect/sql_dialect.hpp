@@ -169,6 +169,9 @@ class SqlDialect {
                                std::chrono::milliseconds /*timeout*/) const {
     return true;
   }
+  // Whether a failed connect means nothing answers at the address (refused, unreachable, timed
+  // out), as opposed to a server that answered and said no.
+  virtual bool unreachable(const ConnectError&) const noexcept { return true; }
   // Whether `error` is the server refusing a write because it is read-only (a replica).
   virtual bool refused_as_read_only(const SqlError&) const noexcept { return false; }
 

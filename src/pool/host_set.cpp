@@ -22,6 +22,8 @@ std::string_view to_string(HostState state) noexcept {
       return "up";
     case HostState::down:
       return "down";
+    case HostState::failing:
+      return "failing";
     case HostState::refusing:
       return "refusing";
     case HostState::desynced:
@@ -54,12 +56,17 @@ std::optional<std::size_t> HostSet::reserve(std::string& why, bool& full, Intent
   MutexLock lock(mutex_);
   const auto now = Clock::now();
   // Lower is better: (preference class, connections); nullopt: not a candidate.
+  bool primary_up = false;
+  for (const Host& h : hosts_) {
+    primary_up = primary_up || (h.role_known && !h.read_only && h.state == HostState::up);
+  }
   auto rank = [&](std::size_t i)
                   TABULA_REQUIRES(mutex_) -> std::optional<std::pair<int, std::size_t>> {
     const Host& h = hosts_[i];
     // A single server is never denied here: the pool's own backoff spaces its attempts.
     if (tried.size() > i && tried[i]) return std::nullopt;
     if (hosts_.size() > 1 && h.denied_until > now) return std::nullopt;
+    if (h.probing) return std::nullopt;  // another attempt is asking it already
     if (per_host_cap_ > 0 && h.open >= per_host_cap_) return std::nullopt;
     std::size_t load = topology_ == Topology::sequential ? 0 : h.open;
     if (topology_ != Topology::replication) return std::pair{0, load};
@@ -67,9 +74,10 @@ std::optional<std::size_t> HostSet::reserve(std::string& why, bool& full, Intent
     int f = fit_locked(h, intent);
     if (f == 0) return std::pair{0, load};
     if (f == 1) return std::pair{2, load};
-    // A write with no primary known asks the replicas again: one may have been promoted.
-    if (intent == Intent::write && !h.read_only) return std::nullopt;
-    if (intent == Intent::write) return std::pair{3, std::size_t{0}};
+    // A write with no live primary known asks the replicas again: one may have been promoted.
+    if (intent == Intent::write && h.read_only && !primary_up) {
+      return std::pair{3, std::size_t{0}};
+    }
     return std::nullopt;
   };
   std::optional<std::size_t> best;
@@ -83,19 +91,28 @@ std::optional<std::size_t> HostSet::reserve(std::string& why, bool& full, Intent
     }
   }
   if (best) {
-    ++hosts_[*best].open;
+    Host& chosen = hosts_[*best];
+    ++chosen.open;
+    if (chosen.state != HostState::up && chosen.state != HostState::unknown) chosen.probing = true;
     return best;
   }
+  // Whether waiting may help: a connection to a host at its per-host cap may come back, a host
+  // refusing connections may take one later, and (replication) a host that is up but not what
+  // the intent needs may become it (a replica catches up, a primary is promoted).
   why.clear();
-  full = true;
+  bool some_at_cap = false;
+  bool all_refusing = true;
+  bool some_up = false;
   for (std::size_t i = 0; i < hosts_.size(); ++i) {
     const Host& h = hosts_[i];
     why += (why.empty() ? "" : "; ") + names_[i] + " ";
     if (per_host_cap_ > 0 && h.open >= per_host_cap_) {
+      some_at_cap = true;
       why += "has max_connections_per_host (" + std::to_string(per_host_cap_) + ") open";
       continue;
     }
-    full = full && h.state == HostState::refusing;
+    all_refusing = all_refusing && h.state == HostState::refusing;
+    some_up = some_up || h.state == HostState::up;
     if (topology_ == Topology::replication && h.role_known && h.state == HostState::up) {
       why += h.read_only ? "is a read-only replica" : "is the primary";
       if (h.read_only && !lag_ok_locked(h)) {
@@ -107,6 +124,7 @@ std::optional<std::size_t> HostSet::reserve(std::string& why, bool& full, Intent
     }
     why += std::string(to_string(h.state)) + (h.last_error.empty() ? "" : ": " + h.last_error);
   }
+  full = some_at_cap || all_refusing || (topology_ == Topology::replication && some_up);
   return std::nullopt;
 }
 
@@ -156,6 +174,7 @@ void HostSet::opened(std::size_t host, const NodeCheck& check) {
   }
   suspect_[host].store(false, std::memory_order_relaxed);
   h.state = HostState::up;
+  h.probing = false;
   h.backoff = milliseconds{0};
   h.denied_until = {};
   h.last_error.clear();
@@ -175,6 +194,7 @@ void HostSet::mark(std::size_t host, HostState state, const std::string& why) {
   Host& h = hosts_.at(host);
   suspect_[host].store(true, std::memory_order_relaxed);
   h.state = state;
+  h.probing = false;
   h.last_error = why;
   ++h.failures_total;
   h.backoff = h.backoff.count() == 0 ? kFirstBackoff : std::min(h.backoff * 2, kMaxBackoff);
@@ -182,16 +202,14 @@ void HostSet::mark(std::size_t host, HostState state, const std::string& why) {
 }
 
 void HostSet::broke(std::size_t host) {
-  MutexLock lock(mutex_);
-  Host& h = hosts_.at(host);
-  suspect_[host].store(true, std::memory_order_relaxed);
-  if (h.state == HostState::up) h.state = HostState::down;
-  if (h.last_error.empty()) h.last_error = "a connection to it broke";
+  if (host < urls_.size()) suspect_[host].store(true, std::memory_order_relaxed);
 }
 
 void HostSet::released(std::size_t host) noexcept {
   MutexLock lock(mutex_);
-  if (host < hosts_.size() && hosts_[host].open > 0) --hosts_[host].open;
+  if (host >= hosts_.size()) return;
+  if (hosts_[host].open > 0) --hosts_[host].open;
+  hosts_[host].probing = false;  // an attempt that ended without opened() or failed()
 }
 
 bool HostSet::is_down(std::size_t host) const {

@@ -42,7 +42,8 @@ namespace tabula::detail {
 enum class HostState {
   unknown,   // not connected to yet
   up,        // the last connection to it opened and passed its check
-  down,      // a connection could not be opened, or broke
+  down,      // nothing answers at its address (connection refused, unreachable, timed out)
+  failing,   // it answers, but a connection could not be opened (a login error, say)
   refusing,  // the server refused a connection (too many connections)
   desynced,  // a Galera node that is not ready, not Synced or not in the Primary component
 };
@@ -84,7 +85,9 @@ class HostSet {
   // An open connection's check failed: the host shows `state` and is denied for a while; the
   // connection still counts until released().
   void mark(std::size_t host, HostState state, const std::string& why);
-  // A connection to `host` broke: others to it are suspect until one opens again.
+  // A connection to `host` broke: others to it are suspect (checked before they are lent) until
+  // one opens or passes a check again. The host's state is left as it was: a killed connection
+  // or a read timeout says nothing of the server.
   void broke(std::size_t host);
   void released(std::size_t host) noexcept;
 
@@ -93,10 +96,13 @@ class HostSet {
   bool suspect(std::size_t host) const noexcept {
     return cluster_ && suspect_[host].load(std::memory_order_relaxed);
   }
-  // Down (or refusing): its connections are closed without waiting for the server to confirm.
+  // Nothing answered at its address on the last attempt to connect: its connections are closed
+  // without waiting for a server to confirm (there is none to count them).
   bool is_down(std::size_t host) const;
 
   std::vector<HostStats> stats() const;
+  // For the fork guard (pool/fork_guard.hpp): held across fork() so the child finds it free.
+  std::mutex& native_mutex() noexcept { return mutex_.native(); }
   // After fork(): nothing inherited is open.
   void forget_connections() noexcept;
 
@@ -109,6 +115,7 @@ class HostSet {
     std::size_t open = 0;  // connections counted against it, being opened included
     Clock::time_point denied_until{};
     std::chrono::milliseconds backoff{0};
+    bool probing = false;  // after its backoff, one attempt at a time asks a failed host
     std::uint64_t failures_total = 0;
     std::string last_error;
   };

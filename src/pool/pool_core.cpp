@@ -76,7 +76,6 @@ void PoolCore::Slot::clear() noexcept {
 
 PoolCore::PoolCore(Url url, PoolOptions options)
     : url_(std::move(url)),
-      hosts_(url_, options),
       id_(next_pool_id.fetch_add(1)),
       size_(options.max_connections),
       checkout_timeout_(options.checkout_timeout),
@@ -86,16 +85,19 @@ PoolCore::PoolCore(Url url, PoolOptions options)
       fork_generation_(fork_generation()),
       max_lifetime_(options.max_lifetime),
       validation_bypass_(options.validation_bypass),
+      hosts_(url_, options),
       options_(options) {
   prepare_client_library(url_.dialect());  // before the housekeeper or any user thread connects
   idle_.reserve(size_);
   free_.reserve(size_);
   for (std::size_t i = size_; i > 0; --i) free_.push_back(i - 1);
   register_for_fork(&mutex_.native());
+  register_for_fork(&hosts_.native_mutex());
 }
 
 PoolCore::~PoolCore() {
   shutdown();
+  unregister_for_fork(&hosts_.native_mutex());
   unregister_for_fork(&mutex_.native());
 }
 
@@ -413,14 +415,13 @@ std::unique_ptr<Connection> PoolCore::open_into(std::size_t slot, Clock::time_po
     }
     // No host could take the connection: one error for the pool's backoff, naming each host.
     if (hosts_.topology() == Topology::replication) {
+      // Every host as now known (roles included); waiting helps while some host is up.
       std::string why;
       bool full = false;
-      if (!hosts_.reserve(why, full, intent, std::vector<bool>(hosts_.size(), true))) {
-        failures = why;  // every host: its role and state as now known
-      }
+      static_cast<void>(hosts_.reserve(why, full, intent, std::vector<bool>(hosts_.size(), true)));
       only.emplace(std::string(intent == Intent::write ? "no primary" : "no host for reads") +
-                       " among the hosts of " + url_.to_string() + ": " + failures,
-                   0, "08001", false);
+                       " among the hosts of " + url_.to_string() + ": " + why,
+                   0, full ? "08004" : "08001", full);
     } else {
       only.emplace("no host of " + url_.to_string() + " took a connection: " + failures, 0,
                    all_refused ? "08004" : "08001", all_refused);
@@ -447,24 +448,30 @@ std::unique_ptr<Connection> PoolCore::open_on(std::size_t host, Clock::time_poin
   try {
     connection = Connection::open(hosts_.url(host), std::max(left, milliseconds{1}));
   } catch (const ConnectError& e) {
-    hosts_.failed(host, e.is_refusal() ? HostState::refusing : HostState::down, e.what());
+    hosts_.failed(host,
+                  e.is_refusal()                               ? HostState::refusing
+                  : sql_dialect(url_.dialect()).unreachable(e) ? HostState::down
+                                                               : HostState::failing,
+                  e.what());
     throw;
   }
   if (hosts_.topology() != Topology::sequential) {
     NodeCheck check;
     try {
       check = ConnectionAccess::dialect(*connection).check_node(*connection, hosts_.topology());
-    } catch (const Error& e) {
+    } catch (const std::exception& e) {
       check = NodeCheck::unusable(std::string("its state could not be read: ") + e.what());
     }
+    // A connection that will not be used is closed like any other (the server confirms before
+    // the slot opens another), and only then does its host's count go back.
     if (!check.usable) {
+      close_outside_lock(std::move(connection), close_deadline(), host);
       hosts_.failed(host, HostState::desynced, check.why);
-      close_outside_lock(std::move(connection), Clock::now() + milliseconds{100}, host);
       throw ConnectError(hosts_.name(host) + " may not take work: " + check.why, 0, "08004");
     }
     hosts_.opened(host, check);
     if (hosts_.fit(host, intent) < 0) {
-      close_outside_lock(std::move(connection), Clock::now() + milliseconds{100}, host);
+      close_outside_lock(std::move(connection), close_deadline(), host);
       hosts_.released(host);
       return nullptr;
     }
@@ -475,16 +482,17 @@ std::unique_ptr<Connection> PoolCore::open_on(std::size_t host, Clock::time_poin
 }
 
 bool PoolCore::validate(Connection& connection, std::size_t host) {
-  if (hosts_.topology() == Topology::sequential) {
-    if (connection.ping(validation_timeout_)) return true;
+  // The ping is bounded by validation_timeout (a half-open socket cannot hang the checkout);
+  // a node's check follows on a connection known to answer.
+  if (!connection.ping(validation_timeout_)) {
     hosts_.broke(host);
     return false;
   }
-  // A node's check is a round trip too: it stands in for the ping.
+  if (hosts_.topology() == Topology::sequential) return true;
   NodeCheck check;
   try {
     check = ConnectionAccess::dialect(connection).check_node(connection, hosts_.topology());
-  } catch (const Error&) {
+  } catch (...) {
     hosts_.broke(host);
     return false;
   }
@@ -695,7 +703,7 @@ std::optional<PoolCore::Grant> PoolCore::take_locked(std::source_location where,
   } else {
     // The most recently used idle connection that serves the intent best; a fallback (a read on
     // the primary) only when no slot is free to open one that serves it better.
-    std::optional<std::size_t> fallback;
+    std::optional<std::size_t> fallback;  // a slot number
     for (std::size_t k = idle_.size(); k > 0; --k) {
       std::size_t i = idle_[k - 1];
       int fit = hosts_.fit(slots_[i].host, intent);
@@ -703,14 +711,14 @@ std::optional<PoolCore::Grant> PoolCore::take_locked(std::source_location where,
         idle_.erase(idle_.begin() + static_cast<std::ptrdiff_t>(k - 1));
         if (claim_listed_locked(i, kInUse)) return lend_idle(i, false);
       } else if (fit == 1 && !fallback) {
-        fallback = k - 1;
+        fallback = i;
       }
     }
-    if (!fallback || free_.empty()) {
-      if (fallback) {
-        std::size_t i = idle_[*fallback];
-        idle_.erase(idle_.begin() + static_cast<std::ptrdiff_t>(*fallback));
-        if (claim_listed_locked(i, kInUse)) return lend_idle(i, false);
+    if (fallback && free_.empty()) {
+      auto at = std::find(idle_.begin(), idle_.end(), *fallback);
+      if (at != idle_.end()) {
+        idle_.erase(at);
+        if (claim_listed_locked(*fallback, kInUse)) return lend_idle(*fallback, false);
       }
     }
     if (free_.empty() && !idle_.empty()) {

@@ -246,7 +246,6 @@ class PoolCore final : public LeaseOwner, public std::enable_shared_from_this<Po
 
   // Read-only after construction.
   const Url url_;
-  HostSet hosts_;           // the servers the URL names, and what is known of each
   const std::uint64_t id_;  // process-unique, for the per-thread fast-path memory
   const std::size_t size_;
   const Clock::duration checkout_timeout_;
@@ -264,6 +263,9 @@ class PoolCore final : public LeaseOwner, public std::enable_shared_from_this<Po
   std::atomic<Clock::duration> validation_bypass_;  // may be clamped below wait_timeout
 
   mutable Mutex mutex_;
+  // The servers the URL names, and what is known of each. Its lock is taken after mutex_, never
+  // before; declared after it so that the fork guard, which locks in address order, agrees.
+  HostSet hosts_;
   PoolOptions options_ TABULA_GUARDED_BY(mutex_);
   std::vector<std::size_t> idle_
       TABULA_GUARDED_BY(mutex_);  // listed slots, LIFO; may hold ones a fast-path user took

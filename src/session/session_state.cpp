@@ -70,18 +70,11 @@ void SessionState::flush(bool committing) {
     // for the primary is no longer it (a failover). Nothing was written; the connection is
     // closed on return, which makes the pool ask every host its role again, and the error is
     // retryable: engine.transaction runs the work again on the primary.
-    bool demoted = engine().pool().options().topology == Topology::replication &&
-                   ConnectionAccess::dialect(conn).refused_as_read_only(e);
-    if (demoted) ConnectionAccess::mark_broken(conn);
+    bool demoted = refused_as_demoted(e, conn);
     recover_from_failed_flush();
     typed.pull();
     if (outcome_unknown) throw e.with_context(kUnknownOutcome);
-    if (demoted) {
-      throw SqlError(std::string(e.what()) +
-                         " (the server taken for the primary is read-only: the roles are "
-                         "found again; run the work again, as engine.transaction does)",
-                     e.code(), e.sqlstate(), false, true);
-    }
+    if (demoted) throw demoted_error(e);
     throw;
   } catch (...) {
     recover_from_failed_flush();
@@ -89,6 +82,22 @@ void SessionState::flush(bool committing) {
     throw;
   }
   typed.pull();
+}
+
+bool SessionState::refused_as_demoted(const SqlError& e, Connection& conn) {
+  if (engine().pool().options().topology != Topology::replication ||
+      !ConnectionAccess::dialect(conn).refused_as_read_only(e)) {
+    return false;
+  }
+  ConnectionAccess::mark_broken(conn);
+  return true;
+}
+
+SqlError SessionState::demoted_error(const SqlError& e) {
+  return SqlError(std::string(e.what()) +
+                      " (the server taken for the primary is read-only: the roles are found "
+                      "again; run the work again, as engine.transaction does)",
+                  e.code(), e.sqlstate(), false, true);
 }
 
 void SessionState::recover_from_failed_flush() noexcept {

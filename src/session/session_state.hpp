@@ -63,6 +63,11 @@ struct SessionState final : InsertTarget {
   // INSERT statement is sent on its own: one statement is atomic, so BEGIN and COMMIT would add
   // two round trips and no safety.
   void flush(bool committing = false);
+  // Replication: `e` is a write refused by a read-only server (the primary was demoted). Marks
+  // `conn` broken, so the pool asks every host its role again, and returns true.
+  bool refused_as_demoted(const SqlError& e, Connection& conn);
+  // `e` as a retryable error that says why (engine.transaction runs the work again).
+  static SqlError demoted_error(const SqlError& e);
   // COMMIT or ROLLBACK, and the journal is done with.
   void end_transaction(bool commit);
   // Rolls the transaction back and the records with it; the lease goes back.

@@ -32,14 +32,28 @@ Connection& TransactionScope::leased() {
     lease_.reset();  // broken: the pool closes it
     lease_.emplace(pool.checkout(intent_, where_));
   }
-  if (!after_.empty()) {
+  if (!after_.empty() && !waited_) {
     Connection& conn = **lease_;
-    if (!ConnectionAccess::dialect(conn).wait_for_commit(conn, after_, after_timeout_)) {
+    bool applied = false;
+    try {
+      applied = ConnectionAccess::dialect(conn).wait_for_commit(conn, after_, after_timeout_);
+    } catch (const SqlError& e) {
+      // The wait itself failed (killed, timed out at the socket...): this connection is not
+      // known to have the commit, so it is not used; a broken one is closed by the pool.
+      if (e.is_disconnect()) ConnectionAccess::mark_broken(conn);
+      lease_.reset();
+      throw;
+    } catch (...) {
+      lease_.reset();
+      throw;
+    }
+    if (!applied) {
       lease_.reset();
       throw Error("read-your-writes: the server did not apply commit " + after_ + " within " +
                   std::to_string(after_timeout_.count()) +
                   " ms (SessionOptions::after_timeout); no stale answer was given");
     }
+    waited_ = true;  // for as long as this lease lasts
   }
   return **lease_;
 }
@@ -67,6 +81,9 @@ void TransactionScope::end(bool commit) {
       last_commit_ = ConnectionAccess::dialect(**lease_).last_commit_token(**lease_);
     } catch (const Error& e) {
       last_commit_.clear();
+      if (const auto* sql = dynamic_cast<const SqlError*>(&e); sql && sql->is_disconnect()) {
+        ConnectionAccess::mark_broken(**lease_);
+      }
       log(LogLevel::warning, std::string("could not read the commit's GTID: ") + e.what());
     }
   };
@@ -91,6 +108,7 @@ void TransactionScope::end(bool commit) {
   }
   in_transaction_ = false;
   wrote_ = false;
+  waited_ = false;
   lease_.reset();
 }
 

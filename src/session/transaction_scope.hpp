@@ -64,6 +64,7 @@ class TransactionScope {
   std::chrono::milliseconds after_timeout_;
   std::string last_commit_;
   bool wrote_ = false;
+  bool waited_ = false;  // the leased connection has applied `after_`
   std::optional<Lease> lease_;
   bool in_transaction_ = false;
 };

@@ -61,6 +61,7 @@ TEST(UrlHostsTest, RefusesMalformedLists) {
   expect_url_error("mysql://app:s3cret@db1,/shop", "empty host in the host list");
   expect_url_error("mysql://app:s3cret@,db1/shop", "empty host in the host list");
   expect_url_error("mysql://app:s3cret@db1:3306,db1/shop", "listed twice");
+  expect_url_error("mysql://app:s3cret@db1,DB1/shop", "listed twice");
   expect_url_error("mysql://app:s3cret@db1,db2:99999/shop", "port");
   expect_url_error("mysql://app:s3cret@db1,db2/shop?socket=/run/x.sock", "list of hosts");
   expect_url_error("mysql://app:s3cret@db1,[::1/shop", "unterminated '['");

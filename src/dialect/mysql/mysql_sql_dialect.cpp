@@ -153,6 +153,9 @@ class MysqlDialect final : public detail::SqlDialect {
                              "SELECT IF(@@global.read_only, MASTER_GTID_WAIT(?, ?), 0)", params);
     return r.rows() == 1 && r.at(0, 0).value_or("-1") == "0";
   }
+  bool unreachable(const ConnectError& error) const noexcept override {
+    return error.code() >= 2000 && error.code() < 3000;  // the client's own errors (CR_*)
+  }
   bool refused_as_read_only(const SqlError& error) const noexcept override {
     return error.code() == 1290;  // ER_OPTION_PREVENTS_STATEMENT (--read-only)
   }
