@@ -76,7 +76,8 @@ std::string to_prometheus(const PoolStats& s, std::string_view prefix) {
              });
     per_host("host_state", "gauge", "The host's state as the pool last saw it (1 = current).",
              [&](const std::string& m, const HostStats& h) {
-               for (std::string_view state : {"unknown", "up", "down", "refusing", "desynced"}) {
+               for (std::string_view state :
+                    {"unknown", "up", "down", "failing", "refusing", "desynced"}) {
                  out += m + "{host=\"" + h.host + "\",state=\"" + std::string(state) + "\"} " +
                         (h.state == state ? "1" : "0") + "\n";
                }

@@ -16,9 +16,12 @@ namespace tabula {
 
 // One server of a pool whose URL names a cluster (a host list, or a topology): docs/cluster.md.
 struct HostStats {
-  std::string host;      // "db1:3306"
-  std::string state;     // "unknown" (not tried yet), "up", "down", "refusing", "desynced"
-  std::size_t open = 0;  // connections to it counted against the cap
+  std::string host;  // "db1:3306"
+  // "unknown" (not tried yet), "up", "down" (nothing answers at its address), "failing" (it
+  // answers but a connection failed: a login error...), "refusing" (too many connections),
+  // "desynced" (a Galera node that may not take work)
+  std::string state;
+  std::size_t open = 0;                      // connections to it counted against the cap
   std::uint64_t connect_failures_total = 0;  // failed opens and failed checks
   std::string last_error;                    // why it is not up (no password)
   // topology=replication: "primary" or "replica" as the host last said (@@read_only); empty
