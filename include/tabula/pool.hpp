@@ -120,6 +120,8 @@ class Pool {
   PoolStats stats() const;
   // The options in force, after URL options and the wait_timeout clamp.
   PoolOptions options() const;
+  // options().topology, fixed at construction: read without the pool's lock (a commit asks).
+  Topology topology() const noexcept;
   const Url& url() const noexcept;
 
  private:

@@ -86,6 +86,7 @@ class PoolCore final : public LeaseOwner, public std::enable_shared_from_this<Po
 
   PoolStats stats() const;
   PoolOptions options() const;
+  Topology topology() const noexcept { return hosts_.topology(); }
   const Url& url() const noexcept { return url_; }
 
  private:

@@ -85,7 +85,7 @@ void SessionState::flush(bool committing) {
 }
 
 bool SessionState::refused_as_demoted(const SqlError& e, Connection& conn) {
-  if (engine().pool().options().topology != Topology::replication ||
+  if (engine().pool().topology() != Topology::replication ||
       !ConnectionAccess::dialect(conn).refused_as_read_only(e)) {
     return false;
   }

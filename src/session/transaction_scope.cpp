@@ -75,7 +75,7 @@ void TransactionScope::end(bool commit) {
   // Replication: the commit's token, asked on the same connection right after it (a statement
   // that committed on its own, outside a transaction, counts too).
   auto remember_commit = [&] {
-    if (!wrote_ || engine_->pool().options().topology != Topology::replication) return;
+    if (!wrote_ || engine_->pool().topology() != Topology::replication) return;
     wrote_ = false;
     try {
       last_commit_ = ConnectionAccess::dialect(**lease_).last_commit_token(**lease_);
