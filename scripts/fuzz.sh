@@ -4,7 +4,7 @@
 # any crash, broken property, leak or timeout; the input that did it is kept in
 # build/fuzz/artifacts/<target>/ and the whole libFuzzer log in build/fuzz/logs/<target>.log.
 #
-#   scripts/fuzz.sh                 30 s per target, two at a time (what CI runs)
+#   scripts/fuzz.sh                 30 s per target, two at a time (scripts/test.sh: 20 s)
 #   scripts/fuzz.sh 300             five minutes per target
 #   scripts/fuzz.sh 300 url         one target (url, snapshot, record_json, value_text)
 #

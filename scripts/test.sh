@@ -8,7 +8,7 @@
 #   scripts/test.sh asan -L unit    extra arguments go to ctest
 #
 # `fuzz` builds the libFuzzer targets (clang-16) and fuzzes each for TABULA_FUZZ_SECONDS (default
-# 30) from its committed corpus (scripts/fuzz.sh); every other preset replays the committed fuzz
+# 20) from its committed corpus (scripts/fuzz.sh); the default and asan presets replay the fuzz
 # inputs as tests (label `fuzz`). `thread-safety` compiles the library with clang-16's
 # -Wthread-safety (the pool's lock annotations, src/detail/mutex.hpp): it passes when it builds.
 set -euo pipefail
@@ -24,7 +24,7 @@ scripts/install-deps.sh --server
 for preset in "${presets[@]}"; do
   echo "=== tabula tests: preset $preset ==="
   if [[ $preset == fuzz ]]; then
-    scripts/fuzz.sh "${TABULA_FUZZ_SECONDS:-30}"
+    scripts/fuzz.sh "${TABULA_FUZZ_SECONDS:-20}"
     continue
   fi
   if [[ $preset == thread-safety ]]; then
