@@ -80,6 +80,12 @@ struct PoolOptions {
   // At most this many connections to any one host (`max_connections_per_host`; 0 = no limit of
   // its own). max_connections stays the total over all hosts.
   std::size_t max_connections_per_host = 0;
+  // galera and replication: how old the last check of a node may be before a connection to it
+  // is checked again on its way out (`node_check_interval`), however busy it is: a node that
+  // desyncs, leaves the Primary component, falls behind or changes role is noticed within about
+  // this long, not only when its connections sit idle. One connection per host is checked per
+  // interval (a ping and a status query); the others go out unchecked. 0 = only when idle.
+  Duration node_check_interval = std::chrono::seconds{1};
 };
 
 // Applies the pool options found in `url`'s query (`?max_connections=12&checkout_timeout=5s`)

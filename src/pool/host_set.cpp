@@ -38,7 +38,12 @@ HostSet::HostSet(const Url& url, const PoolOptions& options)
       max_replica_lag_(options.max_replica_lag),
       replica_fallback_(options.replica_fallback),
       cluster_(url.hosts().size() > 1 || options.topology != Topology::sequential),
-      suspect_(new std::atomic<bool>[std::max<std::size_t>(1, url.hosts().size())] {}) {
+      suspect_(new std::atomic<bool>[std::max<std::size_t>(1, url.hosts().size())] {}),
+      check_interval_(
+          options.topology == Topology::sequential
+              ? 0
+              : std::chrono::duration_cast<Clock::duration>(options.node_check_interval).count()),
+      checked_at_(new std::atomic<std::int64_t>[std::max<std::size_t>(1, url.hosts().size())] {}) {
   if (url.hosts().size() <= 1) {
     urls_.push_back(url);
     names_.push_back(url.hosts().empty() ? url.to_string() : url.hosts().front().to_string());
@@ -173,6 +178,7 @@ void HostSet::opened(std::size_t host, const NodeCheck& check) {
     h.lag = check.lag;
   }
   suspect_[host].store(false, std::memory_order_relaxed);
+  checked_at_[host].store(Clock::now().time_since_epoch().count(), std::memory_order_relaxed);
   h.state = HostState::up;
   h.probing = false;
   h.backoff = milliseconds{0};

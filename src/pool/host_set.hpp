@@ -32,6 +32,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -91,10 +92,19 @@ class HostSet {
   void broke(std::size_t host);
   void released(std::size_t host) noexcept;
 
-  // Whether an idle connection to `host` must be checked before it is lent again: the host was
-  // seen down or desynced since. Lock-free (the pool's fast path asks).
-  bool suspect(std::size_t host) const noexcept {
-    return cluster_ && suspect_[host].load(std::memory_order_relaxed);
+  // Whether a connection to `host` must be checked before it is lent (`now`: coarse is fine):
+  // the host was seen down or desynced, or a connection to it broke, since its last good check;
+  // or (galera, replication) that check is older than node_check_interval, and then only the
+  // one caller that claims the new check is told so, the others lend without one. Lock-free
+  // (the pool's fast path asks).
+  bool due_for_check(std::size_t host, Clock::time_point now) noexcept {
+    if (!cluster_) return false;
+    if (suspect_[host].load(std::memory_order_relaxed)) return true;
+    if (check_interval_ <= 0) return false;
+    std::int64_t at = now.time_since_epoch().count();
+    std::int64_t last = checked_at_[host].load(std::memory_order_relaxed);
+    if (at - last < check_interval_) return false;
+    return checked_at_[host].compare_exchange_strong(last, at, std::memory_order_relaxed);
   }
   // Nothing answered at its address on the last attempt to connect: its connections are closed
   // without waiting for a server to confirm (there is none to count them).
@@ -131,6 +141,10 @@ class HostSet {
   const bool replica_fallback_;
   const bool cluster_;
   const std::unique_ptr<std::atomic<bool>[]> suspect_;
+  // node_check_interval in Clock ticks (0: never by age), and when each host's node was last
+  // checked or a check of it claimed (Clock ticks since its epoch).
+  const std::int64_t check_interval_;
+  const std::unique_ptr<std::atomic<std::int64_t>[]> checked_at_;
 
   mutable Mutex mutex_;
   std::vector<Host> hosts_ TABULA_GUARDED_BY(mutex_);

@@ -220,7 +220,7 @@ std::optional<PoolCore::Grant> PoolCore::try_fast_take(std::source_location wher
   auto last_used = s.last_used.load(std::memory_order_relaxed);
   grant.validate = now - last_used > validation_bypass_.load(std::memory_order_relaxed) ||
                    last_used < suspect_since_.load(std::memory_order_relaxed) ||
-                   hosts_.suspect(s.host);
+                   hosts_.due_for_check(s.host, now);
   lend(s, where, now);
   if (!grant.validate) {
     grant.ready = true;
@@ -688,8 +688,9 @@ std::optional<PoolCore::Grant> PoolCore::take_locked(std::source_location where,
     grant.reopen = reopen;
     auto now = coarse_now();
     auto last_used = s.last_used.load();
-    grant.validate = !reopen && (now - last_used > validation_bypass_.load() ||
-                                 last_used < suspect_since_.load() || hosts_.suspect(s.host));
+    grant.validate =
+        !reopen && (now - last_used > validation_bypass_.load() ||
+                    last_used < suspect_since_.load() || hosts_.due_for_check(s.host, now));
     lend(s, where, now);
     return grant;
   };

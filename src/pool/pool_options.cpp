@@ -9,11 +9,12 @@
 namespace tabula {
 namespace {
 
-constexpr std::array<std::string_view, 12> kPoolOptions{
+constexpr std::array<std::string_view, 13> kPoolOptions{
     "max_connections",          "min_idle",           "checkout_timeout",
     "validation_bypass",        "max_lifetime",       "idle_timeout",
     "leak_threshold",           "validation_timeout", "topology",
-    "max_connections_per_host", "max_replica_lag",    "replica_fallback"};
+    "max_connections_per_host", "max_replica_lag",    "replica_fallback",
+    "node_check_interval"};
 
 std::size_t parse_count(const std::string& text, std::string_view name) {
   std::size_t value = 0;
@@ -48,7 +49,7 @@ void check(const PoolOptions& o, const Url* url) {
   }
   if (o.checkout_timeout.count() < 0 || o.validation_bypass.count() < 0 ||
       o.max_lifetime.count() < 0 || o.idle_timeout.count() < 0 || o.leak_threshold.count() < 0 ||
-      o.max_replica_lag.count() < 0) {
+      o.max_replica_lag.count() < 0 || o.node_check_interval.count() < 0) {
     invalid(url, {}, "durations must not be negative");
   }
   if (o.max_connections_per_host > o.max_connections) {
@@ -96,6 +97,7 @@ PoolOptions apply_url_options(PoolOptions options, const Url& url) {
     }
   }
   duration("max_replica_lag", options.max_replica_lag);
+  duration("node_check_interval", options.node_check_interval);
   if (auto value = url.option("replica_fallback")) {
     if (*value != "true" && *value != "false") {
       throw UrlError("invalid database URL: option 'replica_fallback' = '" + *value +

@@ -73,7 +73,7 @@ void SessionState::flush(bool committing) {
     bool demoted = refused_as_demoted(e, conn);
     recover_from_failed_flush();
     typed.pull();
-    if (outcome_unknown) throw e.with_context(kUnknownOutcome);
+    if (outcome_unknown) throw unknown_outcome(e);
     if (demoted) throw demoted_error(e);
     throw;
   } catch (...) {

@@ -8,10 +8,13 @@
 
 namespace tabula::detail {
 
-// Rather than let a retry look safe.
-const char* const kUnknownOutcome =
-    "the connection broke while the server was committing: whether it committed is unknown; "
-    "check before sending the work again";
+SqlError unknown_outcome(const SqlError& e) {
+  // Rather than let a retry look safe.
+  return SqlError(std::string(e.what()) +
+                      " (the connection broke while the server was committing: whether it "
+                      "committed is unknown; check before sending the work again)",
+                  e.code(), e.sqlstate(), true, false);
+}
 
 void control(Connection& conn, const std::string& statement) {
   report_statement(statement, 0);
@@ -88,12 +91,14 @@ void TransactionScope::end(bool commit) {
     }
   };
   if (lease_ && !in_transaction_ && commit) remember_commit();
-  if (lease_ && in_transaction_) {
+  // A broken connection is closed by the pool, which ends its transaction at the server: no
+  // ROLLBACK is sent down it.
+  if (lease_ && in_transaction_ && (commit || !(*lease_)->is_broken())) {
     if (commit) {
       try {
         control(**lease_, "COMMIT");
       } catch (const SqlError& e) {
-        if (e.is_disconnect()) throw e.with_context(kUnknownOutcome);
+        if (e.is_disconnect()) throw unknown_outcome(e);
         throw;
       }
       remember_commit();

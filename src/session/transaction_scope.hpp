@@ -69,8 +69,10 @@ class TransactionScope {
   bool in_transaction_ = false;
 };
 
-// A commit whose acknowledgement was lost may or may not have happened: what an error says then.
-extern const char* const kUnknownOutcome;
+// A commit whose acknowledgement was lost may or may not have happened: `e` (the connection broke
+// during the commit) as the caller sees it then. Never retryable, whatever `e` was: a Galera
+// node's 1047 may be run again elsewhere before a commit, not when it refused one.
+SqlError unknown_outcome(const SqlError& e);
 
 // Runs a transaction-control statement (BEGIN, COMMIT, SAVEPOINT ...), reporting it to the
 // statement hook like every other statement the session sends.

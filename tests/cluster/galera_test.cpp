@@ -1,7 +1,9 @@
 // tabula on a real 3-node Galera cluster (scripts/test-cluster.sh, fixture `galera`): connections
 // spread over the nodes that may take work, a desynced node is avoided, a certification conflict
-// is retried by engine.transaction, and a node killed with -9 loses nothing committed while the
-// sum of the service user's connections over all nodes never passes the cap.
+// is retried by engine.transaction, a node that leaves the Primary component (1047) is left and
+// the work retried, a node that desyncs under a busy connection is noticed within
+// node_check_interval, and a node killed with -9 loses nothing committed while the sum of the
+// service user's connections over all nodes never passes the cap.
 
 #include <tabula/engine.hpp>
 #include <tabula/error.hpp>
@@ -20,6 +22,7 @@
 #include <iostream>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <thread>
@@ -160,6 +163,131 @@ TEST_F(GaleraTest, ACertificationConflictAtCommitIsRetriedByTransaction) {
         << "node " << n;
   }
   cluster.sql(1, "DROP TABLE galera_conflict");
+}
+
+// Galera status of node `n` as "state/status" ("4/Primary").
+std::string node_status(const test::TestCluster& cluster, int n) {
+  std::string out = cluster.sql(
+      n,
+      "SELECT CONCAT(MAX(IF(VARIABLE_NAME = 'WSREP_LOCAL_STATE', VARIABLE_VALUE, NULL)), '/', "
+      "MAX(IF(VARIABLE_NAME = 'WSREP_CLUSTER_STATUS', VARIABLE_VALUE, NULL))) FROM "
+      "information_schema.GLOBAL_STATUS WHERE VARIABLE_NAME IN ('WSREP_LOCAL_STATE', "
+      "'WSREP_CLUSTER_STATUS')");
+  while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) out.pop_back();
+  return out;
+}
+
+// Cuts node `n` off from the others (gmcast.isolate): after about 3 s (evs.suspect_timeout) it
+// is alone in a non-Primary component and answers 1047 to any statement on a table. The
+// destructor lets it back in and waits until it is Synced in the Primary component again.
+struct Isolation {
+  const test::TestCluster& cluster;
+  int n;
+  Isolation(const test::TestCluster& c, int node) : cluster(c), n(node) {
+    cluster.sql(n, "SET GLOBAL wsrep_provider_options = 'gmcast.isolate=1'");
+  }
+  bool left() const {
+    return eventually(20s, [&] { return node_status(cluster, n) == "0/non-Primary"; });
+  }
+  ~Isolation() {
+    try {
+      cluster.sql(n, "SET GLOBAL wsrep_provider_options = 'gmcast.isolate=0'");
+      eventually(30s, [&] { return node_status(cluster, n) == "4/Primary"; });
+    } catch (...) {
+    }
+  }
+};
+
+TEST_F(GaleraTest, ANodeThatLeavesThePrimaryComponentMidTransactionIsLeftAndTheWorkRetried) {
+  cluster.sql(1,
+              "DROP TABLE IF EXISTS galera_isolated; CREATE TABLE galera_isolated (id INT "
+              "PRIMARY KEY, n INT NOT NULL); INSERT INTO galera_isolated VALUES (1, 0), (2, 0)");
+  // One connection: the first goes to node 1 (all hosts equal, the first on a tie).
+  Engine engine(url("max_connections=1&checkout_timeout=20s"));
+  test::ClusterMonitor monitor(cluster, "tabula");
+  int attempts = 0;
+  std::string failure;
+  std::string retried_on;
+  std::optional<Isolation> isolation;
+  engine.transaction(
+      [&](Session& s) {
+        ++attempts;
+        Record* first = s.get("galera_isolated", Key{1});
+        ASSERT_NE(first, nullptr);
+        if (attempts == 1) {
+          // The session holds its connection to node 1 while node 1 leaves the cluster.
+          isolation.emplace(cluster, 1);
+          ASSERT_TRUE(isolation->left()) << "node 1 did not leave: " << node_status(cluster, 1);
+          try {
+            s.get("galera_isolated", Key{2});
+          } catch (const SqlError& e) {
+            failure = e.what();
+            EXPECT_EQ(e.code(), 1047) << e.what();
+            EXPECT_TRUE(e.is_retryable()) << e.what();
+            EXPECT_TRUE(e.is_disconnect()) << e.what();
+            throw;
+          }
+          ADD_FAILURE() << "a read on a node outside the Primary component succeeded";
+          return;
+        }
+        Record* second = s.get("galera_isolated", Key{2});
+        ASSERT_NE(second, nullptr);
+        second->set("n", second->get("n").get<std::int64_t>() + 1);
+      },
+      {.attempts = 3});
+  EXPECT_EQ(attempts, 2) << "the refusal was not seen, or not retried: " << failure;
+  // The retry found node 1 unusable when it opened its connection there and went on.
+  PoolStats stats = engine.pool().stats();
+  EXPECT_EQ(stats.hosts[0].state, "desynced") << stats.hosts[0].last_error;
+  EXPECT_EQ(stats.hosts[0].open, 0U);
+  EXPECT_EQ(stats.open, 1U);
+  for (int n = 2; n <= 3; ++n) {
+    EXPECT_EQ(cluster.sql(n,
+                          "SET SESSION wsrep_sync_wait = 1; SELECT n FROM galera_isolated "
+                          "WHERE id = 2"),
+              "1")
+        << "node " << n;
+  }
+  isolation.reset();  // node 1 back in the cluster
+  EXPECT_LE(monitor.peak(), 1U);
+  cluster.sql(1, "DROP TABLE galera_isolated");
+}
+
+TEST_F(GaleraTest, AConnectionInConstantUseLeavesANodeThatDesyncsWithinTheCheckInterval) {
+  // Never idle long enough to be validated (validation_bypass 1 min): only node_check_interval
+  // makes the pool look at the node again.
+  Engine engine(url("max_connections=1&validation_bypass=1min&node_check_interval=200ms"));
+  std::string first;
+  {
+    Lease lease = engine.checkout();
+    first = node_of(lease);
+  }
+  ASSERT_EQ(first, cluster.node_host(1));
+  cluster.sql(1, "SET GLOBAL wsrep_desync = ON");
+  struct Resync {
+    const test::TestCluster& cluster;
+    ~Resync() {
+      try {
+        cluster.sql(1, "SET GLOBAL wsrep_desync = OFF");
+      } catch (...) {
+      }
+    }
+  } resync{cluster};
+  auto desynced_at = Clock::now();
+  std::string now_on = first;
+  int checkouts = 0;
+  while (now_on == first && Clock::now() - desynced_at < 10s) {
+    Lease lease = engine.checkout();
+    now_on = node_of(lease);
+    ++checkouts;
+  }
+  auto moved_after =
+      std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - desynced_at);
+  std::cout << "galera: a connection in constant use left the desynced node after "
+            << moved_after.count() << " ms (" << checkouts << " checkouts)\n";
+  EXPECT_NE(now_on, first) << "still on the desynced node after 10 s of constant use";
+  EXPECT_LT(moved_after, 3s);
+  EXPECT_EQ(engine.pool().stats().hosts[0].state, "desynced");
 }
 
 TEST_F(GaleraTest, ANodeKilledMidRunLosesNothingCommittedAndTheSumStaysUnderTheCap) {

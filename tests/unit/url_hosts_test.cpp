@@ -86,6 +86,16 @@ TEST(UrlHostsTest, ClusterOptionsAreCheckedPoolOptions) {
   EXPECT_TRUE(apply_url_options({}, Url("mysql://a@db1/s")).replica_fallback);
   EXPECT_THROW(apply_url_options({}, Url("mysql://a@db1,db2/s?replica_fallback=maybe")), UrlError);
   EXPECT_THROW(apply_url_options({}, Url("mysql://a@db1,db2/s?max_replica_lag=soon")), UrlError);
+  EXPECT_EQ(apply_url_options({}, Url("mysql://a@db1,db2/s")).node_check_interval,
+            std::chrono::seconds{1});
+  EXPECT_EQ(apply_url_options({}, Url("mysql://a@db1,db2/s?node_check_interval=250ms"))
+                .node_check_interval,
+            std::chrono::milliseconds{250});
+  EXPECT_EQ(
+      apply_url_options({}, Url("mysql://a@db1,db2/s?node_check_interval=0")).node_check_interval,
+      std::chrono::milliseconds{0});
+  EXPECT_THROW(apply_url_options({}, Url("mysql://a@db1,db2/s?node_check_interval=often")),
+               UrlError);
 }
 
 TEST(UrlHostsTest, ASqliteFileHasNoTopology) {

@@ -27,14 +27,17 @@ constexpr std::array<std::string_view, 13> kOptions{
     "tls_version", "password_file",   "returning"};
 
 // Client and server error codes (mysqld_error.h, errmsg.h) tabula gives a meaning to.
-constexpr int kConnectionKilled = 1927;        // ER_CONNECTION_KILLED (MariaDB)
-constexpr int kServerShutdown = 1053;          // ER_SERVER_SHUTDOWN
-constexpr int kClientIdleTimeout = 4031;       // ER_CLIENT_INTERACTION_TIMEOUT (MySQL 8)
-constexpr int kServerGoneAway = 2006;          // CR_SERVER_GONE_ERROR
-constexpr int kServerLost = 2013;              // CR_SERVER_LOST
-constexpr int kServerLostExtended = 2055;      // CR_SERVER_LOST_EXTENDED
-constexpr int kConnectionError = 2002;         // CR_CONNECTION_ERROR (socket)
-constexpr int kConnHostError = 2003;           // CR_CONN_HOST_ERROR (TCP)
+constexpr int kConnectionKilled = 1927;    // ER_CONNECTION_KILLED (MariaDB)
+constexpr int kServerShutdown = 1053;      // ER_SERVER_SHUTDOWN
+constexpr int kClientIdleTimeout = 4031;   // ER_CLIENT_INTERACTION_TIMEOUT (MySQL 8)
+constexpr int kServerGoneAway = 2006;      // CR_SERVER_GONE_ERROR
+constexpr int kServerLost = 2013;          // CR_SERVER_LOST
+constexpr int kServerLostExtended = 2055;  // CR_SERVER_LOST_EXTENDED
+constexpr int kConnectionError = 2002;     // CR_CONNECTION_ERROR (socket)
+constexpr int kConnHostError = 2003;       // CR_CONN_HOST_ERROR (TCP)
+// ER_UNKNOWN_COM_ERROR, which a Galera node answers to everything while it is not ready or not in
+// the Primary component ("WSREP has not yet prepared node for application use").
+constexpr int kNodeNotReady = 1047;
 constexpr int kDeadlock = 1213;                // ER_LOCK_DEADLOCK
 constexpr int kLockWaitTimeout = 1205;         // ER_LOCK_WAIT_TIMEOUT
 constexpr int kTooManyConnections = 1040;      // ER_CON_COUNT_ERROR
@@ -192,6 +195,9 @@ bool is_disconnect_code(int code) noexcept {
     case kServerLostExtended:
     case kConnectionError:
     case kConnHostError:
+    // The node cannot serve this connection any more: it is closed (the pool then checks the
+    // node's other connections, and a new one goes to a node that is ready).
+    case kNodeNotReady:
       return true;
     default:
       return false;
@@ -254,7 +260,9 @@ SqlError translate(const soci::mysql_soci_error& error, soci::session& session) 
 }
 
 bool is_retryable_code(int code) noexcept {
-  return code == kDeadlock || code == kLockWaitTimeout;
+  // A node that is not ready refused the statement: run on a ready node, the work may succeed
+  // (but a COMMIT it refused has an unknown outcome: the session says so, and clears this).
+  return code == kDeadlock || code == kLockWaitTimeout || code == kNodeNotReady;
 }
 
 bool is_refusal_code(int code) noexcept {

@@ -40,10 +40,12 @@ std::unique_ptr<soci::session> open(const Url& url,
 // The error a failed statement on `session` raised, with its code, SQLSTATE and disconnect flag.
 SqlError translate(const soci::mysql_soci_error& error, soci::session& session);
 
-// True for error codes that mean the connection is gone and must not be reused.
+// True for error codes that mean the connection is gone and must not be reused (1047 included: a
+// Galera node that is not ready).
 bool is_disconnect_code(int code) noexcept;
 
-// True for deadlock (1213) and lock wait timeout (1205): the transaction may succeed if run again.
+// True for deadlock (1213), lock wait timeout (1205) and a Galera node not ready (1047): the
+// transaction may succeed if run again.
 bool is_retryable_code(int code) noexcept;
 
 // Error codes with which a server refuses a new connection for lack of room (1040 too many
