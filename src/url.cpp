@@ -169,6 +169,7 @@ void Url::parse_server_form(std::string_view rest, bool may_quote) {
   }
   // The last '@' ends the user info, so an unencoded '@' or '/' in a password still parses.
   std::string_view userinfo;
+  const bool has_userinfo = rest.rfind('@') != std::string_view::npos;
   if (auto at = rest.rfind('@'); at != std::string_view::npos) {
     userinfo = rest.substr(0, at);
     rest = rest.substr(at + 1);
@@ -185,6 +186,13 @@ void Url::parse_server_form(std::string_view rest, bool may_quote) {
 
   // A host list ("db1:3306,db2:3306,[::1]:3307"): the first host is host() and port().
   std::string_view list = hostport;
+  if (!has_userinfo && list.find(',') != std::string_view::npos) {
+    // Without it, "mysql://app:7,Secret/shop" (a forgotten '@') would read as the hosts "app:7"
+    // and "Secret", and a password would show in every error that names the hosts.
+    fail(
+        "a list of hosts needs the user before it (mysql://user@db1,db2/db); if the URL has a "
+        "password, check that '@' precedes the hosts");
+  }
   for (;;) {
     auto comma = list.find(',');
     std::string_view one = list.substr(0, comma);

@@ -65,6 +65,11 @@ TEST(UrlHostsTest, RefusesMalformedLists) {
   expect_url_error("mysql://app:s3cret@db1,db2:99999/shop", "port");
   expect_url_error("mysql://app:s3cret@db1,db2/shop?socket=/run/x.sock", "list of hosts");
   expect_url_error("mysql://app:s3cret@db1,[::1/shop", "unterminated '['");
+  // A forgotten '@' before a password with a comma must not turn the password into host names
+  // (which every connect error would print).
+  expect_url_error("mysql://app:7,s3cret/shop", "check that '@' precedes the hosts");
+  expect_url_error("mysql://db1,db2/shop", "needs the user before it");
+  EXPECT_EQ(Url("mysql://app@db1,db2/shop").hosts().size(), 2U);
 }
 
 TEST(UrlHostsTest, ClusterOptionsAreCheckedPoolOptions) {
