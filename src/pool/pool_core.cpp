@@ -15,6 +15,7 @@ namespace {
 
 using std::chrono::duration_cast;
 using std::chrono::milliseconds;
+using std::chrono::seconds;
 using Clock = std::chrono::steady_clock;
 
 // A lease's token carries the process generation it was lent in above the slot number, so that a
@@ -364,6 +365,19 @@ std::optional<Lease> PoolCore::finish_checkout(Grant grant, Timer& timer,
   return make_pool_lease(std::move(connection), grant.slot, where);
 }
 
+// How long one host of a list may take to connect: an equal share of what is left of the
+// checkout for each host not tried yet, so a host that swallows packets or never greets (a hung
+// server, a dead machine whose address still routes) cannot use the whole checkout before the
+// others are asked. At least a second, since a connect needs a few round trips; all that is left
+// for the last host, and for a single server.
+Clock::time_point PoolCore::attempt_deadline(Clock::time_point deadline, std::size_t hosts_left) {
+  if (hosts_left <= 1) return deadline;
+  auto now = Clock::now();
+  auto left = deadline - now;
+  auto share = std::max<Clock::duration>(left / static_cast<Clock::rep>(hosts_left), seconds{1});
+  return std::min(deadline, now + share);
+}
+
 std::unique_ptr<Connection> PoolCore::open_into(std::size_t slot, Clock::time_point deadline,
                                                 Intent intent) {
   {
@@ -388,7 +402,7 @@ std::unique_ptr<Connection> PoolCore::open_into(std::size_t slot, Clock::time_po
       }
       tried[*host] = true;
       try {
-        auto connection = open_on(*host, deadline, intent);
+        auto connection = open_on(*host, attempt_deadline(deadline, hosts_.size() - tries), intent);
         if (!connection) {
           all_refused = false;
           continue;  // not the host for this intent (its role is known now)

@@ -13,6 +13,14 @@
 
 #include <gtest/gtest.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <iostream>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -61,6 +69,57 @@ TEST(HostListTest, SequentialSkipsAHostThatDoesNotAnswerAndSaysWhichIsDown) {
   EXPECT_NE(metrics.find("tabula_pool_host_state{host=\"127.0.0.1:1\",state=\"down\"} 1"),
             std::string::npos)
       << metrics;
+}
+
+// A host that accepts the TCP connection and then says nothing (a hung server, or a machine
+// whose kernel still answers): the kernel completes the handshake, nobody ever accept()s.
+class SilentHost {
+ public:
+  SilentHost() {
+    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t length = sizeof address;
+    if (fd_ < 0 || ::bind(fd_, reinterpret_cast<sockaddr*>(&address), length) != 0 ||
+        ::listen(fd_, 16) != 0 ||
+        ::getsockname(fd_, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
+      throw std::runtime_error("cannot listen on loopback");
+    }
+    port_ = ntohs(address.sin_port);
+  }
+  ~SilentHost() { ::close(fd_); }
+  SilentHost(const SilentHost&) = delete;
+  SilentHost& operator=(const SilentHost&) = delete;
+  std::string host() const { return "127.0.0.1:" + std::to_string(port_); }
+
+ private:
+  int fd_ = -1;
+  int port_ = 0;
+};
+
+TEST(HostListTest, AHostThatNeverAnswersGetsItsShareOfTheCheckoutNotAllOfIt) {
+  test::ScratchDatabase db("host_list_silent");
+  SilentHost silent;
+  // Sequential: the silent host first. Its connect would wait connect_timeout (10 s by default),
+  // longer than the checkout's 4 s; with two hosts it gets half of them, and the real server the
+  // rest.
+  Url url = with_hosts(db.url(), silent.host() + "," + server(db.url()),
+                       "max_connections=2&checkout_timeout=4s");
+  Engine engine(url);
+  auto started = Clock::now();
+  {
+    Lease lease = engine.checkout();
+    lease->execute("DO 1");
+  }
+  auto took = Clock::now() - started;
+  std::cout << "host list: a silent first host, then the server: the checkout took "
+            << std::chrono::duration_cast<std::chrono::milliseconds>(took).count() << " ms\n";
+  EXPECT_LT(took, 3500ms);
+  PoolStats stats = engine.pool().stats();
+  ASSERT_EQ(stats.hosts.size(), 2U);
+  EXPECT_NE(stats.hosts[0].state, "up");
+  EXPECT_EQ(stats.hosts[1].open, 1U);
 }
 
 TEST(HostListTest, WhenNoHostAnswersTheErrorNamesEachAndNoPassword) {
