@@ -164,7 +164,9 @@ class SqlDialect {
   // Read-your-writes: what names the commit just made on `connection` (MariaDB: @@last_gtid),
   // and a wait until the connection's server has applied it (false when `timeout` passed).
   // Defaults: no token, nothing to wait for.
-  virtual std::string last_commit_token(Connection&) const { return {}; }
+  // `after_commit`: the last statement on `connection` was a COMMIT (else a statement that
+  // committed on its own).
+  virtual std::string last_commit_token(Connection&, bool /*after_commit*/) const { return {}; }
   virtual bool wait_for_commit(Connection&, const std::string& /*token*/,
                                std::chrono::milliseconds /*timeout*/) const {
     return true;

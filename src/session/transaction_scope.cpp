@@ -77,11 +77,11 @@ Connection& TransactionScope::connection() {
 void TransactionScope::end(bool commit) {
   // Replication: the commit's token, asked on the same connection right after it (a statement
   // that committed on its own, outside a transaction, counts too).
-  auto remember_commit = [&] {
+  auto remember_commit = [&](bool after_commit) {
     if (!wrote_ || engine_->pool().topology() != Topology::replication) return;
     wrote_ = false;
     try {
-      last_commit_ = ConnectionAccess::dialect(**lease_).last_commit_token(**lease_);
+      last_commit_ = ConnectionAccess::dialect(**lease_).last_commit_token(**lease_, after_commit);
     } catch (const Error& e) {
       last_commit_.clear();
       if (const auto* sql = dynamic_cast<const SqlError*>(&e); sql && sql->is_disconnect()) {
@@ -90,7 +90,7 @@ void TransactionScope::end(bool commit) {
       log(LogLevel::warning, std::string("could not read the commit's GTID: ") + e.what());
     }
   };
-  if (lease_ && !in_transaction_ && commit) remember_commit();
+  if (lease_ && !in_transaction_ && commit) remember_commit(false);
   // A broken connection is closed by the pool, which ends its transaction at the server: no
   // ROLLBACK is sent down it.
   if (lease_ && in_transaction_ && (commit || !(*lease_)->is_broken())) {
@@ -101,7 +101,7 @@ void TransactionScope::end(bool commit) {
         if (e.is_disconnect()) throw unknown_outcome(e);
         throw;
       }
-      remember_commit();
+      remember_commit(true);
     } else {
       try {
         control(**lease_, "ROLLBACK");

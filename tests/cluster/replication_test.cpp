@@ -8,6 +8,7 @@
 #include <tabula/automap.hpp>
 #include <tabula/engine.hpp>
 #include <tabula/error.hpp>
+#include <tabula/log.hpp>
 #include <tabula/metrics.hpp>
 #include <tabula/session.hpp>
 
@@ -156,6 +157,41 @@ TEST_F(ReplicationTest, AReplicaWhoseReplicationStoppedTakesNoReads) {
 // 1,000 writes, each read back at once by a read-only session on a replica, while both
 // replicas' SQL threads are stopped and started again every 30 ms: without read-your-writes some
 // reads miss their row (lag is real here), with it none does.
+TEST_F(ReplicationTest, ATransactionsGtidComesWithItsCommitAtNoExtraQuery) {
+  Engine engine(url("max_connections=2"));
+  std::atomic<int> asked{0};
+  set_statement_handler([&](std::string_view sql, std::size_t) {
+    if (sql == "SELECT @@last_gtid") ++asked;
+  });
+  struct Unset {
+    ~Unset() { set_statement_handler(nullptr); }
+  } unset;
+  std::string token;
+  {
+    Session writer = engine.session();
+    writer.add(engine.models().at("rep_item").make({{"v", 5'000'001}}));
+    writer.flush();  // two statements: BEGIN ... COMMIT
+    writer.add(engine.models().at("rep_item").make({{"v", 5'000'002}}));
+    writer.commit();
+    token = writer.last_commit();
+  }
+  std::string position = cluster.sql(cluster.primary(), "SELECT @@global.gtid_binlog_pos");
+  while (!position.empty() && (position.back() == '\n' || position.back() == ' ')) {
+    position.pop_back();
+  }
+  EXPECT_EQ(token, position) << "the GTID is not the commit's";
+  EXPECT_EQ(asked.load(), 0) << "the GTID was asked for, not read from the COMMIT's OK packet";
+  // A commit that is one statement (no COMMIT, a result set with RETURNING) asks.
+  {
+    Session writer = engine.session();
+    writer.add(engine.models().at("rep_item").make({{"v", 5'000'003}}));
+    writer.commit();
+    EXPECT_FALSE(writer.last_commit().empty());
+    EXPECT_NE(writer.last_commit(), token);
+  }
+  EXPECT_EQ(asked.load(), 1);
+}
+
 TEST_F(ReplicationTest, ReadYourWritesNeverReadsStaleWhileReplicasLag) {
   Engine engine(url("max_connections=6"));
   std::atomic<bool> stop{false};
@@ -172,7 +208,13 @@ TEST_F(ReplicationTest, ReadYourWritesNeverReadsStaleWhileReplicasLag) {
     for (int v = first; v < first + count; ++v) {
       std::string token;
       {
+        // Every other write is a transaction of two statements: its GTID comes with the
+        // COMMIT's OK packet; the others commit alone and ask @@last_gtid.
         Session writer = engine.session();
+        if (v % 2 == 1) {
+          writer.add(engine.models().at("rep_item").make({{"v", v + 1'000'000}}));
+          writer.flush();
+        }
         writer.add(engine.models().at("rep_item").make({{"v", v}}));
         writer.commit();
         token = writer.last_commit();

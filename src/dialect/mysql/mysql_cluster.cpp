@@ -6,6 +6,7 @@
 #include <mysql.h>
 
 #include <tabula/error.hpp>
+#include <tabula/log.hpp>
 
 #include <chrono>
 #include <map>
@@ -46,8 +47,23 @@ detail::NodeCheck check_galera_node(void* native) {
 
 detail::NodeCheck check_replication_node(void* native) {
   detail::NodeCheck check;
-  detail::ResultSet flags = run_statement(native, "SELECT @@global.read_only", {});
+  detail::ResultSet flags =
+      run_statement(native,
+                    "SELECT @@global.read_only, FIND_IN_SET('last_gtid', "
+                    "REPLACE(@@session.session_track_system_variables, ' ', ''))",
+                    {});
   check.read_only = flags.rows() == 1 && flags.at(0, 0).value_or("0") != "0";
+  if (flags.rows() == 1 && flags.at(0, 1).value_or("0") == "0") {
+    try {
+      run_statement(native,
+                    "SET SESSION session_track_system_variables = CONCAT_WS(',', "
+                    "NULLIF(@@session.session_track_system_variables, ''), 'last_gtid')",
+                    {});
+    } catch (const SqlError& e) {
+      // A server without last_gtid (MySQL): commits are asked for it, as before.
+      if (e.is_disconnect()) throw;
+    }
+  }
   if (!check.read_only) return check;
   // SHOW SLAVE STATUS through the C API: its column is found by name.
   MYSQL* mysql = static_cast<MYSQL*>(native);
@@ -77,6 +93,29 @@ detail::NodeCheck check_replication_node(void* native) {
     }
   }
   return check;
+}
+
+std::string last_commit_gtid(void* native, bool after_commit) {
+  MYSQL* mysql = static_cast<MYSQL*>(native);
+  if (after_commit) {
+    // Name, value pairs of the tracked variables the last OK packet changed. A COMMIT's OK
+    // packet replaces what an earlier statement left, so a value here is this commit's.
+    const char* data = nullptr;
+    std::size_t length = 0;
+    bool is_name = true;
+    bool found = false;
+    for (int more =
+             mysql_session_track_get_first(mysql, SESSION_TRACK_SYSTEM_VARIABLES, &data, &length);
+         more == 0; more = mysql_session_track_get_next(mysql, SESSION_TRACK_SYSTEM_VARIABLES,
+                                                        &data, &length)) {
+      if (!is_name && found && length > 0) return std::string(data, length);
+      found = is_name && std::string_view(data, length) == "last_gtid";
+      is_name = !is_name;
+    }
+  }
+  report_statement("SELECT @@last_gtid", 0);
+  detail::ResultSet r = run_statement(native, "SELECT @@last_gtid", {});
+  return r.rows() == 1 ? std::string(r.at(0, 0).value_or("")) : std::string();
 }
 
 }  // namespace tabula::dialect::mysql

@@ -16,7 +16,15 @@ detail::NodeCheck check_galera_node(void* native);
 
 // A replication node: read_only from @@global.read_only; for a read-only one, its lag from
 // SHOW SLAVE STATUS (Seconds_Behind_Master; NULL, replication stopped, is the maximum lag; the
-// statement needs SLAVE MONITOR, and without it the lag is unknown). Throws SqlError.
+// statement needs SLAVE MONITOR, and without it the lag is unknown). The first check of a
+// connection also asks the server to track last_gtid (session_track_system_variables), so a
+// COMMIT's OK packet carries its GTID (last_commit_gtid). Throws SqlError.
 detail::NodeCheck check_replication_node(void* native);
+
+// Read-your-writes: the GTID of the commit just made on `native`. Right after a COMMIT
+// (`after_commit`) it comes from the COMMIT's OK packet when the server tracked it, at no cost;
+// otherwise (a statement that committed on its own, whose result set may end without that
+// packet, or no tracking) from SELECT @@last_gtid. Empty when the server has none.
+std::string last_commit_gtid(void* native, bool after_commit);
 
 }  // namespace tabula::dialect::mysql

@@ -138,10 +138,8 @@ class MysqlDialect final : public detail::SqlDialect {
     }
     return {};
   }
-  std::string last_commit_token(Connection& connection) const override {
-    detail::ResultSet r = mysql::run_statement(detail::ConnectionAccess::native_handle(connection),
-                                               "SELECT @@last_gtid", {});
-    return r.rows() == 1 ? std::string(r.at(0, 0).value_or("")) : std::string();
+  std::string last_commit_token(Connection& connection, bool after_commit) const override {
+    return last_commit_gtid(detail::ConnectionAccess::native_handle(connection), after_commit);
   }
   bool wait_for_commit(Connection& connection, const std::string& token,
                        std::chrono::milliseconds timeout) const override {
