@@ -1,15 +1,22 @@
 #include "dialect/read_back.hpp"
 
 #include "record_access.hpp"
-
-#include <algorithm>
-
 namespace tabula::detail {
 namespace {
 
-bool is_key(const Table& table, const Column& c) {
-  return std::find(table.primary_key.begin(), table.primary_key.end(), c.name) !=
-         table.primary_key.end();
+// NULL and 0 in an auto-increment column ask the server for the next number (unless the
+// server runs with NO_AUTO_VALUE_ON_ZERO, where 0 is stored; read back, it is right either way).
+bool numbered_by_server(const Value& v) {
+  switch (v.kind()) {
+    case Value::Kind::null:
+      return true;
+    case Value::Kind::int64:
+      return *v.get_if<std::int64_t>() == 0;
+    case Value::Kind::uint64:
+      return *v.get_if<std::uint64_t>() == 0;
+    default:
+      return true;  // not a plain integer: the server's conversion decides
+  }
 }
 
 }  // namespace
@@ -45,12 +52,16 @@ std::vector<std::size_t> columns_to_read_back(const SqlDialect& dialect, const T
   std::vector<std::size_t> out;
   for (std::size_t i = 0; i < table.columns.size(); ++i) {
     const Column& c = table.columns[i];
-    bool needed = before_insert_trigger || is_key(table, c) || c.auto_increment ||
-                  c.generated != Generated::none;
+    bool needed = before_insert_trigger || c.generated != Generated::none;
     for (std::size_t r = 0; r < rows.size() && !needed; ++r) {
       const Record& record = *rows[r];
-      needed = !RecordAccess::is_set(record, i) ||
-               !dialect.stores_as_sent(c, families[i], RecordAccess::value(record, i));
+      if (!RecordAccess::is_set(record, i)) {
+        needed = true;
+        break;
+      }
+      const Value& v = RecordAccess::value(record, i);
+      needed =
+          (c.auto_increment && numbered_by_server(v)) || !dialect.stores_as_sent(c, families[i], v);
     }
     if (needed) out.push_back(i);
   }

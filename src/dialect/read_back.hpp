@@ -2,8 +2,10 @@
 
 // Which columns an INSERT ... RETURNING must read back so that each record equals its row.
 //
-// The key, generated columns and every column a record left to the database always come back.
-// A column every record gave comes back only when the database may store something other than
+// Generated columns and every column a record left to the database always come back, and so does
+// an auto-increment column given NULL or 0 (the server numbers the row then). A column every
+// record gave (a key given by the caller included) comes back only when the database may store
+// something other than
 // the value sent: FLOAT rounding, CHAR and BINARY padding, ENUM/SET spelling, TIMESTAMP time
 // zones, fractional seconds beyond the column's, a DECIMAL not written in the column's scale
 // ("1.5" stored as "1.50"), ... (each dialect says which: SqlDialect::stores_as_sent). A table

@@ -9,6 +9,8 @@
 #include <tabula/log.hpp>
 #include <tabula/session.hpp>
 
+#include "connection_access.hpp"
+#include "dialect/mysql/mysql_prepared.hpp"
 #include "test_server.hpp"
 
 #include <soci/soci.h>
@@ -16,7 +18,10 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <chrono>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace tabula {
 namespace {
@@ -175,6 +180,139 @@ TEST_F(PreparedInsertTest, ARowRefusedInTheMiddleOfAPageIsNamedAndNothingStays) 
   for (int r = 0; r < 600; ++r) again.add(u.make({{"code", "d" + std::to_string(r)}}));
   again.commit();
   EXPECT_EQ(scalar(e, "SELECT COUNT(*) FROM u"), 600);
+}
+
+// A table whose every column the rows give (keys included): nothing to read back, so pages go as
+// one row's statement with arrays of values (MariaDB's array binding).
+const char* const kEveryKind =
+    "CREATE TABLE k (id INT PRIMARY KEY, i BIGINT, u BIGINT UNSIGNED, d DOUBLE, m DECIMAL(12,2), "
+    "s VARCHAR(20), b VARBINARY(8), dt DATE, ts DATETIME(6), tm TIME(6))";
+
+Record every_kind_row(const Model& k, int r) {
+  auto null_every = [&](int n) { return r % n == 0; };
+  return k.make({
+      {"id", r},
+      {"i", null_every(7) ? Value() : Value(std::int64_t{-5'000'000'000} + r)},
+      {"u", null_every(11) ? Value() : Value(std::uint64_t{18'000'000'000'000'000'000u} + r)},
+      {"d", null_every(13) ? Value() : Value(r / 8.0)},
+      {"m", null_every(3) ? Value() : Value(Decimal(std::to_string(r) + ".25"))},
+      {"s", null_every(5) ? Value() : Value("row " + std::to_string(r))},
+      {"b", null_every(17) ? Value() : Value(Bytes{std::byte{0}, std::byte(r % 256)})},
+      {"dt", null_every(19) ? Value()
+                            : Value(Date(std::chrono::year{2020},
+                                         std::chrono::month{static_cast<unsigned>(1 + r % 12)},
+                                         std::chrono::day{static_cast<unsigned>(1 + r % 28)}))},
+      {"ts", null_every(23) ? Value()
+                            : Value(DateTime{Date(std::chrono::year{2021}, std::chrono::month{3},
+                                                  std::chrono::day{4}),
+                                             std::chrono::microseconds{r * 1'000'001LL}})},
+      {"tm", null_every(29) ? Value()
+                            : Value(Time{std::chrono::microseconds{-(r % 800) * 3'600'000'123LL}})},
+  });
+}
+
+TEST_F(PreparedInsertTest, PagesThatReadNothingBackGoAsArraysAndKeepEveryValue) {
+  Engine e = engine("64");
+  e.execute(kEveryKind);
+  const Model& k = e.models().at("k");
+  std::vector<std::pair<std::string, std::size_t>> sent;
+  set_statement_handler([&](std::string_view sql, std::size_t values) {
+    if (sql.starts_with("INSERT")) sent.emplace_back(std::string(sql), values);
+  });
+  struct Unset {
+    ~Unset() { set_statement_handler(nullptr); }
+  } unset;
+  constexpr int kRows = 2500;
+  {
+    Session s = e.session();
+    for (int r = 0; r < kRows; ++r) s.add(every_kind_row(k, r));
+    s.commit();
+  }
+  // Pages of 1000, 1000, 256, 128... rows, each one row's statement with its rows' values.
+  ASSERT_FALSE(sent.empty());
+  std::size_t values = 0;
+  for (const auto& [sql, n] : sent) {
+    EXPECT_EQ(sql.find("), ("), std::string::npos)
+        << "a multi-row statement: " << sql.substr(0, 80) << "..." << sql.substr(sql.size() - 60);
+    values += n;
+  }
+  EXPECT_EQ(values, std::size_t{kRows} * 10);
+  EXPECT_EQ(scalar(e, "SELECT COUNT(*) FROM k"), kRows);
+  // Every value as a one-row page of the text protocol would have stored it: the same rows
+  // inserted again one by one (no array: a page of one row) into a twin table match exactly.
+  e.execute("CREATE TABLE k1 LIKE k");
+  {
+    Engine other = engine("64");
+    const Model& k1 = other.models().at("k1");
+    for (int r = 0; r < kRows; r += 97) {
+      Session s = other.session();
+      Record row = every_kind_row(k1, r);
+      s.add(std::move(row));
+      s.commit();
+    }
+  }
+  EXPECT_EQ(scalar(e, "SELECT COUNT(*) FROM k1"), (kRows + 96) / 97);
+  EXPECT_EQ(scalar(e,
+                   "SELECT COUNT(*) FROM k1 JOIN k USING (id) WHERE NOT (k1.i <=> k.i AND "
+                   "k1.u <=> k.u AND k1.d <=> k.d AND k1.m <=> k.m AND k1.s <=> k.s AND k1.b <=> "
+                   "k.b AND k1.dt <=> k.dt AND k1.ts <=> k.ts AND k1.tm <=> k.tm)"),
+            0);
+  EXPECT_EQ(scalar(e, "SELECT COUNT(*) FROM k1 JOIN k USING (id)"), (kRows + 96) / 97);
+  // Nulls where they were given, values everywhere else.
+  EXPECT_EQ(scalar(e, "SELECT COUNT(i) FROM k"), kRows - (kRows + 6) / 7);
+  EXPECT_EQ(scalar(e, "SELECT COUNT(tm) FROM k"), kRows - (kRows + 28) / 29);
+  EXPECT_EQ(scalar(e, "SELECT COUNT(*) FROM k WHERE u = 18000000000000000000 + id"),
+            kRows - (kRows + 10) / 11);
+  EXPECT_EQ(scalar(e, "SELECT COUNT(*) FROM k WHERE s = CONCAT('row ', id)"), kRows - kRows / 5);
+}
+
+TEST_F(PreparedInsertTest, ARowRefusedInAnArrayPageIsNamedAndNothingStays) {
+  Engine e = engine("64");
+  e.execute(kEveryKind);
+  const Model& k = e.models().at("k");
+  // 600 rows: one page, sent alone (autocommit); 1500: several pages in a transaction.
+  for (int rows : {600, 1500}) {
+    Session s = e.session();
+    for (int r = 0; r < rows; ++r) {
+      Record row = every_kind_row(k, r);
+      if (r == rows - 83) row.set("id", 3);  // in the last page
+      s.add(std::move(row));
+    }
+    try {
+      s.commit();
+      ADD_FAILURE() << "a duplicate key was accepted";
+    } catch (const SqlError& error) {
+      EXPECT_EQ(error.code(), 1062) << error.what();
+      EXPECT_NE(std::string(error.what()).find(R"(while inserting into k: {"id":3,)"),
+                std::string::npos)
+          << rows << " rows: " << error.what();
+    }
+    s.rollback();
+    EXPECT_EQ(scalar(e, "SELECT COUNT(*) FROM k"), 0) << rows << " rows";
+  }
+}
+
+TEST_F(PreparedInsertTest, AnArrayRunRefusesAColumnOfMixedKindsAndSendsNothing) {
+  Engine e = engine("64");
+  e.execute("CREATE TABLE x (a VARCHAR(10), b INT)");
+  Lease lease = e.checkout();
+  void* native = detail::ConnectionAccess::native_handle(*lease);
+  ASSERT_TRUE(dialect::mysql::PreparedStatement::server_takes_arrays(native));
+  dialect::mysql::PreparedStatement insert(native, "INSERT INTO x (a, b) VALUES (?, ?)");
+  Value a1("one"), b1(std::int64_t{1}), a2(std::int64_t{2}), b2(std::int64_t{2});
+  std::vector<const Value*> mixed{&a1, &b1, &a2, &b2};
+  EXPECT_FALSE(insert.execute_array(mixed, 2).has_value());
+  Value a3("three"), b3;
+  std::vector<const Value*> fine{&a1, &b1, &a3, &b3};
+  auto result = insert.execute_array(fine, 2);
+  ASSERT_TRUE(result.has_value());
+  EXPECT_EQ(result->affected_rows, 2U);
+  // The same statement runs one row again afterwards.
+  std::vector<const Value*> one{&a3, &b1};
+  EXPECT_EQ(insert.execute(one).affected_rows, 1U);
+  long long n = 0;
+  lease->run([&](soci::session& sql) { sql << "SELECT COUNT(*) FROM x", soci::into(n); });
+  EXPECT_EQ(n, 3);
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 
 #include "dialect/read_back.hpp"
 
+#include <cmath>
 #include <string_view>
 
 namespace tabula::dialect::mysql {
@@ -49,6 +50,12 @@ bool stores_as_sent(const Column& c, Family family, const Value& v) noexcept {
     case Family::decimal:
       return v.kind() == Value::Kind::decimal &&
              detail::canonical_decimal(*v.get_if<Decimal>(), c.scale.value_or(0));
+    case Family::real:
+      // A DOUBLE without (M,D) keeps every double as sent (the binary protocol sends its bytes,
+      // the text one 17 digits); FLOAT rounds, DOUBLE(M,D) rounds to D digits, and -0 may come
+      // back as 0.
+      return t == "double" && !c.scale && v.kind() == Value::Kind::real &&
+             !(*v.get_if<double>() == 0 && std::signbit(*v.get_if<double>()));
     case Family::date:
       return v.kind() == Value::Kind::date;
     case Family::datetime:

@@ -74,6 +74,14 @@ void append_bit_text(const char* data, unsigned long length, std::string& out) {
 struct PreparedStatement::Buffers {
   std::vector<MYSQL_BIND> binds;
   std::vector<MYSQL_TIME> times;
+  // Array binding, column after column (rows values each): numbers in place, everything else by
+  // pointer, with lengths and null indicators.
+  std::vector<std::int64_t> integers;
+  std::vector<double> reals;
+  std::vector<const void*> pointers;
+  std::vector<unsigned long> lengths;
+  std::vector<char> indicators;
+  bool arrays = false;  // STMT_ATTR_ARRAY_SIZE was set by the last run
 };
 
 PreparedStatement::PreparedStatement(void* native, std::string sql)
@@ -101,6 +109,11 @@ detail::ResultSet PreparedStatement::execute(std::span<const Value* const> param
   if (params.size() != parameters_) {
     throw Error("statement has " + std::to_string(parameters_) + " placeholders but " +
                 std::to_string(params.size()) + " values were given: " + sql_);
+  }
+  if (buffers_->arrays) {
+    unsigned int none = 0;  // a run of one row again
+    mysql_stmt_attr_set(stmt, STMT_ATTR_ARRAY_SIZE, &none);
+    buffers_->arrays = false;
   }
   std::vector<MYSQL_BIND>& binds = buffers_->binds;
   binds.resize(params.size());
@@ -183,6 +196,155 @@ detail::ResultSet PreparedStatement::execute(std::span<const Value* const> param
   result.affected_rows = mysql_stmt_affected_rows(stmt);
   result.matched_rows = result.affected_rows;
   result.last_insert_id = mysql_stmt_insert_id(stmt);
+  return result;
+}
+
+bool PreparedStatement::server_takes_arrays(void* native) noexcept {
+  MYSQL* mysql = static_cast<MYSQL*>(native);
+  unsigned long extended = 0;
+  if (mariadb_get_infov(mysql, MARIADB_CONNECTION_EXTENDED_SERVER_CAPABILITIES, &extended) != 0) {
+    return false;
+  }
+  unsigned long basic = 0;
+  mariadb_get_infov(mysql, MARIADB_CONNECTION_SERVER_CAPABILITIES, &basic);
+  // A MariaDB server (CLIENT_MYSQL clear) that announces bulk operations.
+  return (basic & CLIENT_MYSQL) == 0 &&
+         (extended & (MARIADB_CLIENT_STMT_BULK_OPERATIONS >> 32)) != 0;
+}
+
+std::optional<detail::ResultSet> PreparedStatement::execute_array(
+    std::span<const Value* const> params, std::size_t rows) {
+  MYSQL_STMT* stmt = handle(stmt_);
+  const std::size_t columns = parameters_;
+  if (rows == 0 || columns == 0 || params.size() != rows * columns) {
+    throw Error("statement has " + std::to_string(parameters_) + " placeholders but " +
+                std::to_string(params.size()) + " values were given for " + std::to_string(rows) +
+                " rows: " + sql_);
+  }
+  auto at = [&](std::size_t row, std::size_t column) -> const Value& {
+    return *params[row * columns + column];
+  };
+  // One kind per column, decided by its first non-null value (null alone: sent as nulls).
+  std::vector<Value::Kind> kinds(columns, Value::Kind::null);
+  for (std::size_t c = 0; c < columns; ++c) {
+    for (std::size_t r = 0; r < rows; ++r) {
+      Value::Kind k = at(r, c).kind();
+      if (k == Value::Kind::null) continue;
+      if (kinds[c] == Value::Kind::null) kinds[c] = k;
+      if (k != kinds[c]) return std::nullopt;
+      if (k == Value::Kind::real && !std::isfinite(*at(r, c).get_if<double>())) {
+        throw ValueError("MySQL cannot store " + at(r, c).to_string());
+      }
+    }
+  }
+  Buffers& b = *buffers_;
+  b.binds.assign(columns, MYSQL_BIND{});
+  b.integers.resize(rows * columns);
+  b.reals.resize(rows * columns);
+  b.pointers.assign(rows * columns, nullptr);
+  b.lengths.assign(rows * columns, 0);
+  b.indicators.assign(rows * columns, STMT_INDICATOR_NONE);
+  b.times.resize(rows * columns);
+  for (std::size_t c = 0; c < columns; ++c) {
+    const std::size_t base = c * rows;
+    MYSQL_BIND& bind = b.binds[c];
+    bind.u.indicator = &b.indicators[base];
+    bind.length = &b.lengths[base];
+    for (std::size_t r = 0; r < rows; ++r) {
+      const Value& v = at(r, c);
+      const std::size_t i = base + r;
+      switch (v.kind()) {
+        case Value::Kind::null:
+          b.indicators[i] = STMT_INDICATOR_NULL;
+          break;
+        case Value::Kind::int64:
+          b.integers[i] = *v.get_if<std::int64_t>();
+          break;
+        case Value::Kind::uint64:
+          b.integers[i] = static_cast<std::int64_t>(*v.get_if<std::uint64_t>());
+          break;
+        case Value::Kind::real:
+          b.reals[i] = *v.get_if<double>();
+          break;
+        case Value::Kind::decimal: {
+          const std::string& text = v.get_if<Decimal>()->str();
+          b.pointers[i] = text.data();
+          b.lengths[i] = text.size();
+          break;
+        }
+        case Value::Kind::text: {
+          const std::string& text = *v.get_if<std::string>();
+          b.pointers[i] = text.data();
+          b.lengths[i] = text.size();
+          break;
+        }
+        case Value::Kind::bytes: {
+          const Bytes& bytes = *v.get_if<Bytes>();
+          b.pointers[i] = bytes.data();
+          b.lengths[i] = bytes.size();
+          break;
+        }
+        case Value::Kind::date:
+          b.times[i] = date_time(*v.get_if<Date>());
+          b.pointers[i] = &b.times[i];
+          break;
+        case Value::Kind::datetime:
+          b.times[i] = date_time(*v.get_if<DateTime>());
+          b.pointers[i] = &b.times[i];
+          break;
+        case Value::Kind::time:
+          b.times[i] = date_time(*v.get_if<Time>());
+          b.pointers[i] = &b.times[i];
+          break;
+      }
+    }
+    switch (kinds[c]) {
+      case Value::Kind::int64:
+      case Value::Kind::uint64:
+        // Fixed-size types are read from one array; the others through an array of pointers.
+        bind.buffer_type = MYSQL_TYPE_LONGLONG;
+        bind.buffer = &b.integers[base];
+        bind.is_unsigned = kinds[c] == Value::Kind::uint64;
+        break;
+      case Value::Kind::real:
+        bind.buffer_type = MYSQL_TYPE_DOUBLE;
+        bind.buffer = &b.reals[base];
+        break;
+      case Value::Kind::decimal:
+        bind.buffer_type = MYSQL_TYPE_NEWDECIMAL;
+        bind.buffer = &b.pointers[base];
+        break;
+      case Value::Kind::bytes:
+        bind.buffer_type = MYSQL_TYPE_BLOB;
+        bind.buffer = &b.pointers[base];
+        break;
+      case Value::Kind::date:
+        bind.buffer_type = MYSQL_TYPE_DATE;
+        bind.buffer = &b.pointers[base];
+        break;
+      case Value::Kind::datetime:
+        bind.buffer_type = MYSQL_TYPE_DATETIME;
+        bind.buffer = &b.pointers[base];
+        break;
+      case Value::Kind::time:
+        bind.buffer_type = MYSQL_TYPE_TIME;
+        bind.buffer = &b.pointers[base];
+        break;
+      case Value::Kind::null:  // every row null: any type will do, no data is sent
+      case Value::Kind::text:
+        bind.buffer_type = MYSQL_TYPE_STRING;
+        bind.buffer = &b.pointers[base];
+        break;
+    }
+  }
+  unsigned int size = static_cast<unsigned int>(rows);
+  if (mysql_stmt_attr_set(stmt, STMT_ATTR_ARRAY_SIZE, &size) != 0) throw_stmt_error(stmt);
+  b.arrays = true;
+  if (mysql_stmt_bind_param(stmt, b.binds.data()) != 0) throw_stmt_error(stmt);
+  if (mysql_stmt_execute(stmt) != 0) throw_stmt_error(stmt);
+  detail::ResultSet result;
+  result.affected_rows = mysql_stmt_affected_rows(stmt);
+  result.matched_rows = result.affected_rows;
   return result;
 }
 

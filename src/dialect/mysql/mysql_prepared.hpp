@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <list>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <unordered_map>
@@ -41,6 +42,17 @@ class PreparedStatement {
   // without rows, its counts. Throws SqlError (code and SQLSTATE); Error for a count mismatch;
   // ValueError for a double MySQL cannot store.
   detail::ResultSet execute(std::span<const Value* const> params);
+
+  // Runs the statement once for each of `rows` rows in one round trip: MariaDB's array binding
+  // (COM_STMT_BULK_EXECUTE). `params` holds the rows one after another, one value per
+  // placeholder. For statements that return nothing: only the affected rows come back. Returns
+  // nullopt, having sent nothing, when the server cannot take it (not MariaDB) or a column's
+  // non-null values are not all of one kind (a column has one wire type per run); the caller
+  // sends those rows another way. Throws like execute().
+  std::optional<detail::ResultSet> execute_array(std::span<const Value* const> params,
+                                                 std::size_t rows);
+  // Whether the server behind `native` takes array binding.
+  static bool server_takes_arrays(void* native) noexcept;
 
  private:
   detail::ResultSet read_rows();
