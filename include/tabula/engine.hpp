@@ -34,7 +34,8 @@ struct SessionState;
 
 // How Engine::transaction treats a transaction the database could not finish for contention.
 struct TransactionOptions {
-  // Runs in all, when the error is a deadlock or lock wait timeout (SqlError::is_retryable);
+  // Runs in all, when the error is retryable (SqlError::is_retryable: a deadlock, a lock wait
+  // timeout, a cluster node that cannot take the work...);
   // 1 means no retry. Work that is retried must be safe to run again (it gets a fresh session).
   int attempts = 1;
   // The pause before the second run, doubled before each one after.
@@ -76,9 +77,9 @@ class Engine {
                   std::source_location where = std::source_location::current());
 
   // Runs `work(session)` on a fresh session and commits; if `work` throws, the session rolls
-  // back and the exception goes on. With options.attempts > 1, a deadlock or lock wait timeout
-  // (from `work` or the commit) runs it again on a new session after a pause. Returns what
-  // `work` returns.
+  // back and the exception goes on. With options.attempts > 1, a retryable error (a deadlock, a
+  // lock wait timeout...; SqlError::is_retryable) from `work` or the commit runs it again on a
+  // new session after a pause. Returns what `work` returns.
   //
   //   engine.transaction([&](tabula::Session& s) {
   //     s.get("account", from)->set("balance", ...);

@@ -77,9 +77,12 @@ class SqlError : public Error {
   // reused, and whatever its transaction had not committed is lost.
   bool is_disconnect() const noexcept { return disconnect_; }
 
-  // True when running the whole transaction again may succeed: a deadlock (MySQL 1213), a lock
-  // wait timeout (1205), SQLite's SQLITE_BUSY / SQLITE_LOCKED. Engine::transaction retries these
-  // when asked to.
+  // True when running the whole transaction again may succeed: a deadlock (MySQL 1213, also a
+  // Galera certification conflict), a lock wait timeout (1205), a Galera node that is not ready
+  // (1047: the connection is dropped and the retry goes to another node), a replica reached as
+  // the primary (1290 under topology=replication), a transaction whose connection broke before
+  // COMMIT, SQLite's SQLITE_BUSY / SQLITE_LOCKED. Never a COMMIT whose outcome is unknown.
+  // Engine::transaction retries these when asked to.
   bool is_retryable() const noexcept { return retryable_; }
 
   // The same error with `context` appended to the message in parentheses.

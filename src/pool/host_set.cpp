@@ -39,10 +39,13 @@ HostSet::HostSet(const Url& url, const PoolOptions& options)
       replica_fallback_(options.replica_fallback),
       cluster_(url.hosts().size() > 1 || options.topology != Topology::sequential),
       suspect_(new std::atomic<bool>[std::max<std::size_t>(1, url.hosts().size())] {}),
-      check_interval_(
-          options.topology == Topology::sequential
-              ? 0
-              : std::chrono::duration_cast<Clock::duration>(options.node_check_interval).count()),
+      // Capped at a year (as good as never) so the conversion to clock ticks cannot overflow.
+      check_interval_(options.topology == Topology::sequential
+                          ? 0
+                          : std::chrono::duration_cast<Clock::duration>(
+                                std::min<std::chrono::milliseconds>(options.node_check_interval,
+                                                                    std::chrono::hours{24 * 365}))
+                                .count()),
       checked_at_(new std::atomic<std::int64_t>[std::max<std::size_t>(1, url.hosts().size())] {}) {
   if (url.hosts().size() <= 1) {
     urls_.push_back(url);
@@ -57,7 +60,8 @@ HostSet::HostSet(const Url& url, const PoolOptions& options)
 }
 
 std::optional<std::size_t> HostSet::reserve(std::string& why, bool& full, Intent intent,
-                                            const std::vector<bool>& tried) {
+                                            const std::vector<bool>& tried,
+                                            std::size_t* alternatives) {
   MutexLock lock(mutex_);
   const auto now = Clock::now();
   // Lower is better: (preference class, connections); nullopt: not a candidate.
@@ -87,14 +91,17 @@ std::optional<std::size_t> HostSet::reserve(std::string& why, bool& full, Intent
   };
   std::optional<std::size_t> best;
   std::pair<int, std::size_t> best_rank{};
+  std::size_t candidates = 0;
   for (std::size_t i = 0; i < hosts_.size(); ++i) {
     auto r = rank(i);
     if (!r) continue;
+    ++candidates;
     if (!best || *r < best_rank) {
       best = i;
       best_rank = *r;
     }
   }
+  if (alternatives != nullptr) *alternatives = candidates > 0 ? candidates - 1 : 0;
   if (best) {
     Host& chosen = hosts_[*best];
     ++chosen.open;

@@ -71,8 +71,10 @@ class HostSet {
   // reason in `why` and `full` true when only per-host caps and refusals stand in the way (wait
   // for a connection to come back, as after a refusal).
   // `intent` matters under replication only; hosts marked in `tried` are passed over.
+  // `alternatives`, when given, receives how many other hosts could have been chosen now.
   std::optional<std::size_t> reserve(std::string& why, bool& full, Intent intent,
-                                     const std::vector<bool>& tried);
+                                     const std::vector<bool>& tried,
+                                     std::size_t* alternatives = nullptr);
   // Connected, and (topologies that check) what the node said of itself.
   void opened(std::size_t host, const NodeCheck& check = {});
   // Whether a connection to `host` serves `intent`: 0 as well as can be, 1 only as a fallback

@@ -366,16 +366,16 @@ std::optional<Lease> PoolCore::finish_checkout(Grant grant, Timer& timer,
 }
 
 // How long one host of a list may take to connect: an equal share of what is left of the
-// checkout for each host not tried yet, so a host that swallows packets or never greets (a hung
-// server, a dead machine whose address still routes) cannot use the whole checkout before the
-// others are asked. At least a second, since a connect needs a few round trips; all that is left
-// for the last host, and for a single server.
+// checkout for each host that could be asked now (not tried, not denied, not at its cap, of the
+// role wanted), so a host that swallows packets or never greets (a hung server, a dead machine
+// whose address still routes) cannot use the whole checkout before the others are asked. Whole
+// seconds (the client's connect timeout has no finer unit), at least one; all that is left when
+// no other host could be asked.
 Clock::time_point PoolCore::attempt_deadline(Clock::time_point deadline, std::size_t hosts_left) {
   if (hosts_left <= 1) return deadline;
   auto now = Clock::now();
-  auto left = deadline - now;
-  auto share = std::max<Clock::duration>(left / static_cast<Clock::rep>(hosts_left), seconds{1});
-  return std::min(deadline, now + share);
+  auto share = std::chrono::floor<seconds>((deadline - now) / static_cast<Clock::rep>(hosts_left));
+  return std::min(deadline, now + std::max(share, seconds{1}));
 }
 
 std::unique_ptr<Connection> PoolCore::open_into(std::size_t slot, Clock::time_point deadline,
@@ -394,7 +394,8 @@ std::unique_ptr<Connection> PoolCore::open_into(std::size_t slot, Clock::time_po
     for (std::size_t tries = 0; tries < hosts_.size(); ++tries) {
       std::string why;
       bool full = false;
-      std::optional<std::size_t> host = hosts_.reserve(why, full, intent, tried);
+      std::size_t alternatives = 0;
+      std::optional<std::size_t> host = hosts_.reserve(why, full, intent, tried, &alternatives);
       if (!host) {
         if (failures.empty()) failures = why;
         all_refused = all_refused && full;
@@ -402,7 +403,7 @@ std::unique_ptr<Connection> PoolCore::open_into(std::size_t slot, Clock::time_po
       }
       tried[*host] = true;
       try {
-        auto connection = open_on(*host, attempt_deadline(deadline, hosts_.size() - tries), intent);
+        auto connection = open_on(*host, attempt_deadline(deadline, alternatives + 1), intent);
         if (!connection) {
           all_refused = false;
           continue;  // not the host for this intent (its role is known now)

@@ -234,8 +234,8 @@ class PoolCore final : public LeaseOwner, public std::enable_shared_from_this<Po
   // Null when the host turned out not to serve `intent` (a replica, for a write): its role is
   // recorded, the connection closed and the host's count given back.
   std::unique_ptr<Connection> open_on(std::size_t host, Clock::time_point deadline, Intent intent);
-  // The deadline for one host's connect when `hosts_left` hosts may still be tried before
-  // `deadline`: a fair share of the time left.
+  // The deadline for one host's connect when `hosts_left` hosts (this one included) could be
+  // asked before `deadline`: a fair share of the time left.
   static Clock::time_point attempt_deadline(Clock::time_point deadline, std::size_t hosts_left);
   // Whether an idle connection still answers (and, in a cluster, its node may take work);
   // tells hosts_ what it found.

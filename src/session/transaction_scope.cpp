@@ -92,8 +92,15 @@ void TransactionScope::end(bool commit) {
   };
   if (lease_ && !in_transaction_ && commit) remember_commit(false);
   // A broken connection is closed by the pool, which ends its transaction at the server: no
-  // ROLLBACK is sent down it.
+  // ROLLBACK is sent down it, and no COMMIT either. (After a Galera node's 1047 the socket still
+  // works: a COMMIT could commit the statements before the refused one once the node is back.)
   if (lease_ && in_transaction_ && (commit || !(*lease_)->is_broken())) {
+    if (commit && (*lease_)->is_broken()) {
+      throw SqlError(
+          "not committed: the connection broke during the transaction, which the server ended "
+          "without committing it; run the work again",
+          0, "08003", true, true);
+    }
     if (commit) {
       try {
         control(**lease_, "COMMIT");

@@ -184,6 +184,30 @@ TEST_F(SessionMysqlTest, AServerThatGoesAwayFailsTheFlushAndTheSessionRecovers) 
   EXPECT_LE(user.connections(), 2u);
 }
 
+// A statement that finds its connection broken ends the transaction at the server; a commit the
+// caller tries after catching that error sends nothing and says the work was not committed (and
+// may run again), instead of a COMMIT whose outcome would look unknown.
+TEST_F(SessionMysqlTest, ACommitAfterTheConnectionBrokeInTheTransactionSaysNotCommitted) {
+  test::TestUser user("broke_then_commit", db_.url());
+  Engine engine(user.url(), {.max_connections = 2});
+  Session s = engine.session();
+  s.add(engine.models().at("shelf").make({{"label", "first"}}));
+  s.flush();
+  s.add(engine.models().at("shelf").make({{"label", "second"}}));
+  s.flush();  // two statements: a transaction is open
+  user.kill_all();
+  EXPECT_THROW(s.execute("DO 1"), SqlError);
+  try {
+    s.commit();
+    FAIL() << "a commit on a broken connection succeeded";
+  } catch (const SqlError& e) {
+    EXPECT_NE(std::string(e.what()).find("not committed"), std::string::npos) << e.what();
+    EXPECT_TRUE(e.is_retryable()) << e.what();
+    EXPECT_TRUE(e.is_disconnect()) << e.what();
+  }
+  EXPECT_EQ(count(engine_, "shelf"), 0);
+}
+
 // A commit that is one INSERT goes without BEGIN/COMMIT, so a connection lost while it runs
 // leaves the client not knowing whether it committed: the error says so. (Here the kill lands
 // during a slow trigger, so the server rolled the statement back.)
