@@ -9,6 +9,11 @@
 //                       values (binary protocol): the fastest hand-written SQL
 //   raw_prepared_ret    the same with RETURNING every column, read and dropped: what a session
 //                       asks of the server on MariaDB (the ceiling for tabula's own overhead)
+//   raw_array_binding   libmysqlclient, MariaDB's array binding: one row's prepared INSERT run
+//                       with a page of values bound as arrays, keys given (ids 1..N), nothing
+//                       read back
+//   tabula_session_keys Session::add per row with the key given: nothing to read back, so its
+//                       pages go as array binding
 //   raw_prepared_row    libmysqlclient, one prepared statement executed per row
 //   soci_prepared_row   SOCI, one prepared statement executed per row
 //   user_story          engine.insert(table, json) per row: a session and a commit per row
@@ -37,6 +42,8 @@
 //   ratio: session_insert_vs_raw_multirow = <tabula rows/s / raw multi-row text rows/s>
 //   ratio: session_insert_vs_raw_prepared_returning = <tabula rows/s / raw_prepared_ret rows/s>
 //   ratio: session_insert_vs_raw_per_row = <tabula rows/s / raw prepared-per-row rows/s>
+//   ratio: session_keys_insert_vs_raw_array_binding, session_keys_insert_vs_raw_multirow,
+//          raw_array_binding_vs_raw_multirow (keys given)
 //   ratio: session_update_vs_raw_per_row, session_update_vs_raw_case_pages,
 //          session_delete_vs_raw_per_row
 
@@ -198,6 +205,71 @@ void raw_prepared_pages(RawConnection& raw, int rows, bool returning) {
   }
 }
 
+// MariaDB's array binding (COM_STMT_BULK_EXECUTE): one row's INSERT, prepared once, run with
+// each column's values for a page bound as arrays; the keys given (ids 1..rows), nothing read
+// back. Column-wise: numbers in one array, strings and the DATETIME through arrays of pointers.
+void raw_array_binding(RawConnection& raw, int rows) {
+  raw.query("BEGIN");
+  MYSQL_STMT* stmt = mysql_stmt_init(raw.get());
+  const char* sql = "INSERT INTO bench_row (id, name, qty, price, created) VALUES (?, ?, ?, ?, ?)";
+  if (mysql_stmt_prepare(stmt, sql, std::strlen(sql)) != 0) {
+    throw std::runtime_error(std::string("prepare: ") + mysql_stmt_error(stmt));
+  }
+  MYSQL_TIME created{};
+  created.year = 2026;
+  created.month = 11;
+  created.day = 25;
+  created.hour = 12;
+  created.minute = 34;
+  created.second = 56;
+  created.time_type = MYSQL_TIMESTAMP_DATETIME;
+  std::vector<long long> ids(kPageRows);
+  std::vector<int> qty(kPageRows);
+  std::vector<std::string> names(kPageRows);
+  std::vector<std::string> prices(kPageRows);
+  std::vector<const char*> name_ptrs(kPageRows);
+  std::vector<const char*> price_ptrs(kPageRows);
+  std::vector<unsigned long> name_lengths(kPageRows);
+  std::vector<unsigned long> price_lengths(kPageRows);
+  std::vector<const MYSQL_TIME*> created_ptrs(kPageRows, &created);
+  for (int i = 0; i < rows;) {
+    int n = std::min(kPageRows, rows - i);
+    if (batch_rows > 0) n = std::min(n, batch_rows - i % batch_rows);
+    for (int k = 0; k < n; ++k) {
+      ids[k] = i + k + 1;
+      qty[k] = qty_of(i + k);
+      names[k] = name_of(i + k);
+      prices[k] = price_of(i + k);
+      name_ptrs[k] = names[k].data();
+      name_lengths[k] = names[k].size();
+      price_ptrs[k] = prices[k].data();
+      price_lengths[k] = prices[k].size();
+    }
+    MYSQL_BIND bind[5];
+    std::memset(bind, 0, sizeof bind);
+    bind[0].buffer_type = MYSQL_TYPE_LONGLONG;
+    bind[0].buffer = ids.data();
+    bind[1].buffer_type = MYSQL_TYPE_STRING;
+    bind[1].buffer = name_ptrs.data();
+    bind[1].length = name_lengths.data();
+    bind[2].buffer_type = MYSQL_TYPE_LONG;
+    bind[2].buffer = qty.data();
+    bind[3].buffer_type = MYSQL_TYPE_NEWDECIMAL;
+    bind[3].buffer = price_ptrs.data();
+    bind[3].length = price_lengths.data();
+    bind[4].buffer_type = MYSQL_TYPE_DATETIME;
+    bind[4].buffer = created_ptrs.data();
+    unsigned int size = static_cast<unsigned int>(n);
+    if (mysql_stmt_attr_set(stmt, STMT_ATTR_ARRAY_SIZE, &size) != 0 ||
+        mysql_stmt_bind_param(stmt, bind) != 0 || mysql_stmt_execute(stmt) != 0) {
+      throw std::runtime_error(std::string("array execute: ") + mysql_stmt_error(stmt));
+    }
+    i += n;
+    if (ends_batch(i - 1, rows)) commit_and_begin(raw, i == rows);
+  }
+  mysql_stmt_close(stmt);
+}
+
 void raw_prepared_row(RawConnection& raw, int rows) {
   raw.query("BEGIN");
   MYSQL_STMT* stmt = mysql_stmt_init(raw.get());
@@ -290,6 +362,27 @@ std::vector<std::pair<std::int64_t, int>> tabula_session(tabula::Engine& engine,
     if (ends_batch(i, rows)) commit();
   }
   return sample;
+}
+
+// The same with every key given (ids 1..rows): nothing to read back, so each page goes as array
+// binding.
+void tabula_session_keys(tabula::Engine& engine, int rows) {
+  const tabula::Model& model = engine.models().at("bench_row");
+  tabula::DateTime created{
+      std::chrono::year{2026} / 11 / 25,
+      std::chrono::hours{12} + std::chrono::minutes{34} + std::chrono::seconds{56}};
+  tabula::Session session = engine.session();
+  for (int i = 0; i < rows; ++i) {
+    session.add(model.make({{"id", i + 1},
+                            {"name", name_of(i)},
+                            {"qty", qty_of(i)},
+                            {"price", tabula::Decimal(price_of(i))},
+                            {"created", created}}));
+    if (ends_batch(i, rows)) {
+      session.commit();
+      session.clear();
+    }
+  }
 }
 
 void user_story(tabula::Engine& engine, int rows) {
@@ -486,6 +579,8 @@ int main(int argc, char** argv) {
           {"raw_prepared_pages", rows, [&] { raw_prepared_pages(raw, rows, false); }, true},
           {"raw_prepared_ret", rows, [&] { raw_prepared_pages(raw, rows, true); }, true},
           {"tabula_session", rows, [&] { sample = tabula_session(engine, rows); }, true},
+          {"raw_array_binding", rows, [&] { raw_array_binding(raw, rows); }, true},
+          {"tabula_session_keys", rows, [&] { tabula_session_keys(engine, rows); }, true},
       };
       const int few = std::max(1, rows / 50);
       const std::vector<Method> per_row = {
@@ -584,6 +679,12 @@ int main(int argc, char** argv) {
       ratio("session_insert_vs_raw_per_row", "tabula_session", "raw_prepared_row",
             "ratio: %s%s = %.2f\n");
       ratio("raw_prepared_returning_vs_raw_multirow", "raw_prepared_ret", "raw_multirow",
+            "ratio: %s%s = %.2f\n");
+      ratio("session_keys_insert_vs_raw_array_binding", "tabula_session_keys", "raw_array_binding",
+            "ratio: %s%s = %.2f\n");
+      ratio("session_keys_insert_vs_raw_multirow", "tabula_session_keys", "raw_multirow",
+            "ratio: %s%s = %.2f\n");
+      ratio("raw_array_binding_vs_raw_multirow", "raw_array_binding", "raw_multirow",
             "ratio: %s%s = %.2f\n");
       ratio("soci_per_row_vs_raw_multirow", "soci_prepared_row", "raw_multirow",
             "ratio: %s%s = %.2f\n");
