@@ -99,33 +99,22 @@ void load_inserted(InsertTarget& target, const Table& table, const std::vector<F
 
 namespace {
 
-void insert_row(Connection& connection, InsertTarget& target, Record& record, bool returning,
-                const std::vector<Family>& families, bool before_insert_trigger) {
+// Without RETURNING: the INSERT, then the generated key from the insert id and what the
+// database filled in read by key.
+void insert_row(Connection& connection, InsertTarget& target, Record& record,
+                const std::vector<Family>& families) {
   const Table& table = record.model().table();
   const SqlDialect& dialect = ConnectionAccess::dialect(connection);
   std::vector<std::size_t> columns = given_columns(record);
   std::vector<Value> params;
   for (std::size_t i : columns) params.push_back(RecordAccess::value(record, i));
   std::string sql = insert_row_sql(dialect, table, columns);
-  // With RETURNING, what the database decided (read_back.hpp): the key, defaults, converted
-  // values.
-  std::vector<std::size_t> returned;
-  if (returning) {
-    const Record* row = &record;
-    returned = columns_to_read_back(dialect, table, families, {row}, before_insert_trigger);
-    if (!returned.empty()) sql += " RETURNING " + column_list(dialect, table, returned);
-  }
   ResultSet result;
   try {
     result = run_statement(connection, sql, params);
   } catch (const SqlError& e) {
     Record* row = &record;
     throw e.with_context(insert_context(table, {&row, 1}));
-  }
-  if (returning) {
-    Record* row = &record;
-    load_inserted(target, table, families, returned, {&row, 1}, result);
-    return;
   }
   ColumnFlags mask = RecordAccess::set_mask(record);
   // The generated key, then what the database filled in, read by key.
@@ -150,15 +139,57 @@ void insert_row(Connection& connection, InsertTarget& target, Record& record, bo
 
 }  // namespace
 
+// With RETURNING, one statement per row (SQLite does not promise the order of a multi-row
+// statement's RETURNING rows), but built once for each run of rows that give the same columns:
+// its SQL, what it reads back (for all of the run's rows) and the cached statement's lookup.
+void insert_returning_rows(Connection& connection, InsertTarget& target, const Table& table,
+                           const std::vector<Family>& families, std::span<Record* const> rows,
+                           bool trigger) {
+  const SqlDialect& dialect = ConnectionAccess::dialect(connection);
+  const std::size_t width = table.columns.size();
+  auto shape_of = [&](const Record& r) {
+    ColumnFlags given_columns(width);
+    for (std::size_t i = 0; i < width; ++i) given_columns.set(i, given(r, i));
+    return given_columns;
+  };
+  std::vector<Value> params;
+  for (std::size_t first = 0; first < rows.size();) {
+    const ColumnFlags shape = shape_of(*rows[first]);
+    std::size_t end = first + 1;
+    while (end < rows.size() && shape_of(*rows[end]) == shape) ++end;
+    std::span<Record* const> run = rows.subspan(first, end - first);
+    std::vector<std::size_t> columns = given_columns(*run.front());
+    std::vector<const Record*> records(run.begin(), run.end());
+    std::vector<std::size_t> returned =
+        columns_to_read_back(dialect, table, families, records, trigger);
+    std::string sql = insert_row_sql(dialect, table, columns);
+    if (!returned.empty()) sql += " RETURNING " + column_list(dialect, table, returned);
+    for (Record* row : run) {
+      params.clear();
+      for (std::size_t i : columns) params.push_back(RecordAccess::value(*row, i));
+      ResultSet result;
+      try {
+        result = run_statement(connection, sql, params);
+      } catch (const SqlError& e) {
+        throw e.with_context(insert_context(table, {&row, 1}));
+      }
+      load_inserted(target, table, families, returned, {&row, 1}, result);
+    }
+    first = end;
+  }
+}
+
 void insert_rows(Connection& connection, InsertTarget& target, const Model& model,
                  std::span<Record* const> rows, bool returning) {
   if (rows.empty()) return;
   const Table& table = model.table();
   std::vector<Family> families = families_of(table, connection.dialect());
-  bool trigger = returning && target.has_before_insert_trigger(table);
-  for (Record* record : rows) {
-    insert_row(connection, target, *record, returning, families, trigger);
+  if (returning) {
+    insert_returning_rows(connection, target, table, families, rows,
+                          target.has_before_insert_trigger(table));
+    return;
   }
+  for (Record* record : rows) insert_row(connection, target, *record, families);
 }
 
 }  // namespace tabula::detail

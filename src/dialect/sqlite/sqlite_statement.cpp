@@ -4,6 +4,7 @@
 
 #include "connection_access.hpp"
 
+#include <charconv>
 #include <cstdio>
 #include <limits>
 #include <list>
@@ -26,11 +27,18 @@ namespace {
                  primary == SQLITE_BUSY || primary == SQLITE_LOCKED);
 }
 
+// `value` outlives the statement's run (run_statement's caller holds it, and the bindings are
+// cleared before it returns), so its text and bytes are bound in place (SQLITE_STATIC), not
+// copied; only text made here (dates, integers beyond SQLite's) is copied.
 void bind(sqlite3* db, sqlite3_stmt* stmt, int index, const Value& value) {
   int rc = SQLITE_OK;
   auto bind_text = [&](const std::string& text) {
     return sqlite3_bind_text(stmt, index, text.data(), static_cast<int>(text.size()),
                              SQLITE_TRANSIENT);
+  };
+  auto bind_in_place = [&](const std::string& text) {
+    return sqlite3_bind_text(stmt, index, text.data(), static_cast<int>(text.size()),
+                             SQLITE_STATIC);
   };
   switch (value.kind()) {
     case Value::Kind::null:
@@ -50,15 +58,15 @@ void bind(sqlite3* db, sqlite3_stmt* stmt, int index, const Value& value) {
       rc = sqlite3_bind_double(stmt, index, value.get<double>());
       break;
     case Value::Kind::decimal:
-      rc = bind_text(value.get_if<Decimal>()->str());
+      rc = bind_in_place(value.get_if<Decimal>()->str());
       break;
     case Value::Kind::text:
-      rc = bind_text(*value.get_if<std::string>());
+      rc = bind_in_place(*value.get_if<std::string>());
       break;
     case Value::Kind::bytes: {
       const Bytes& bytes = *value.get_if<Bytes>();
       rc = sqlite3_bind_blob(stmt, index, bytes.data(), static_cast<int>(bytes.size()),
-                             SQLITE_TRANSIENT);
+                             SQLITE_STATIC);
       break;
     }
     case Value::Kind::date:
@@ -173,7 +181,14 @@ detail::ResultSet run_statement(Connection& connection, std::string_view sql,
                                                                static_cast<std::size_t>(n)));
           break;
         }
-        default: {  // INTEGER and TEXT: SQLite renders both as text
+        case SQLITE_INTEGER: {  // written here: SQLite's own text of it costs an allocation
+          char text[24];
+          auto end = std::to_chars(text, text + sizeof text, sqlite3_column_int64(raw, i)).ptr;
+          result.cells.emplace_back(
+              result.copies.emplace_back(text, static_cast<std::size_t>(end - text)));
+          break;
+        }
+        default: {  // TEXT
           const unsigned char* text = sqlite3_column_text(raw, i);
           int n = sqlite3_column_bytes(raw, i);
           result.cells.emplace_back(result.copies.emplace_back(reinterpret_cast<const char*>(text),
