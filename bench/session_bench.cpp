@@ -126,6 +126,28 @@ void raw_multirow(RawConnection& raw, int rows, bool returning = false) {
   }
 }
 
+// A prepared statement on the raw connection (closed by the caller).
+MYSQL_STMT* prepare(RawConnection& raw, const char* sql) {
+  MYSQL_STMT* stmt = mysql_stmt_init(raw.get());
+  if (mysql_stmt_prepare(stmt, sql, std::strlen(sql)) != 0) {
+    throw std::runtime_error(std::string("prepare: ") + mysql_stmt_error(stmt));
+  }
+  return stmt;
+}
+
+// kCreated as the binary protocol sends it.
+MYSQL_TIME created_time() {
+  MYSQL_TIME t{};
+  t.year = 2026;
+  t.month = 11;
+  t.day = 25;
+  t.hour = 12;
+  t.minute = 34;
+  t.second = 56;
+  t.time_type = MYSQL_TIMESTAMP_DATETIME;
+  return t;
+}
+
 // A prepared multi-row INSERT of `n` rows, re-executed with values bound in binary form.
 class PreparedPage {
  public:
@@ -141,13 +163,7 @@ class PreparedPage {
     qty_.resize(n);
     binds_.resize(4 * static_cast<std::size_t>(n));
     std::memset(binds_.data(), 0, binds_.size() * sizeof(MYSQL_BIND));
-    created_.year = 2026;
-    created_.month = 11;
-    created_.day = 25;
-    created_.hour = 12;
-    created_.minute = 34;
-    created_.second = 56;
-    created_.time_type = MYSQL_TIMESTAMP_DATETIME;
+    created_ = created_time();
   }
   ~PreparedPage() { mysql_stmt_close(stmt_); }
   int rows() const { return n_; }
@@ -210,19 +226,9 @@ void raw_prepared_pages(RawConnection& raw, int rows, bool returning) {
 // back. Column-wise: numbers in one array, strings and the DATETIME through arrays of pointers.
 void raw_array_binding(RawConnection& raw, int rows) {
   raw.query("BEGIN");
-  MYSQL_STMT* stmt = mysql_stmt_init(raw.get());
-  const char* sql = "INSERT INTO bench_row (id, name, qty, price, created) VALUES (?, ?, ?, ?, ?)";
-  if (mysql_stmt_prepare(stmt, sql, std::strlen(sql)) != 0) {
-    throw std::runtime_error(std::string("prepare: ") + mysql_stmt_error(stmt));
-  }
-  MYSQL_TIME created{};
-  created.year = 2026;
-  created.month = 11;
-  created.day = 25;
-  created.hour = 12;
-  created.minute = 34;
-  created.second = 56;
-  created.time_type = MYSQL_TIMESTAMP_DATETIME;
+  MYSQL_STMT* stmt =
+      prepare(raw, "INSERT INTO bench_row (id, name, qty, price, created) VALUES (?, ?, ?, ?, ?)");
+  MYSQL_TIME created = created_time();
   std::vector<long long> ids(kPageRows);
   std::vector<int> qty(kPageRows);
   std::vector<std::string> names(kPageRows);
@@ -272,11 +278,8 @@ void raw_array_binding(RawConnection& raw, int rows) {
 
 void raw_prepared_row(RawConnection& raw, int rows) {
   raw.query("BEGIN");
-  MYSQL_STMT* stmt = mysql_stmt_init(raw.get());
-  const char* sql = "INSERT INTO bench_row (name, qty, price, created) VALUES (?, ?, ?, ?)";
-  if (mysql_stmt_prepare(stmt, sql, std::strlen(sql)) != 0) {
-    throw std::runtime_error(std::string("prepare: ") + mysql_stmt_error(stmt));
-  }
+  MYSQL_STMT* stmt =
+      prepare(raw, "INSERT INTO bench_row (name, qty, price, created) VALUES (?, ?, ?, ?)");
   char name[64];
   char price[32];
   char created[32];
@@ -403,11 +406,7 @@ int new_qty(std::int64_t id) {
 // One prepared `UPDATE ... WHERE id = ?` per row.
 void raw_update_row(RawConnection& raw, int rows) {
   raw.query("BEGIN");
-  MYSQL_STMT* stmt = mysql_stmt_init(raw.get());
-  const char* sql = "UPDATE bench_row SET qty = ? WHERE id = ?";
-  if (mysql_stmt_prepare(stmt, sql, std::strlen(sql)) != 0) {
-    throw std::runtime_error(std::string("prepare: ") + mysql_stmt_error(stmt));
-  }
+  MYSQL_STMT* stmt = prepare(raw, "UPDATE bench_row SET qty = ? WHERE id = ?");
   int qty = 0;
   long long id = 0;
   MYSQL_BIND bind[2];
@@ -449,11 +448,7 @@ void raw_update_case(RawConnection& raw, int rows) {
 // One prepared `DELETE ... WHERE id = ?` per row.
 void raw_delete_row(RawConnection& raw, int rows) {
   raw.query("BEGIN");
-  MYSQL_STMT* stmt = mysql_stmt_init(raw.get());
-  const char* sql = "DELETE FROM bench_row WHERE id = ?";
-  if (mysql_stmt_prepare(stmt, sql, std::strlen(sql)) != 0) {
-    throw std::runtime_error(std::string("prepare: ") + mysql_stmt_error(stmt));
-  }
+  MYSQL_STMT* stmt = prepare(raw, "DELETE FROM bench_row WHERE id = ?");
   long long id = 0;
   MYSQL_BIND bind[1];
   std::memset(bind, 0, sizeof bind);
@@ -666,35 +661,31 @@ int main(int argc, char** argv) {
     std::printf("checksums: every method landed the same %s rows (sum of row CRCs %s)\n",
                 reference[0].c_str(), reference[3].c_str());
     for (std::string config : {"", "_relaxed"}) {
-      auto ratio = [&](const char* name, const std::string& ours, const std::string& theirs,
-                       const char* format) {
-        std::printf(format, name, config.c_str(), best[ours + config] / best[theirs + config]);
+      struct Ratio {
+        const char* name;
+        const char* ours;
+        const char* theirs;
+        int digits = 2;
       };
-      ratio("session_insert_vs_raw_multirow", "tabula_session", "raw_multirow",
-            "ratio: %s%s = %.2f\n");
-      ratio("session_insert_vs_raw_prepared_returning", "tabula_session", "raw_prepared_ret",
-            "ratio: %s%s = %.2f\n");
-      ratio("session_insert_vs_raw_prepared_pages", "tabula_session", "raw_prepared_pages",
-            "ratio: %s%s = %.2f\n");
-      ratio("session_insert_vs_raw_per_row", "tabula_session", "raw_prepared_row",
-            "ratio: %s%s = %.2f\n");
-      ratio("raw_prepared_returning_vs_raw_multirow", "raw_prepared_ret", "raw_multirow",
-            "ratio: %s%s = %.2f\n");
-      ratio("session_keys_insert_vs_raw_array_binding", "tabula_session_keys", "raw_array_binding",
-            "ratio: %s%s = %.2f\n");
-      ratio("session_keys_insert_vs_raw_multirow", "tabula_session_keys", "raw_multirow",
-            "ratio: %s%s = %.2f\n");
-      ratio("raw_array_binding_vs_raw_multirow", "raw_array_binding", "raw_multirow",
-            "ratio: %s%s = %.2f\n");
-      ratio("soci_per_row_vs_raw_multirow", "soci_prepared_row", "raw_multirow",
-            "ratio: %s%s = %.2f\n");
-      ratio("user_story_vs_raw_multirow", "user_story", "raw_multirow", "ratio: %s%s = %.4f\n");
-      ratio("session_update_vs_raw_per_row", "tabula_update", "raw_update_row",
-            "ratio: %s%s = %.2f\n");
-      ratio("session_update_vs_raw_case_pages", "tabula_update", "raw_update_case",
-            "ratio: %s%s = %.2f\n");
-      ratio("session_delete_vs_raw_per_row", "tabula_delete", "raw_delete_row",
-            "ratio: %s%s = %.2f\n");
+      const Ratio ratios[] = {
+          {"session_insert_vs_raw_multirow", "tabula_session", "raw_multirow"},
+          {"session_insert_vs_raw_prepared_returning", "tabula_session", "raw_prepared_ret"},
+          {"session_insert_vs_raw_prepared_pages", "tabula_session", "raw_prepared_pages"},
+          {"session_insert_vs_raw_per_row", "tabula_session", "raw_prepared_row"},
+          {"raw_prepared_returning_vs_raw_multirow", "raw_prepared_ret", "raw_multirow"},
+          {"session_keys_insert_vs_raw_array_binding", "tabula_session_keys", "raw_array_binding"},
+          {"session_keys_insert_vs_raw_multirow", "tabula_session_keys", "raw_multirow"},
+          {"raw_array_binding_vs_raw_multirow", "raw_array_binding", "raw_multirow"},
+          {"soci_per_row_vs_raw_multirow", "soci_prepared_row", "raw_multirow"},
+          {"user_story_vs_raw_multirow", "user_story", "raw_multirow", 4},
+          {"session_update_vs_raw_per_row", "tabula_update", "raw_update_row"},
+          {"session_update_vs_raw_case_pages", "tabula_update", "raw_update_case"},
+          {"session_delete_vs_raw_per_row", "tabula_delete", "raw_delete_row"},
+      };
+      for (const Ratio& r : ratios) {
+        std::printf("ratio: %s%s = %.*f\n", r.name, config.c_str(), r.digits,
+                    best[r.ours + config] / best[r.theirs + config]);
+      }
     }
   } catch (const std::exception& e) {
     std::cerr << "session_bench: " << e.what() << "\n";

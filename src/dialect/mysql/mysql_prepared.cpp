@@ -69,6 +69,32 @@ void append_bit_text(const char* data, unsigned long length, std::string& out) {
   out += std::to_string(n);
 }
 
+// The protocol type a value of `kind` is sent as.
+enum_field_types wire_type(Value::Kind kind) noexcept {
+  switch (kind) {
+    case Value::Kind::null:
+      return MYSQL_TYPE_NULL;
+    case Value::Kind::int64:
+    case Value::Kind::uint64:
+      return MYSQL_TYPE_LONGLONG;
+    case Value::Kind::real:
+      return MYSQL_TYPE_DOUBLE;
+    case Value::Kind::decimal:
+      return MYSQL_TYPE_NEWDECIMAL;
+    case Value::Kind::text:
+      return MYSQL_TYPE_STRING;
+    case Value::Kind::bytes:
+      return MYSQL_TYPE_BLOB;
+    case Value::Kind::date:
+      return MYSQL_TYPE_DATE;
+    case Value::Kind::datetime:
+      return MYSQL_TYPE_DATETIME;
+    case Value::Kind::time:
+      return MYSQL_TYPE_TIME;
+  }
+  return MYSQL_TYPE_NULL;
+}
+
 }  // namespace
 
 struct PreparedStatement::Buffers {
@@ -128,64 +154,54 @@ detail::ResultSet PreparedStatement::execute(std::span<const Value* const> param
   for (std::size_t i = 0; i < params.size(); ++i) {
     const Value& v = *params[i];
     MYSQL_BIND& b = binds[i];
-    b.buffer_length = 0;  // what the previous run left
-    b.is_unsigned = 0;
+    // What a previous run (an array run's lengths and indicators included) left.
+    b.buffer_length = 0;
+    b.length = nullptr;
+    b.u.indicator = nullptr;
+    b.buffer_type = wire_type(v.kind());
+    b.is_unsigned = v.kind() == Value::Kind::uint64;
     switch (v.kind()) {
       case Value::Kind::null:
-        b.buffer_type = MYSQL_TYPE_NULL;
         b.buffer = nullptr;
         break;
       case Value::Kind::int64:
-        b.buffer_type = MYSQL_TYPE_LONGLONG;
         b.buffer = const_cast<std::int64_t*>(v.get_if<std::int64_t>());
         break;
       case Value::Kind::uint64:
-        b.buffer_type = MYSQL_TYPE_LONGLONG;
         b.buffer = const_cast<std::uint64_t*>(v.get_if<std::uint64_t>());
-        b.is_unsigned = 1;
         break;
       case Value::Kind::real:
         if (!std::isfinite(*v.get_if<double>())) {
           throw ValueError("MySQL cannot store " + v.to_string());
         }
-        b.buffer_type = MYSQL_TYPE_DOUBLE;
         b.buffer = const_cast<double*>(v.get_if<double>());
         break;
       case Value::Kind::decimal: {
         const std::string& text = v.get_if<Decimal>()->str();
-        b.buffer_type = MYSQL_TYPE_NEWDECIMAL;
         b.buffer = const_cast<char*>(text.data());
         b.buffer_length = text.size();
         break;
       }
       case Value::Kind::text: {
         const std::string& text = *v.get_if<std::string>();
-        b.buffer_type = MYSQL_TYPE_STRING;
         b.buffer = const_cast<char*>(text.data());
         b.buffer_length = text.size();
         break;
       }
       case Value::Kind::bytes: {
         const Bytes& bytes = *v.get_if<Bytes>();
-        b.buffer_type = MYSQL_TYPE_BLOB;
         b.buffer = const_cast<std::byte*>(bytes.data());
         b.buffer_length = bytes.size();
         break;
       }
       case Value::Kind::date:
-        times.push_back(date_time(*v.get_if<Date>()));
-        b.buffer_type = MYSQL_TYPE_DATE;
-        b.buffer = &times.back();
+        b.buffer = &times.emplace_back(date_time(*v.get_if<Date>()));
         break;
       case Value::Kind::datetime:
-        times.push_back(date_time(*v.get_if<DateTime>()));
-        b.buffer_type = MYSQL_TYPE_DATETIME;
-        b.buffer = &times.back();
+        b.buffer = &times.emplace_back(date_time(*v.get_if<DateTime>()));
         break;
       case Value::Kind::time:
-        times.push_back(date_time(*v.get_if<Time>()));
-        b.buffer_type = MYSQL_TYPE_TIME;
-        b.buffer = &times.back();
+        b.buffer = &times.emplace_back(date_time(*v.get_if<Time>()));
         break;
     }
   }
@@ -298,44 +314,15 @@ std::optional<detail::ResultSet> PreparedStatement::execute_array(
           break;
       }
     }
-    switch (kinds[c]) {
-      case Value::Kind::int64:
-      case Value::Kind::uint64:
-        // Fixed-size types are read from one array; the others through an array of pointers.
-        bind.buffer_type = MYSQL_TYPE_LONGLONG;
-        bind.buffer = &b.integers[base];
-        bind.is_unsigned = kinds[c] == Value::Kind::uint64;
-        break;
-      case Value::Kind::real:
-        bind.buffer_type = MYSQL_TYPE_DOUBLE;
-        bind.buffer = &b.reals[base];
-        break;
-      case Value::Kind::decimal:
-        bind.buffer_type = MYSQL_TYPE_NEWDECIMAL;
-        bind.buffer = &b.pointers[base];
-        break;
-      case Value::Kind::bytes:
-        bind.buffer_type = MYSQL_TYPE_BLOB;
-        bind.buffer = &b.pointers[base];
-        break;
-      case Value::Kind::date:
-        bind.buffer_type = MYSQL_TYPE_DATE;
-        bind.buffer = &b.pointers[base];
-        break;
-      case Value::Kind::datetime:
-        bind.buffer_type = MYSQL_TYPE_DATETIME;
-        bind.buffer = &b.pointers[base];
-        break;
-      case Value::Kind::time:
-        bind.buffer_type = MYSQL_TYPE_TIME;
-        bind.buffer = &b.pointers[base];
-        break;
-      case Value::Kind::null:  // every row null: any type will do, no data is sent
-      case Value::Kind::text:
-        bind.buffer_type = MYSQL_TYPE_STRING;
-        bind.buffer = &b.pointers[base];
-        break;
-    }
+    // A column of nulls only goes as strings (no data is sent for them). Fixed-size types are
+    // read from one array; the others through an array of pointers.
+    Value::Kind kind = kinds[c] == Value::Kind::null ? Value::Kind::text : kinds[c];
+    bind.buffer_type = wire_type(kind);
+    bind.is_unsigned = kind == Value::Kind::uint64;
+    bind.buffer = kind == Value::Kind::int64 || kind == Value::Kind::uint64
+                      ? static_cast<void*>(&b.integers[base])
+                  : kind == Value::Kind::real ? static_cast<void*>(&b.reals[base])
+                                              : static_cast<void*>(&b.pointers[base]);
   }
   unsigned int size = static_cast<unsigned int>(rows);
   if (mysql_stmt_attr_set(stmt, STMT_ATTR_ARRAY_SIZE, &size) != 0) throw_stmt_error(stmt);
