@@ -497,7 +497,7 @@ void tabula_delete(LoadedRows& loaded) {
 
 const char* kChecksum =
     "SELECT COUNT(*), SUM(qty), SUM(price), "
-    "SUM(CRC32(CONCAT_WS('|', name, qty, price, created))) FROM bench_row";
+    "SUM(CRC32(CONCAT_WS('|', id, name, qty, price, created))) FROM bench_row";
 
 }  // namespace
 

@@ -292,6 +292,24 @@ TEST_F(PreparedInsertTest, ARowRefusedInAnArrayPageIsNamedAndNothingStays) {
   }
 }
 
+// Empty bytes are an empty value on every path (Connector/C sends a null buffer as NULL).
+TEST_F(PreparedInsertTest, EmptyBytesAreEmptyNotNullOnEveryPath) {
+  Engine e = engine("64");
+  e.execute("CREATE TABLE eb (id INT PRIMARY KEY, b VARBINARY(8) NOT NULL)");
+  const Model& eb = e.models().at("eb");
+  {
+    Session s = e.session();  // three rows, keys given: an array page
+    for (int r = 1; r <= 3; ++r) s.add(eb.make({{"id", r}, {"b", Bytes{}}}));
+    s.commit();
+  }
+  {
+    Session s = e.session();  // one row: a one-row statement
+    s.add(eb.make({{"id", 4}, {"b", Bytes{}}}));
+    s.commit();
+  }
+  EXPECT_EQ(scalar(e, "SELECT COUNT(*) FROM eb WHERE b = ''"), 4);
+}
+
 TEST_F(PreparedInsertTest, AnArrayRunRefusesAColumnOfMixedKindsAndSendsNothing) {
   Engine e = engine("64");
   e.execute("CREATE TABLE x (a VARCHAR(20), b INT)");

@@ -7,6 +7,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 namespace tabula {
 namespace {
 
@@ -26,6 +28,21 @@ TEST(SessionSqliteTest, InsertsReturnKeysAndDefaults) {
   EXPECT_EQ(a.get<std::string>("made"), "x'y");
   std::string json = engine.insert("t", R"({"name": "c"})");
   EXPECT_NE(json.find("\"id\":3"), std::string::npos) << json;
+}
+
+// Empty bytes are an empty blob, never NULL (a null pointer would bind NULL), and -0.0 in a REAL
+// column (stored as the integer 0) is read back.
+TEST(SessionSqliteTest, EmptyBytesStayEmptyAndNegativeZeroIsReadBack) {
+  Engine engine("sqlite://:memory:");
+  engine.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, b BLOB NOT NULL, r REAL)");
+  Session session = engine.session();
+  Record& row = session.add(engine.models().at("t").make({{"id", 1}, {"b", Bytes{}}, {"r", -0.0}}));
+  session.commit();
+  EXPECT_TRUE(row.get("b").get<Bytes>().empty());
+  EXPECT_FALSE(std::signbit(row.get("r").get<double>())) << "the record kept -0, the row has 0";
+  Session check = engine.session();
+  auto rows = check.query("t").where("b IS NOT NULL AND length(b) = 0").all();
+  EXPECT_EQ(rows.size(), 1u);
 }
 
 TEST(SessionSqliteTest, RollbackDiscardsEverything) {

@@ -52,9 +52,9 @@ bool stores_as_sent(const Column& c, Family family, const Value& v) noexcept {
              detail::canonical_decimal(*v.get_if<Decimal>(), c.scale.value_or(0));
     case Family::real:
       // A DOUBLE without (M,D) keeps every double as sent (the binary protocol sends its bytes,
-      // the text one 17 digits); FLOAT rounds, DOUBLE(M,D) rounds to D digits, and -0 may come
-      // back as 0.
-      return t == "double" && !c.scale && v.kind() == Value::Kind::real &&
+      // the text one 17 digits); FLOAT rounds, DOUBLE(M,D) rounds to D digits, DOUBLE UNSIGNED
+      // may turn a negative into 0 (outside strict mode), and -0 may come back as 0.
+      return t == "double" && !c.scale && !c.is_unsigned && v.kind() == Value::Kind::real &&
              !(*v.get_if<double>() == 0 && std::signbit(*v.get_if<double>()));
     case Family::date:
       return v.kind() == Value::Kind::date;

@@ -69,6 +69,13 @@ void append_bit_text(const char* data, unsigned long length, std::string& out) {
   out += std::to_string(n);
 }
 
+// Where bytes are bound from: never null, since Connector/C sends a null buffer as NULL and an
+// empty vector's data() may be null; empty bytes are an empty value, not NULL.
+const void* bytes_data(const Bytes& bytes) noexcept {
+  static const std::byte none{};
+  return bytes.empty() ? &none : static_cast<const void*>(bytes.data());
+}
+
 // The protocol type a value of `kind` is sent as.
 enum_field_types wire_type(Value::Kind kind) noexcept {
   switch (kind) {
@@ -190,7 +197,7 @@ detail::ResultSet PreparedStatement::execute(std::span<const Value* const> param
       }
       case Value::Kind::bytes: {
         const Bytes& bytes = *v.get_if<Bytes>();
-        b.buffer = const_cast<std::byte*>(bytes.data());
+        b.buffer = const_cast<void*>(bytes_data(bytes));
         b.buffer_length = bytes.size();
         break;
       }
@@ -228,6 +235,22 @@ bool PreparedStatement::server_takes_arrays(void* native) noexcept {
          (extended & (MARIADB_CLIENT_STMT_BULK_OPERATIONS >> 32)) != 0;
 }
 
+bool PreparedStatement::fits_arrays(std::span<const Value* const> params,
+                                    std::size_t rows) noexcept {
+  if (rows == 0 || params.size() % rows != 0) return false;
+  const std::size_t columns = params.size() / rows;
+  for (std::size_t c = 0; c < columns; ++c) {
+    Value::Kind kind = Value::Kind::null;
+    for (std::size_t r = 0; r < rows; ++r) {
+      Value::Kind k = params[r * columns + c]->kind();
+      if (k == Value::Kind::null) continue;
+      if (kind == Value::Kind::null) kind = k;
+      if (k != kind) return false;
+    }
+  }
+  return true;
+}
+
 std::optional<detail::ResultSet> PreparedStatement::execute_array(
     std::span<const Value* const> params, std::size_t rows) {
   MYSQL_STMT* stmt = handle(stmt_);
@@ -240,14 +263,13 @@ std::optional<detail::ResultSet> PreparedStatement::execute_array(
   auto at = [&](std::size_t row, std::size_t column) -> const Value& {
     return *params[row * columns + column];
   };
+  if (!fits_arrays(params, rows)) return std::nullopt;
   // One kind per column, decided by its first non-null value (null alone: sent as nulls).
   std::vector<Value::Kind> kinds(columns, Value::Kind::null);
   for (std::size_t c = 0; c < columns; ++c) {
     for (std::size_t r = 0; r < rows; ++r) {
       Value::Kind k = at(r, c).kind();
-      if (k == Value::Kind::null) continue;
       if (kinds[c] == Value::Kind::null) kinds[c] = k;
-      if (k != kinds[c]) return std::nullopt;
       if (k == Value::Kind::real && !std::isfinite(*at(r, c).get_if<double>())) {
         throw ValueError("MySQL cannot store " + at(r, c).to_string());
       }
@@ -296,7 +318,7 @@ std::optional<detail::ResultSet> PreparedStatement::execute_array(
         }
         case Value::Kind::bytes: {
           const Bytes& bytes = *v.get_if<Bytes>();
-          b.pointers[i] = bytes.data();
+          b.pointers[i] = bytes_data(bytes);
           b.lengths[i] = bytes.size();
           break;
         }

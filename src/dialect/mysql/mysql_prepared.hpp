@@ -53,6 +53,9 @@ class PreparedStatement {
                                                  std::size_t rows);
   // Whether the server behind `native` takes array binding.
   static bool server_takes_arrays(void* native) noexcept;
+  // Whether `rows` rows of `params` can go as one array run: each column's non-null values of
+  // one kind. Asked before preparing anything.
+  static bool fits_arrays(std::span<const Value* const> params, std::size_t rows) noexcept;
 
  private:
   detail::ResultSet read_rows();

@@ -163,6 +163,7 @@ class PageWriter {
     for (Record* r : page) {
       for (std::size_t i : group_.columns) params.push_back(&RecordAccess::value(*r, i));
     }
+    if (!PreparedStatement::fits_arrays(params, page.size())) return false;
     std::optional<ResultSet> result;
     try {
       result = execute(sql, params.size(), [&](PreparedStatement& statement) {

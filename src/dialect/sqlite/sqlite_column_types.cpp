@@ -1,5 +1,6 @@
 #include "dialect/sqlite/sqlite_column_types.hpp"
 
+#include <cmath>
 #include <string_view>
 
 namespace tabula::dialect::sqlite {
@@ -37,8 +38,9 @@ bool stores_as_sent(const Column&, Family family, const Value& v) noexcept {
       return v.is_null() || v.kind() == Value::Kind::text;
     case Family::binary:
       return v.is_null() || v.kind() == Value::Kind::bytes;
-    case Family::real:
-      return v.is_null() || v.kind() == Value::Kind::real;
+    case Family::real:  // -0.0 is stored as the integer 0 and comes back as +0
+      return v.is_null() || (v.kind() == Value::Kind::real &&
+                             !(*v.get_if<double>() == 0 && std::signbit(*v.get_if<double>())));
     case Family::date:
       return v.is_null() || v.kind() == Value::Kind::date;
     case Family::datetime:

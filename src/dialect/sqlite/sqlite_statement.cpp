@@ -65,8 +65,10 @@ void bind(sqlite3* db, sqlite3_stmt* stmt, int index, const Value& value) {
       break;
     case Value::Kind::bytes: {
       const Bytes& bytes = *value.get_if<Bytes>();
-      rc = sqlite3_bind_blob(stmt, index, bytes.data(), static_cast<int>(bytes.size()),
-                             SQLITE_STATIC);
+      // A null pointer would bind NULL; empty bytes are an empty blob.
+      rc = bytes.empty() ? sqlite3_bind_zeroblob(stmt, index, 0)
+                         : sqlite3_bind_blob(stmt, index, bytes.data(),
+                                             static_cast<int>(bytes.size()), SQLITE_STATIC);
       break;
     }
     case Value::Kind::date:
