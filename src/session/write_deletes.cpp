@@ -12,6 +12,8 @@
 #include "session/session_state.hpp"
 
 #include <algorithm>
+#include <string>
+#include <unordered_set>
 
 namespace tabula::detail {
 namespace {
@@ -48,14 +50,16 @@ void SessionState::write_deletes(Connection& conn) {
     while (!rows.empty()) {
       std::vector<Tracked*> wave;
       std::vector<Tracked*> later;
+      // The keys other rows of this wave still refer to (a row referring to itself aside), in
+      // one pass: rows go now unless one of them is among these.
+      std::unordered_set<std::string> referred;
       for (Tracked* t : rows) {
-        bool referred = std::any_of(rows.begin(), rows.end(), [&](Tracked* other) {
-          return other != t && std::any_of(self.begin(), self.end(), [&](const ForeignKey* fk) {
-                   return identity_of(other->record, fk->columns) == t->identity;
-                 });
-        });
-        (referred ? later : wave).push_back(t);
+        for (const ForeignKey* fk : self) {
+          std::string target = identity_of(t->record, fk->columns);
+          if (!target.empty() && target != t->identity) referred.insert(std::move(target));
+        }
       }
+      for (Tracked* t : rows) (referred.contains(t->identity) ? later : wave).push_back(t);
       if (wave.empty()) std::swap(wave, later);  // a cycle: staging order
       std::size_t page = std::max<std::size_t>(
           1, std::min(kRowsPerPage, kMaxPlaceholders / table.primary_key.size()));
