@@ -10,8 +10,10 @@
 namespace tabula {
 
 Model::Model(const Table& table, Dialect dialect) : table_(&table), dialect_(dialect) {
-  for (detail::Family f : detail::families_of(table, dialect)) {
-    families_.push_back(static_cast<unsigned char>(f));
+  for (const Column& c : table.columns) {
+    detail::ColumnType type = detail::column_type_of(c, dialect);
+    families_.push_back(static_cast<unsigned char>(type.family));
+    integer_bits_.push_back(static_cast<unsigned char>(type.integer_bits));
   }
 }
 
@@ -28,8 +30,10 @@ std::size_t Model::column_index(std::string_view column) const {
 }
 
 Value Model::admit(std::size_t index, Value value) const {
-  return detail::admit(*table_, table_->columns[index],
-                       static_cast<detail::Family>(families_[index]), std::move(value), dialect_);
+  detail::ColumnType type;
+  type.family = static_cast<detail::Family>(families_[index]);
+  type.integer_bits = integer_bits_[index];
+  return detail::admit(*table_, table_->columns[index], type, std::move(value));
 }
 
 // A new record tracks no changes, so each value goes straight in once admitted. Values usually

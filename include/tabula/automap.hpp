@@ -79,7 +79,8 @@ class Model {
   const Table* table_;
   Dialect dialect_;
   std::vector<Relationship> relationships_;
-  std::vector<unsigned char> families_;  // each column's detail::Family, for admit()
+  std::vector<unsigned char> families_;      // each column's detail::Family, for admit()
+  std::vector<unsigned char> integer_bits_;  // each integer column's width, for admit()
   // The models of the same Models (its vector's buffer, which moving the Models keeps).
   const Model* siblings_ = nullptr;
   std::size_t sibling_count_ = 0;

@@ -30,13 +30,12 @@ namespace {
   throw ValidationError(table.name + "." + column.name + ": " + why, table.name, column.name);
 }
 
-void check_integer(const Table& table, const Column& c, const Value& v, Dialect dialect) {
+void check_integer(const Table& table, const Column& c, const Value& v, int bits) {
   bool is_uint = v.kind() == Value::Kind::uint64;
   if (v.kind() != Value::Kind::int64 && !is_uint) {
     refuse(table, c,
            "expected an integer, got " + std::string(to_string(v.kind())) + " " + v.to_string());
   }
-  int bits = sql_dialect(dialect).column_type(c).integer_bits;
   if (c.is_unsigned) {
     std::uint64_t max =
         bits == 64 ? std::numeric_limits<std::uint64_t>::max() : (std::uint64_t{1} << bits) - 1;
@@ -186,10 +185,15 @@ std::string members_list(const Column& c) {
 }  // namespace
 
 Value admit(const Table& table, const Column& c, Value v, Dialect dialect) {
-  return admit(table, c, family_of(c, dialect), std::move(v), dialect);
+  return admit(table, c, column_type_of(c, dialect), std::move(v));
 }
 
-Value admit(const Table& table, const Column& c, Family family, Value v, Dialect dialect) {
+ColumnType column_type_of(const Column& c, Dialect dialect) {
+  return sql_dialect(dialect).column_type(c);
+}
+
+Value admit(const Table& table, const Column& c, const ColumnType& type, Value v) {
+  const Family family = type.family;
   if (c.generated != Generated::none) {
     refuse(table, c,
            "is a generated column (" + std::string(to_string(c.generated)) +
@@ -230,7 +234,7 @@ Value admit(const Table& table, const Column& c, Family family, Value v, Dialect
   }
   switch (family) {
     case Family::integer:
-      check_integer(table, c, v, dialect);
+      check_integer(table, c, v, type.integer_bits);
       break;
     case Family::bit: {
       int width = c.precision.value_or(1);

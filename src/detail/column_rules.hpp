@@ -23,7 +23,8 @@ Family family_of(const Column& column, Dialect dialect);
 // strict UTF-8 for every text kept as text (detail/utf8.hpp). Throws ValidationError naming
 // table, column and value; returns the value to store, which the column takes as it is again.
 Value admit(const Table& table, const Column& column, Value value, Dialect dialect);
-Value admit(const Table& table, const Column& column, Family family, Value value, Dialect dialect);
+// The same with the column's type already looked up (what a Model keeps per column).
+Value admit(const Table& table, const Column& column, const ColumnType& type, Value value);
 
 // The value a column holds, from the text the database returned for it (NULL: nullopt), without
 // checks: what is in the database is what it is. Integers, decimals, doubles, dates and times
@@ -37,6 +38,8 @@ Value from_database_text(Family family, std::optional<std::string_view> text);
 
 // Each column's family, in table order.
 std::vector<Family> families_of(const Table& table, Dialect dialect);
+// The column's type in `dialect`'s type table.
+ColumnType column_type_of(const Column& column, Dialect dialect);
 
 // Up to three names from `candidates` closest to `wanted` (edit distance), for error messages:
 // "'titel' (did you mean 'title'?)".
