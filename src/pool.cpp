@@ -55,6 +55,7 @@ std::optional<Lease> Pool::try_checkout(std::chrono::milliseconds timeout,
 PoolStats Pool::stats() const {
   return core_->stats();
 }
+
 Topology Pool::topology() const noexcept {
   return core_->topology();
 }

@@ -52,6 +52,13 @@ std::vector<std::size_t> given_columns(const Record& record) {
   return out;
 }
 
+ColumnFlags given_mask(const Record& record) {
+  const std::size_t n = record.model().table().columns.size();
+  ColumnFlags mask(n);
+  for (std::size_t i = 0; i < n; ++i) mask.set(i, given(record, i));
+  return mask;
+}
+
 std::vector<std::size_t> union_of_given_columns(std::span<Record* const> rows) {
   std::vector<std::size_t> columns;
   if (rows.empty()) return columns;
@@ -137,8 +144,6 @@ void insert_row(Connection& connection, InsertTarget& target, Record& record,
   target.inserted(record, std::move(mask));
 }
 
-}  // namespace
-
 // With RETURNING, one statement per row (SQLite does not promise the order of a multi-row
 // statement's RETURNING rows), but built once for each run of rows that give the same columns:
 // its SQL, what it reads back (for all of the run's rows) and the cached statement's lookup.
@@ -146,17 +151,11 @@ void insert_returning_rows(Connection& connection, InsertTarget& target, const T
                            const std::vector<Family>& families, std::span<Record* const> rows,
                            bool trigger) {
   const SqlDialect& dialect = ConnectionAccess::dialect(connection);
-  const std::size_t width = table.columns.size();
-  auto shape_of = [&](const Record& r) {
-    ColumnFlags given_columns(width);
-    for (std::size_t i = 0; i < width; ++i) given_columns.set(i, given(r, i));
-    return given_columns;
-  };
   std::vector<Value> params;
   for (std::size_t first = 0; first < rows.size();) {
-    const ColumnFlags shape = shape_of(*rows[first]);
+    const ColumnFlags shape = given_mask(*rows[first]);
     std::size_t end = first + 1;
-    while (end < rows.size() && shape_of(*rows[end]) == shape) ++end;
+    while (end < rows.size() && given_mask(*rows[end]) == shape) ++end;
     std::span<Record* const> run = rows.subspan(first, end - first);
     std::vector<std::size_t> columns = given_columns(*run.front());
     std::vector<const Record*> records(run.begin(), run.end());
@@ -178,6 +177,8 @@ void insert_returning_rows(Connection& connection, InsertTarget& target, const T
     first = end;
   }
 }
+
+}  // namespace
 
 void insert_rows(Connection& connection, InsertTarget& target, const Model& model,
                  std::span<Record* const> rows, bool returning) {

@@ -72,6 +72,8 @@ std::unique_ptr<InsertWriter> row_by_row_insert_writer(Connection& connection, I
 // "assign one", so it is left to the database).
 bool given(const Record& record, std::size_t i);
 std::vector<std::size_t> given_columns(const Record& record);
+// given() for every column: records with equal masks go in one statement shape.
+ColumnFlags given_mask(const Record& record);
 // The columns any of `rows` gives.
 std::vector<std::size_t> union_of_given_columns(std::span<Record* const> rows);
 

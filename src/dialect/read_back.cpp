@@ -1,6 +1,9 @@
 #include "dialect/read_back.hpp"
 
 #include "record_access.hpp"
+
+#include <cmath>
+
 namespace tabula::detail {
 namespace {
 
@@ -20,6 +23,11 @@ bool numbered_by_server(const Value& v) {
 }
 
 }  // namespace
+
+bool negative_zero(const Value& v) noexcept {
+  return v.kind() == Value::Kind::real && *v.get_if<double>() == 0 &&
+         std::signbit(*v.get_if<double>());
+}
 
 int fraction_digits(std::int64_t microseconds) {
   std::int64_t us = microseconds % 1'000'000;

@@ -28,6 +28,8 @@ std::vector<std::size_t> columns_to_read_back(const SqlDialect& dialect, const T
                                               const std::vector<const Record*>& rows,
                                               bool before_insert_trigger);
 
+// True for a double -0.0, which servers store as 0 (stores_as_sent says no to it).
+bool negative_zero(const Value& v) noexcept;
 // Fraction digits a number of microseconds needs (0 for whole seconds).
 int fraction_digits(std::int64_t microseconds);
 // "12.50" for DECIMAL(_,2): no sign but '-', no leading zeros, exactly `scale` fraction digits,

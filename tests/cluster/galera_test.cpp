@@ -57,6 +57,21 @@ bool eventually(Clock::duration limit, Predicate ok) {
   return ok();
 }
 
+// Node `n` desynced (wsrep_desync) until the end of the scope.
+struct Desync {
+  const test::TestCluster& cluster;
+  int n;
+  Desync(const test::TestCluster& c, int node) : cluster(c), n(node) {
+    cluster.sql(n, "SET GLOBAL wsrep_desync = ON");
+  }
+  ~Desync() {
+    try {
+      cluster.sql(n, "SET GLOBAL wsrep_desync = OFF");
+    } catch (...) {
+    }
+  }
+};
+
 class GaleraTest : public ::testing::Test {
  protected:
   test::TestCluster cluster{"TABULA_TEST_GALERA"};
@@ -99,16 +114,7 @@ TEST_F(GaleraTest, ConnectionsSpreadOverTheNodesAndTheirSumIsTheCap) {
 }
 
 TEST_F(GaleraTest, ADesyncedNodeGetsNoNewConnectionsAndLoadComesBackAfterIt) {
-  cluster.sql(2, "SET GLOBAL wsrep_desync = ON");
-  struct Resync {
-    const test::TestCluster& cluster;
-    ~Resync() {
-      try {
-        cluster.sql(2, "SET GLOBAL wsrep_desync = OFF");
-      } catch (...) {
-      }
-    }
-  } resync{cluster};
+  Desync desync(cluster, 2);
   // Connections live 300 ms: each is replaced often, and a replacement goes where it should.
   Engine engine(url("max_connections=6&checkout_timeout=10s&max_lifetime=300ms"));
   {
@@ -263,16 +269,7 @@ TEST_F(GaleraTest, AConnectionInConstantUseLeavesANodeThatDesyncsWithinTheCheckI
     first = node_of(lease);
   }
   ASSERT_EQ(first, cluster.node_host(1));
-  cluster.sql(1, "SET GLOBAL wsrep_desync = ON");
-  struct Resync {
-    const test::TestCluster& cluster;
-    ~Resync() {
-      try {
-        cluster.sql(1, "SET GLOBAL wsrep_desync = OFF");
-      } catch (...) {
-      }
-    }
-  } resync{cluster};
+  Desync desync(cluster, 1);
   auto desynced_at = Clock::now();
   std::string now_on = first;
   int checkouts = 0;

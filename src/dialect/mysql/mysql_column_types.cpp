@@ -2,7 +2,6 @@
 
 #include "dialect/read_back.hpp"
 
-#include <cmath>
 #include <string_view>
 
 namespace tabula::dialect::mysql {
@@ -55,7 +54,7 @@ bool stores_as_sent(const Column& c, Family family, const Value& v) noexcept {
       // the text one 17 digits); FLOAT rounds, DOUBLE(M,D) rounds to D digits, DOUBLE UNSIGNED
       // may turn a negative into 0 (outside strict mode), and -0 may come back as 0.
       return t == "double" && !c.scale && !c.is_unsigned && v.kind() == Value::Kind::real &&
-             !(*v.get_if<double>() == 0 && std::signbit(*v.get_if<double>()));
+             !detail::negative_zero(v);
     case Family::date:
       return v.kind() == Value::Kind::date;
     case Family::datetime:

@@ -260,21 +260,7 @@ std::optional<detail::ResultSet> PreparedStatement::execute_array(
                 std::to_string(params.size()) + " values were given for " + std::to_string(rows) +
                 " rows: " + sql_);
   }
-  auto at = [&](std::size_t row, std::size_t column) -> const Value& {
-    return *params[row * columns + column];
-  };
   if (!fits_arrays(params, rows)) return std::nullopt;
-  // One kind per column, decided by its first non-null value (null alone: sent as nulls).
-  std::vector<Value::Kind> kinds(columns, Value::Kind::null);
-  for (std::size_t c = 0; c < columns; ++c) {
-    for (std::size_t r = 0; r < rows; ++r) {
-      Value::Kind k = at(r, c).kind();
-      if (kinds[c] == Value::Kind::null) kinds[c] = k;
-      if (k == Value::Kind::real && !std::isfinite(*at(r, c).get_if<double>())) {
-        throw ValueError("MySQL cannot store " + at(r, c).to_string());
-      }
-    }
-  }
   Buffers& b = *buffers_;
   b.binds.assign(columns, MYSQL_BIND{});
   b.integers.resize(rows * columns);
@@ -288,9 +274,12 @@ std::optional<detail::ResultSet> PreparedStatement::execute_array(
     MYSQL_BIND& bind = b.binds[c];
     bind.u.indicator = &b.indicators[base];
     bind.length = &b.lengths[base];
+    // The column's kind: its non-null values' (fits_arrays), text for a column of NULLs only.
+    Value::Kind kind = Value::Kind::text;
     for (std::size_t r = 0; r < rows; ++r) {
-      const Value& v = at(r, c);
+      const Value& v = *params[r * columns + c];
       const std::size_t i = base + r;
+      if (!v.is_null()) kind = v.kind();
       switch (v.kind()) {
         case Value::Kind::null:
           b.indicators[i] = STMT_INDICATOR_NULL;
@@ -302,6 +291,9 @@ std::optional<detail::ResultSet> PreparedStatement::execute_array(
           b.integers[i] = static_cast<std::int64_t>(*v.get_if<std::uint64_t>());
           break;
         case Value::Kind::real:
+          if (!std::isfinite(*v.get_if<double>())) {
+            throw ValueError("MySQL cannot store " + v.to_string());
+          }
           b.reals[i] = *v.get_if<double>();
           break;
         case Value::Kind::decimal: {
@@ -336,9 +328,7 @@ std::optional<detail::ResultSet> PreparedStatement::execute_array(
           break;
       }
     }
-    // A column of nulls only goes as strings (no data is sent for them). Fixed-size types are
-    // read from one array; the others through an array of pointers.
-    Value::Kind kind = kinds[c] == Value::Kind::null ? Value::Kind::text : kinds[c];
+    // Fixed-size types are read from one array; the others through an array of pointers.
     bind.buffer_type = wire_type(kind);
     bind.is_unsigned = kind == Value::Kind::uint64;
     bind.buffer = kind == Value::Kind::int64 || kind == Value::Kind::uint64

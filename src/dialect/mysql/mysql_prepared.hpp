@@ -45,10 +45,10 @@ class PreparedStatement {
 
   // Runs the statement once for each of `rows` rows in one round trip: MariaDB's array binding
   // (COM_STMT_BULK_EXECUTE). `params` holds the rows one after another, one value per
-  // placeholder. For statements that return nothing: only the affected rows come back. Returns
-  // nullopt, having sent nothing, when the server cannot take it (not MariaDB) or a column's
-  // non-null values are not all of one kind (a column has one wire type per run); the caller
-  // sends those rows another way. Throws like execute().
+  // placeholder. For statements that return nothing: only the affected rows come back; only on a
+  // server that takes it (server_takes_arrays). Returns nullopt, having sent nothing, when the
+  // rows do not fit one run (fits_arrays); the caller sends them another way. Throws like
+  // execute().
   std::optional<detail::ResultSet> execute_array(std::span<const Value* const> params,
                                                  std::size_t rows);
   // Whether the server behind `native` takes array binding.

@@ -35,9 +35,7 @@ struct Group {
 std::vector<Group> group_by_given_columns(std::span<Record* const> rows) {
   std::vector<Group> groups;
   for (Record* r : rows) {
-    std::size_t n = r->model().table().columns.size();
-    ColumnFlags given(n);
-    for (std::size_t i = 0; i < n; ++i) given.set(i, detail::given(*r, i));
+    ColumnFlags given = detail::given_mask(*r);
     auto group = std::find_if(groups.begin(), groups.end(),
                               [&](const Group& g) { return g.given == given; });
     if (group == groups.end()) {
@@ -134,11 +132,7 @@ class PageWriter {
       sql += row_;
     }
     sql += tail_;
-    std::vector<const Value*> params;
-    params.reserve(page.size() * group_.columns.size());
-    for (Record* r : page) {
-      for (std::size_t i : group_.columns) params.push_back(&RecordAccess::value(*r, i));
-    }
+    std::vector<const Value*> params = values_of(page);
     ResultSet result;
     try {
       result = execute(sql, params);
@@ -155,14 +149,20 @@ class PageWriter {
   }
 
  private:
-  // False, having sent nothing, when the page's values do not fit one array binding.
-  bool send_as_arrays(std::span<Record* const> page) {
-    std::string sql = head_ + row_;
+  // The page's values, row after row, in the group's column order.
+  std::vector<const Value*> values_of(std::span<Record* const> page) const {
     std::vector<const Value*> params;
     params.reserve(page.size() * group_.columns.size());
     for (Record* r : page) {
       for (std::size_t i : group_.columns) params.push_back(&RecordAccess::value(*r, i));
     }
+    return params;
+  }
+
+  // False, having sent nothing, when the page's values do not fit one array binding.
+  bool send_as_arrays(std::span<Record* const> page) {
+    std::string sql = head_ + row_;
+    std::vector<const Value*> params = values_of(page);
     if (!PreparedStatement::fits_arrays(params, page.size())) return false;
     std::optional<ResultSet> result;
     try {

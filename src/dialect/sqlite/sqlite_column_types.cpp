@@ -1,6 +1,7 @@
 #include "dialect/sqlite/sqlite_column_types.hpp"
 
-#include <cmath>
+#include "dialect/read_back.hpp"
+
 #include <string_view>
 
 namespace tabula::dialect::sqlite {
@@ -39,8 +40,7 @@ bool stores_as_sent(const Column&, Family family, const Value& v) noexcept {
     case Family::binary:
       return v.is_null() || v.kind() == Value::Kind::bytes;
     case Family::real:  // -0.0 is stored as the integer 0 and comes back as +0
-      return v.is_null() || (v.kind() == Value::Kind::real &&
-                             !(*v.get_if<double>() == 0 && std::signbit(*v.get_if<double>())));
+      return v.is_null() || (v.kind() == Value::Kind::real && !detail::negative_zero(v));
     case Family::date:
       return v.is_null() || v.kind() == Value::Kind::date;
     case Family::datetime:
