@@ -237,7 +237,9 @@ TEST_F(ReplicationTest, ReadYourWritesNeverReadsStaleWhileReplicasLag) {
   EXPECT_GT(stale_without, 0) << "the replicas never lagged: the test proves nothing";
   EXPECT_EQ(stale_with, 0);
 
-  // A commit the replicas cannot apply in time: an error, never a stale answer.
+  // A commit the replicas cannot apply in time: an error or the primary's answer, never a stale
+  // one. Which of the two depends on whether a node check (node_check_interval, 1 s) has seen the
+  // stopped replication yet: then the read goes to the primary (replica_fallback).
   for (int n : {2, 3}) cluster.sql(n, "STOP SLAVE SQL_THREAD");
   std::string token;
   {
@@ -248,12 +250,42 @@ TEST_F(ReplicationTest, ReadYourWritesNeverReadsStaleWhileReplicasLag) {
   }
   try {
     Session reader = engine.session({.read_only = true, .after = token, .after_timeout = 300ms});
+    EXPECT_EQ(node_seen(reader), 1) << "a read ran on a replica that had not applied the commit";
+    EXPECT_EQ(reader.query("rep_item").where("v = ?", -1).all().size(), 1U);
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("did not apply commit " + token), std::string::npos)
+        << e.what();
+  }
+  for (int n : {2, 3}) cluster.sql(n, "START SLAVE SQL_THREAD");
+}
+
+// The replica is not checked again (node_check_interval and validation_bypass of an hour), so
+// the read goes to it whatever the machine's speed: it waits after_timeout and says so.
+TEST_F(ReplicationTest, ReadYourWritesGivesAnErrorWhenTheReplicaCannotCatchUpInTime) {
+  Engine engine(
+      url("max_connections=4&node_check_interval=1h&validation_bypass=1h&replica_fallback=false"));
+  {
+    Session warm = engine.session({.read_only = true});  // opens a replica's connection
+    EXPECT_NE(node_seen(warm), 1);
+  }
+  for (int n : {2, 3}) cluster.sql(n, "STOP SLAVE SQL_THREAD");
+  std::string token;
+  {
+    Session writer = engine.session();
+    writer.add(engine.models().at("rep_item").make({{"v", -2}}));
+    writer.commit();
+    token = writer.last_commit();
+  }
+  auto started = Clock::now();
+  try {
+    Session reader = engine.session({.read_only = true, .after = token, .after_timeout = 300ms});
     node_seen(reader);
     ADD_FAILURE() << "a read ran on a replica that had not applied the commit";
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("did not apply commit " + token), std::string::npos)
         << e.what();
   }
+  EXPECT_GE(Clock::now() - started, 300ms) << "the replica did not wait for the commit";
   for (int n : {2, 3}) cluster.sql(n, "START SLAVE SQL_THREAD");
 }
 
