@@ -233,10 +233,7 @@ void Session::clear() {
     throw Error("clear: the session has " + std::to_string(state_->unit.pending_count()) +
                 " unflushed change(s); flush, commit or roll back first");
   }
-  // What was flushed stays in the transaction; its records are let go (savepoints stay, with
-  // nothing to undo in memory).
-  for (std::size_t& mark : state_->journal.savepoints) mark = 0;
-  state_->journal.entries.clear();
+  state_->journal.forget_records();
   state_->typed.clear();
   state_->unit.clear();
 }

@@ -3,16 +3,18 @@
 namespace tabula::detail {
 
 void Journal::inserted(Tracked& t, ColumnFlags staged_mask) {
-  entries.push_back({JournalEntry::Kind::inserted, &t, std::move(staged_mask), {}, {}, {}});
+  entries.push_back({JournalEntry::Kind::inserted, &t, std::move(staged_mask)});
 }
 
-JournalEntry& Journal::updated(Tracked& t, RecordAccess::Originals originals) {
-  return entries.emplace_back(
-      JournalEntry{JournalEntry::Kind::updated, &t, {}, std::move(originals), t.identity, {}});
+std::size_t Journal::updated(Tracked& t, RecordAccess::Originals originals) {
+  entries.push_back({JournalEntry::Kind::updated, &t, {}});
+  changes.push_back({std::move(originals), t.identity, {}});
+  return changes.size() - 1;
 }
 
 void Journal::deleted(Tracked& t) {
-  entries.push_back({JournalEntry::Kind::deleted, &t, {}, {}, t.identity, {}});
+  entries.push_back({JournalEntry::Kind::deleted, &t, {}});
+  changes.push_back({{}, t.identity, {}});
 }
 
 void Journal::undo(std::size_t mark, bool restage, UnitOfWork& unit) {
@@ -20,6 +22,11 @@ void Journal::undo(std::size_t mark, bool restage, UnitOfWork& unit) {
   while (entries.size() > mark) {
     JournalEntry entry = std::move(entries.back());
     entries.pop_back();
+    JournalChange change;
+    if (entry.kind != JournalEntry::Kind::inserted) {
+      change = std::move(changes.back());
+      changes.pop_back();
+    }
     Tracked& t = *entry.tracked;
     switch (entry.kind) {
       case JournalEntry::Kind::inserted:
@@ -31,7 +38,7 @@ void Journal::undo(std::size_t mark, bool restage, UnitOfWork& unit) {
       case JournalEntry::Kind::updated:
         // What the server changed on its own goes back too; when the work is staged again, a
         // change the user made to such a column since is kept as a change.
-        for (auto& [index, value] : entry.server_changed) {
+        for (auto& [index, value] : change.server_changed) {
           if (restage) {
             RecordAccess::restore_database_value(t.record, index, std::move(value));
           } else {
@@ -39,18 +46,18 @@ void Journal::undo(std::size_t mark, bool restage, UnitOfWork& unit) {
           }
         }
         if (restage) {
-          RecordAccess::restore_originals(t.record, std::move(entry.originals));
+          RecordAccess::restore_originals(t.record, std::move(change.originals));
         } else {
-          RecordAccess::revert(t.record, entry.originals);
+          RecordAccess::revert(t.record, change.originals);
         }
-        if (entry.identity != t.identity) {
+        if (change.identity != t.identity) {
           unit.leave_identity(t);
-          unit.restore_identity(t, std::move(entry.identity));
+          unit.restore_identity(t, std::move(change.identity));
         }
         break;
       case JournalEntry::Kind::deleted:
         t.state = restage ? RecordState::deleting : RecordState::persistent;
-        unit.restore_identity(t, std::move(entry.identity));
+        unit.restore_identity(t, std::move(change.identity));
         RecordAccess::track_changes(t.record);
         break;
     }

@@ -14,11 +14,17 @@
 
 namespace tabula::detail {
 
+// One entry per record a flush wrote: 32 bytes, since a big insert journals every row.
 struct JournalEntry {
   enum class Kind { inserted, updated, deleted };
   Kind kind;
   Tracked* tracked;
-  ColumnFlags staged_mask;            // inserted: the columns the user had set
+  ColumnFlags staged_mask;  // inserted: the columns the user had set
+};
+
+// What an update or a delete must give back on undo, kept apart from the entries (in the same
+// order: the entries' last update or delete owns the last change).
+struct JournalChange {
   RecordAccess::Originals originals;  // updated: the database's values before the UPDATE
   std::string identity;               // updated and deleted: the key it had before
   // updated: columns the server changed on its own (ON UPDATE), as they were before
@@ -28,11 +34,13 @@ struct JournalEntry {
 class Journal {
  public:
   std::vector<JournalEntry> entries;    // since BEGIN
+  std::vector<JournalChange> changes;   // one per updated or deleted entry
   std::vector<std::size_t> savepoints;  // entries.size() when each was set
 
   void inserted(Tracked& t, ColumnFlags staged_mask);
-  // Returns the entry, whose server_changed the caller may fill once the UPDATE is journaled.
-  JournalEntry& updated(Tracked& t, RecordAccess::Originals originals);
+  // Returns the change's index in `changes`, whose server_changed the caller may fill once the
+  // UPDATE is journaled.
+  std::size_t updated(Tracked& t, RecordAccess::Originals originals);
   void deleted(Tracked& t);
 
   // Puts the records of `unit` back as the database has them after a rollback to entry `mark`:
@@ -45,7 +53,15 @@ class Journal {
 
   void clear() noexcept {
     entries.clear();
+    changes.clear();
     savepoints.clear();
+  }
+  // The records are let go (Session::clear): what was flushed stays in the transaction, the
+  // savepoints too, with nothing to undo in memory.
+  void forget_records() noexcept {
+    for (std::size_t& mark : savepoints) mark = 0;
+    entries.clear();
+    changes.clear();
   }
 };
 

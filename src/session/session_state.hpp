@@ -96,10 +96,10 @@ struct SessionState final : InsertTarget {
                    const std::vector<std::size_t>& columns);
   // After an UPDATE of `rows` that set `set_columns`: reads back the columns the server changed
   // on its own (ON UPDATE current_timestamp() and the like, a system-versioned row's start and
-  // end) and keeps their values before in the rows' journal entries (indexes in `entries`).
+  // end) and keeps their values before in the rows' journal changes (indexes in `changes`).
   void read_back_on_update(Connection& conn, std::span<Tracked* const> rows,
                            const std::vector<std::size_t>& set_columns,
-                           const std::vector<std::size_t>& entries);
+                           const std::vector<std::size_t>& changes);
   void write_deletes(Connection& conn);
   // One DELETE of `rows` (one table), journaled.
   void delete_page(Connection& conn, std::span<Tracked* const> rows);

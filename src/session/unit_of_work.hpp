@@ -7,10 +7,10 @@
 #include <tabula/automap.hpp>
 
 #include "detail/column_rules.hpp"
+#include "detail/stable_list.hpp"
 #include "dialect/result_set.hpp"
 #include "session/tracked.hpp"
 
-#include <deque>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -20,7 +20,7 @@ namespace tabula::detail {
 
 class UnitOfWork {
  public:
-  std::deque<Tracked> records;      // stable addresses
+  StableList<Tracked> records;      // stable addresses
   std::vector<Record*> changed;     // records set() reported changed since the last flush
   std::vector<Tracked*> unindexed;  // inserted, keyed, not yet in identity_map
   std::unordered_map<const Model*, std::unordered_map<std::string, Tracked*>> identity_map;

@@ -44,12 +44,14 @@ void SessionState::write_inserts(Connection& conn) {
   for (const Model* model : parents_first(staged)) {
     const Table& table = model->table();
     std::vector<Tracked*> rows;
+    if (staged.size() == 1) rows.reserve(inserts.size());
     for (Tracked* t : inserts) {
       if (&t->record.model() == model && t->state == RecordState::pending) rows.push_back(t);
     }
     // Waves: a record whose linked parent (same table) is not inserted yet waits for it.
     while (!rows.empty()) {
       std::vector<Record*> wave;
+      wave.reserve(rows.size());
       std::vector<Tracked*> later;
       for (Tracked* t : rows) {
         bool ready = std::all_of(t->links.begin(), t->links.end(), [&](const Link& l) {

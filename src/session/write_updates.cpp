@@ -214,12 +214,11 @@ void SessionState::update_page(Connection& conn, std::span<Tracked* const> rows,
   }
   // Journaled before anything else can fail (the read-back below): a failed flush must find the
   // updates in the journal to stage them again.
-  std::vector<std::size_t> entries;  // indexes: the journal grows while they are taken
+  std::vector<std::size_t> changes;  // indexes: the journal grows while they are taken
   for (Tracked* t : rows) {
-    entries.push_back(journal.entries.size());
-    journal.updated(*t, RecordAccess::take_originals(t->record));
+    changes.push_back(journal.updated(*t, RecordAccess::take_originals(t->record)));
   }
-  read_back_on_update(conn, rows, columns, entries);
+  read_back_on_update(conn, rows, columns, changes);
   for (Tracked* t : rows) {
     if (identity_of(t->record) != t->identity) {
       unit.leave_identity(*t);
@@ -230,7 +229,7 @@ void SessionState::update_page(Connection& conn, std::span<Tracked* const> rows,
 
 void SessionState::read_back_on_update(Connection& conn, std::span<Tracked* const> rows,
                                        const std::vector<std::size_t>& set_columns,
-                                       const std::vector<std::size_t>& entries) {
+                                       const std::vector<std::size_t>& changes) {
   const Model& model = rows.front()->record.model();
   const Table& table = model.table();
   std::vector<std::size_t> wanted;
@@ -283,7 +282,7 @@ void SessionState::read_back_on_update(Connection& conn, std::span<Tracked* cons
   for (auto& [r, values] : loaded) {
     Tracked& t = *rows[r];
     for (std::size_t k = 0; k < wanted.size(); ++k) {
-      journal.entries[entries[r]].server_changed.emplace_back(
+      journal.changes[changes[r]].server_changed.emplace_back(
           wanted[k], RecordAccess::value(t.record, wanted[k]));
       RecordAccess::load(t.record, wanted[k], std::move(values[table.primary_key.size() + k]));
     }

@@ -40,6 +40,7 @@ std::vector<Group> group_by_given_columns(std::span<Record* const> rows) {
                               [&](const Group& g) { return g.given == given; });
     if (group == groups.end()) {
       group = groups.insert(groups.end(), Group{given, detail::given_columns(*r), {}});
+      if (groups.size() == 1) group->rows.reserve(rows.size());  // most flushes are one shape
     }
     group->rows.push_back(r);
   }
