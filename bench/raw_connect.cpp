@@ -2,6 +2,7 @@
 
 #include "detail/duration.hpp"
 #include "dialect/mysql/mysql_dialect.hpp"
+#include "dialect/mysql/mysql_tls.hpp"
 
 #include <algorithm>
 #include <cstdint>
@@ -40,12 +41,12 @@ RawConnection::RawConnection(const Url& url) : conn_(mysql_init(nullptr)) {
   mysql_options(conn_, MYSQL_OPT_CONNECT_TIMEOUT, &connect_timeout);
   if (read_timeout) mysql_options(conn_, MYSQL_OPT_READ_TIMEOUT, &*read_timeout);
   if (write_timeout) mysql_options(conn_, MYSQL_OPT_WRITE_TIMEOUT, &*write_timeout);
-  std::optional<std::string> ca = url.option("sslca");
-  std::optional<std::string> cert = url.option("sslcert");
-  std::optional<std::string> key = url.option("sslkey");
-  if (ca || cert || key) {
-    mysql_ssl_set(conn_, key ? key->c_str() : nullptr, cert ? cert->c_str() : nullptr,
-                  ca ? ca->c_str() : nullptr, nullptr, nullptr);
+  // TLS as tabula's connections have it: the same settings, set by the same function.
+  dialect::mysql::TlsSettings tls = dialect::mysql::tls_settings(url);  // UrlError when bad
+  if (dialect::mysql::uses_tls(url, tls) && !dialect::mysql::apply_tls_options(conn_, tls)) {
+    mysql_close(conn_);
+    throw std::runtime_error("raw connect to " + url.to_string() +
+                             ": Connector/C refused the TLS options");
   }
   // As SOCI does for tabula: the port matters only over TCP, the socket only on localhost.
   unsigned port = !url.host().empty() || url.port() ? url.effective_port() : 0;
@@ -55,6 +56,14 @@ RawConnection::RawConnection(const Url& url) : conn_(mysql_init(nullptr)) {
     std::string error = mysql_error(conn_);
     mysql_close(conn_);
     throw std::runtime_error("raw connect to " + url.to_string() + ": " + error);
+  }
+  // Connector/C falls back to plaintext when the server offers no TLS; the levels that promise
+  // TLS refuse that, as tabula does.
+  if (tls.mode >= dialect::mysql::SslMode::required && dialect::mysql::tls_cipher(conn_).empty()) {
+    mysql_close(conn_);
+    throw std::runtime_error("raw connect to " + url.to_string() +
+                             ": TLS missing: the server does not offer TLS (ssl_mode=" +
+                             std::string(dialect::mysql::to_string(tls.mode)) + ")");
   }
 }
 

@@ -4,7 +4,9 @@
 // benchmark measures both sides against the same server over the same transport. Every part of
 // the URL that tabula honours and the client can take is passed on, with tabula's defaults: user,
 // password, host, port, unix socket (`?socket=`), database, and the options charset (default
-// utf8mb4), connect_timeout (default 10s), read_timeout, write_timeout, sslca, sslcert and sslkey.
+// utf8mb4), connect_timeout (default 10s), read_timeout, write_timeout, and TLS as tabula reads
+// it (ssl_mode, sslca, sslcapath, sslcert, sslkey, sslcrl, tls_version; tabula's own function
+// sets them on the handle).
 // Durations are written as tabula takes them (250ms, 5s, 2m, 1h, or seconds) and rounded up to
 // whole seconds, as tabula does. Options only tabula understands (returning, pool sizes) are left
 // out.
