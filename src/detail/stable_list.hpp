@@ -9,6 +9,7 @@
 #include <iterator>
 #include <memory>
 #include <new>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -81,7 +82,8 @@ class StableList {
     alignas(T) std::byte bytes[sizeof(T) * kChunk];
   };
   T* slot(std::size_t i) const noexcept {
-    return std::launder(reinterpret_cast<T*>(chunks_[i / kChunk]->bytes) + i % kChunk);
+    return std::launder(
+        reinterpret_cast<T*>(chunks_[i / kChunk]->bytes + sizeof(T) * (i % kChunk)));
   }
 
   std::vector<std::unique_ptr<Chunk>> chunks_;

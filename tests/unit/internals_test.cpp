@@ -11,6 +11,7 @@
 
 #include "detail/column_rules.hpp"
 #include "detail/placeholders.hpp"
+#include "detail/stable_list.hpp"
 #include "dialect/read_back.hpp"
 #include "dialect/sqlite/sqlite_statement.hpp"
 #include "pool/wait_histogram.hpp"
@@ -100,6 +101,39 @@ TEST(PlaceholderPositions, SkipQuotedStringsAndIdentifiers) {
   EXPECT_EQ(sql.substr(positions[1] - 2, 3), ", ?");
   EXPECT_EQ(positions[2], sql.size() - 1);
   EXPECT_TRUE(detail::placeholder_positions("SELECT 1").empty());
+}
+
+// A session's records: an element keeps its address while the list grows past many chunks,
+// iteration is in insertion order, and clear() destroys every element and leaves the list usable.
+TEST(StableList, KeepsAddressesAndOrderAndDestroysEveryElement) {
+  static int alive = 0;
+  struct Counted {
+    explicit Counted(int v) : value(v) { ++alive; }
+    Counted(const Counted&) = delete;
+    ~Counted() { --alive; }
+    int value;
+  };
+  {
+    detail::StableList<Counted, 4> list;
+    std::vector<Counted*> addresses;
+    for (int round = 0; round < 2; ++round) {
+      addresses.clear();
+      for (int i = 0; i < 37; ++i) addresses.push_back(&list.emplace_back(i));
+      EXPECT_EQ(list.size(), 37U);
+      EXPECT_EQ(alive, 37);
+      int expected = 0;
+      for (Counted& c : list) {
+        EXPECT_EQ(&c, addresses[static_cast<std::size_t>(expected)]) << "moved: " << expected;
+        EXPECT_EQ(c.value, expected++);
+      }
+      EXPECT_EQ(expected, 37);
+      list.clear();
+      EXPECT_TRUE(list.empty());
+      EXPECT_EQ(alive, 0);
+    }
+    list.emplace_back(7);
+  }
+  EXPECT_EQ(alive, 0) << "the destructor destroys what is left";
 }
 
 TEST(FlushOrder, ParentsComeBeforeTheirChildrenWhateverTheStagingOrder) {
