@@ -163,11 +163,18 @@ start_server() {
   exit 1
 }
 
+died_on_its_own=0
 stop_server() {
   local pid
   pid=$(server_pid)
   [[ -n $pid ]] || return 0
-  if kill -0 "$pid" 2>/dev/null; then
+  if ! kill -0 "$pid" 2>/dev/null; then
+    # Gone before it was asked to stop: killed by a test, or crashed. Its log says which (a
+    # crash leaves the query and a stack trace there), and is removed with the state.
+    echo "test-db: mariadbd $pid was no longer running when asked to stop; the end of its log:" >&2
+    tail -n 60 "$LOG" >&2 || true
+    died_on_its_own=1
+  else
     kill -TERM "$pid" 2>/dev/null || true
     local i
     for i in $(seq 1 300); do
@@ -259,6 +266,9 @@ SQL
     fi
     rm -f "$env_file" "$state/url" "$state/socket_url" "$state/script"
     rm -rf "$state/tls"
+    # The tests stop and restart the server through this script only: one that died on its own
+    # crashed, and the run says so (its log is above).
+    ((died_on_its_own == 0)) || exit 1
     ;;
   status)
     load_env
