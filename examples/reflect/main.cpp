@@ -26,7 +26,9 @@ int main(int argc, char** argv) {
     }
 
     tabula::ReflectOptions options;
-    options.pattern = "example%";
+    // Exact names: other programs may be creating tables in the same database meanwhile.
+    // `options.pattern = "example\\_%"` would read every table whose name starts "example_".
+    options.tables = {"example_order", "example_line"};
     tabula::ReflectStats stats;
     tabula::Schema schema = tabula::reflect(engine, options, &stats);
     std::cout << "reflected " << schema.tables.size() << " tables in " << stats.queries
