@@ -23,7 +23,8 @@ int main(int argc, char** argv) {
         "FOREIGN KEY (shelf_id) REFERENCES example_shelf (id))");
 
     tabula::ReflectOptions options;
-    options.pattern = "example%";
+    // By name: other programs may be using the same database meanwhile.
+    options.tables = {"example_shelf", "example_item"};
     tabula::Models models = tabula::automap(engine, options);
     const tabula::Model& item = models.at("example_item");
 

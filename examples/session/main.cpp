@@ -30,7 +30,7 @@ int main(int argc, char** argv) {
         "DEFAULT 1, FOREIGN KEY (author_id) REFERENCES example_author (id))");
 
     tabula::ReflectOptions only_ours;
-    only_ours.pattern = "example%";
+    only_ours.tables = {"example_author", "example_book"};  // by name: others share the database
     tabula::Models models = tabula::automap(engine, only_ours);
     const tabula::Model& author = models.at("example_author");
     const tabula::Model& book = models.at("example_book");
