@@ -158,9 +158,8 @@ void insert_returning_rows(Connection& connection, InsertTarget& target, const T
     while (end < rows.size() && given_mask(*rows[end]) == shape) ++end;
     std::span<Record* const> run = rows.subspan(first, end - first);
     std::vector<std::size_t> columns = given_columns(*run.front());
-    std::vector<const Record*> records(run.begin(), run.end());
     std::vector<std::size_t> returned =
-        columns_to_read_back(dialect, table, families, records, trigger);
+        columns_to_read_back(dialect, table, families, run, trigger);
     std::string sql = insert_row_sql(dialect, table, columns);
     if (!returned.empty()) sql += " RETURNING " + column_list(dialect, table, returned);
     for (Record* row : run) {

@@ -2,6 +2,7 @@
 
 #include "record_access.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 namespace tabula::detail {
@@ -55,24 +56,36 @@ bool canonical_decimal(const Decimal& d, int scale) {
 
 std::vector<std::size_t> columns_to_read_back(const SqlDialect& dialect, const Table& table,
                                               const std::vector<Family>& families,
-                                              const std::vector<const Record*>& rows,
+                                              std::span<Record* const> rows,
                                               bool before_insert_trigger) {
   std::vector<std::size_t> out;
+  std::vector<std::size_t> open;  // columns no row has needed back yet
   for (std::size_t i = 0; i < table.columns.size(); ++i) {
-    const Column& c = table.columns[i];
-    bool needed = before_insert_trigger || c.generated != Generated::none;
-    for (std::size_t r = 0; r < rows.size() && !needed; ++r) {
-      const Record& record = *rows[r];
-      if (!RecordAccess::is_set(record, i)) {
-        needed = true;
-        break;
-      }
-      const Value& v = RecordAccess::value(record, i);
-      needed =
-          (c.auto_increment && numbered_by_server(v)) || !dialect.stores_as_sent(c, families[i], v);
-    }
-    if (needed) out.push_back(i);
+    bool always = before_insert_trigger || table.columns[i].generated != Generated::none;
+    (always ? out : open).push_back(i);
   }
+  // Row after row (each record's values read while they are in cache), each row asked only
+  // about the columns still open.
+  for (std::size_t r = 0; r < rows.size() && !open.empty(); ++r) {
+    const Record& record = *rows[r];
+    for (std::size_t k = 0; k < open.size();) {
+      std::size_t i = open[k];
+      const Column& c = table.columns[i];
+      bool needed = !RecordAccess::is_set(record, i);
+      if (!needed) {
+        const Value& v = RecordAccess::value(record, i);
+        needed = (c.auto_increment && numbered_by_server(v)) ||
+                 !dialect.stores_as_sent(c, families[i], v);
+      }
+      if (needed) {
+        out.push_back(i);
+        open.erase(open.begin() + static_cast<std::ptrdiff_t>(k));
+      } else {
+        ++k;
+      }
+    }
+  }
+  std::sort(out.begin(), out.end());
   return out;
 }
 

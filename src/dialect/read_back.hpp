@@ -19,13 +19,14 @@
 #include "dialect/result_set.hpp"
 #include "dialect/sql_dialect.hpp"
 
+#include <span>
 #include <vector>
 
 namespace tabula::detail {
 
 std::vector<std::size_t> columns_to_read_back(const SqlDialect& dialect, const Table& table,
                                               const std::vector<Family>& families,
-                                              const std::vector<const Record*>& rows,
+                                              std::span<Record* const> rows,
                                               bool before_insert_trigger);
 
 // True for a double -0.0, which servers store as 0 (stores_as_sent says no to it).

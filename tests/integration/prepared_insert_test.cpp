@@ -11,6 +11,7 @@
 
 #include "connection_access.hpp"
 #include "dialect/mysql/mysql_prepared.hpp"
+#include "server_monitor.hpp"
 #include "test_server.hpp"
 
 #include <soci/soci.h>
@@ -19,6 +20,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <map>
 #include <string>
 #include <utility>
 #include <vector>
@@ -180,6 +182,89 @@ TEST_F(PreparedInsertTest, ARowRefusedInTheMiddleOfAPageIsNamedAndNothingStays) 
   for (int r = 0; r < 600; ++r) again.add(u.make({{"code", "d" + std::to_string(r)}}));
   again.commit();
   EXPECT_EQ(scalar(e, "SELECT COUNT(*) FROM u"), 600);
+}
+
+// A flush of many pages binds each page while the server runs the one before, and reads each
+// page's keys into that page's records while the server runs the next.
+TEST_F(PreparedInsertTest, EveryRecordOfAManyPageFlushGetsTheKeyOfItsOwnRow) {
+  Engine e = engine("64");
+  e.execute("CREATE TABLE u (id INT AUTO_INCREMENT PRIMARY KEY, code VARCHAR(10) NOT NULL)");
+  const Model& u = e.models().at("u");
+  Session s = e.session();
+  std::vector<Record*> added;
+  for (int r = 0; r < 4321; ++r)
+    added.push_back(&s.add(u.make({{"code", "c" + std::to_string(r)}})));
+  std::vector<std::size_t> pages;  // rows per statement, as the statement handler sees them
+  set_statement_handler([&](std::string_view sql, std::size_t values) {
+    if (sql.starts_with("INSERT")) pages.push_back(values);
+  });
+  s.commit();
+  set_statement_handler(nullptr);
+  EXPECT_EQ(pages, (std::vector<std::size_t>{1000, 1000, 1000, 1000, 256, 64, 1}))
+      << "full pages, then the tail in powers of two";
+  std::map<long long, std::string> rows;
+  {
+    Lease lease = e.checkout();
+    lease->run([&](soci::session& sql) {
+      soci::rowset<soci::row> all = (sql.prepare << "SELECT id, code FROM u");
+      for (const soci::row& row : all) rows[row.get<int>(0)] = row.get<std::string>(1);
+    });
+  }
+  ASSERT_EQ(rows.size(), added.size());
+  for (std::size_t r = 0; r < added.size(); ++r) {
+    long long id = added[r]->get<std::int64_t>("id");
+    ASSERT_EQ(rows[id], "c" + std::to_string(r)) << "record " << r << " has key " << id;
+  }
+}
+
+TEST_F(PreparedInsertTest, ARowRefusedInALaterPageIsNamedAndNothingOfTheFlushStays) {
+  Engine e = engine("64");
+  e.execute("CREATE TABLE u (id INT AUTO_INCREMENT PRIMARY KEY, code VARCHAR(10) UNIQUE)");
+  const Model& u = e.models().at("u");
+  Session s = e.session();
+  for (int r = 0; r < 3500; ++r) {
+    s.add(u.make({{"code", r == 2417 ? std::string("c3") : "c" + std::to_string(r)}}));
+  }
+  try {
+    s.commit();
+    FAIL() << "a duplicate was accepted";
+  } catch (const SqlError& error) {
+    EXPECT_EQ(error.code(), 1062) << error.what();
+    EXPECT_NE(std::string(error.what()).find(R"(while inserting into u: {"code":"c3"})"),
+              std::string::npos)
+        << error.what();
+  }
+  EXPECT_EQ(scalar(e, "SELECT COUNT(*) FROM u"), 0) << "the two pages before it are gone too";
+  EXPECT_EQ(s.pending(), 3500u) << "every row is staged again";
+}
+
+// The connection dies between two pages (killed while the statement handler runs, before the
+// third page is sent): the flush fails as a disconnect, nothing stays, and the session sends
+// everything again on a fresh connection.
+TEST_F(PreparedInsertTest, AConnectionKilledBetweenPagesFailsTheFlushAndNothingStays) {
+  engine("64").execute("CREATE TABLE u (id INT AUTO_INCREMENT PRIMARY KEY, code VARCHAR(10))");
+  test::TestUser user("pages_killed", db_.url());
+  Engine e(user.url("max_connections=2"));
+  const Model& u = e.models().at("u");
+  Session s = e.session();
+  for (int r = 0; r < 3500; ++r) s.add(u.make({{"code", "c" + std::to_string(r)}}));
+  int inserts = 0;
+  set_statement_handler([&](std::string_view sql, std::size_t) {
+    if (sql.starts_with("INSERT") && ++inserts == 3) user.kill_all();
+  });
+  try {
+    s.commit();
+    set_statement_handler(nullptr);
+    FAIL() << "a commit on a killed connection succeeded";
+  } catch (const SqlError& error) {
+    set_statement_handler(nullptr);
+    EXPECT_TRUE(error.is_disconnect()) << error.what();
+  }
+  EXPECT_EQ(scalar(e, "SELECT COUNT(*) FROM u"), 0);
+  EXPECT_EQ(s.pending(), 3500u);
+  s.commit();
+  EXPECT_EQ(scalar(e, "SELECT COUNT(*) FROM u"), 3500);
+  EXPECT_EQ(scalar(e, "SELECT COUNT(DISTINCT code) FROM u"), 3500);
 }
 
 // A table whose every column the rows give (keys included): nothing to read back, so pages go as

@@ -2,6 +2,7 @@
 
 #include "detail/duration.hpp"
 #include "detail/redact.hpp"
+#include "dialect/mysql/mysql_nonblocking.hpp"
 #include "dialect/mysql/mysql_tls.hpp"
 
 #include <soci/mysql/soci-mysql.h>
@@ -70,44 +71,6 @@ std::chrono::milliseconds duration_option(const Url& url, std::string_view name)
 MYSQL* native(soci::session& session) noexcept {
   auto* backend = static_cast<soci::mysql_session_backend*>(session.get_backend());
   return backend == nullptr ? nullptr : backend->conn_;
-}
-
-// Drives one operation of Connector/C's non-blocking API (`start()`, then `resume(events)` until
-// it reports 0) while waiting for the socket with poll(), never past `timeout`. Returns false when
-// time ran out or poll failed: the handle is then mid-operation and must be closed, not reused.
-template <class Start, class Resume>
-bool drive_nonblocking(MYSQL* conn, std::chrono::milliseconds timeout, Start start,
-                       Resume resume) noexcept {
-  using Clock = std::chrono::steady_clock;
-  auto deadline = Clock::now() + timeout;
-  int status = start();
-  while (status != 0) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
-    if (left.count() <= 0) return false;
-    int wait_ms = static_cast<int>(left.count());
-    if ((status & MYSQL_WAIT_TIMEOUT) != 0) {
-      wait_ms = std::min<int>(wait_ms, static_cast<int>(mysql_get_timeout_value_ms(conn)));
-    }
-    pollfd fd{mysql_get_socket(conn), 0, 0};
-    if ((status & MYSQL_WAIT_READ) != 0) fd.events |= POLLIN;
-    if ((status & MYSQL_WAIT_WRITE) != 0) fd.events |= POLLOUT;
-    if ((status & MYSQL_WAIT_EXCEPT) != 0) fd.events |= POLLPRI;
-    int ready = ::poll(&fd, 1, wait_ms);
-    if (ready < 0) {
-      if (errno == EINTR) continue;
-      return false;
-    }
-    int events = 0;
-    if (ready == 0) {
-      if ((status & MYSQL_WAIT_TIMEOUT) == 0) continue;  // our deadline: checked at loop top
-      events = MYSQL_WAIT_TIMEOUT;
-    }
-    if ((fd.revents & (POLLIN | POLLHUP | POLLERR)) != 0) events |= MYSQL_WAIT_READ;
-    if ((fd.revents & POLLOUT) != 0) events |= MYSQL_WAIT_WRITE;
-    if ((fd.revents & POLLPRI) != 0) events |= MYSQL_WAIT_EXCEPT;
-    status = resume(events);
-  }
-  return true;
 }
 
 // Runs a statement without results within `timeout`. False on error or timeout.

@@ -113,8 +113,7 @@ void MysqlInsertWriter::insert_pages(const Model& model, std::span<Record* const
   std::vector<Family> families = detail::families_of(table, connection_.dialect());
   std::vector<std::size_t> returned;
   if (!id_step) {
-    std::vector<const Record*> page_records(rows.begin(), rows.end());
-    returned = detail::columns_to_read_back(dialect, table, families, page_records,
+    returned = detail::columns_to_read_back(dialect, table, families, rows,
                                             target_.has_before_insert_trigger(table));
   }
   // Nothing to read back (a table without a key, every value stored as sent): no RETURNING.

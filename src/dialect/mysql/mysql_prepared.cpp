@@ -4,6 +4,7 @@
 
 #include "connection_access.hpp"
 #include "dialect/mysql/mysql_dialect.hpp"
+#include "dialect/mysql/mysql_nonblocking.hpp"
 #include "dialect/mysql/mysql_statement.hpp"
 
 #include <mysql.h>
@@ -12,6 +13,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstring>
+#include <utility>
 #include <vector>
 
 namespace tabula::dialect::mysql {
@@ -104,58 +106,29 @@ enum_field_types wire_type(Value::Kind kind) noexcept {
 
 }  // namespace
 
-struct PreparedStatement::Buffers {
+struct ParamBinding::Data {
   std::vector<MYSQL_BIND> binds;
   std::vector<MYSQL_TIME> times;
-  // Array binding, column after column (rows values each): numbers in place, everything else by
-  // pointer, with lengths and null indicators.
-  std::vector<std::int64_t> integers;
-  std::vector<double> reals;
-  std::vector<const void*> pointers;
-  std::vector<unsigned long> lengths;
-  std::vector<char> indicators;
-  bool arrays = false;  // STMT_ATTR_ARRAY_SIZE was set by the last run
 };
 
-PreparedStatement::PreparedStatement(void* native, std::string sql)
-    : stmt_(mysql_stmt_init(static_cast<MYSQL*>(native))),
-      sql_(std::move(sql)),
-      buffers_(std::make_unique<Buffers>()) {
-  if (stmt_ == nullptr) throw SqlError("out of memory preparing a statement", 2008, "HY000");
-  if (mysql_stmt_prepare(handle(stmt_), sql_.data(), sql_.size()) != 0) {
-    try {
-      throw_stmt_error(handle(stmt_));
-    } catch (...) {
-      mysql_stmt_close(handle(stmt_));
-      throw;
-    }
-  }
-  parameters_ = mysql_stmt_param_count(handle(stmt_));
+ParamBinding::ParamBinding() : data_(std::make_unique<Data>()) {}
+ParamBinding::~ParamBinding() = default;
+ParamBinding::ParamBinding(ParamBinding&&) noexcept = default;
+ParamBinding& ParamBinding::operator=(ParamBinding&&) noexcept = default;
+
+std::size_t ParamBinding::size() const noexcept {
+  return data_->binds.size();
 }
 
-PreparedStatement::~PreparedStatement() {
-  mysql_stmt_close(handle(stmt_));  // COM_STMT_CLOSE: no reply to wait for
-}
-
-detail::ResultSet PreparedStatement::execute(std::span<const Value* const> params) {
-  MYSQL_STMT* stmt = handle(stmt_);
-  if (params.size() != parameters_) {
-    throw Error("statement has " + std::to_string(parameters_) + " placeholders but " +
-                std::to_string(params.size()) + " values were given: " + sql_);
-  }
-  if (buffers_->arrays) {
-    unsigned int none = 0;  // a run of one row again
-    mysql_stmt_attr_set(stmt, STMT_ATTR_ARRAY_SIZE, &none);
-    buffers_->arrays = false;
-  }
-  std::vector<MYSQL_BIND>& binds = buffers_->binds;
+void ParamBinding::bind(std::span<const Value* const> params) {
+  std::vector<MYSQL_BIND>& binds = data_->binds;
   binds.resize(params.size());
   std::size_t temporal = 0;
   for (const Value* v : params) {
     Value::Kind k = v->kind();
     temporal += k == Value::Kind::date || k == Value::Kind::datetime || k == Value::Kind::time;
   }
-  std::vector<MYSQL_TIME>& times = buffers_->times;
+  std::vector<MYSQL_TIME>& times = data_->times;
   times.clear();
   times.reserve(temporal);  // the binds point into it: no reallocation
   for (std::size_t i = 0; i < params.size(); ++i) {
@@ -212,8 +185,80 @@ detail::ResultSet PreparedStatement::execute(std::span<const Value* const> param
         break;
     }
   }
+}
+
+struct PreparedStatement::Buffers {
+  ParamBinding run;  // execute()'s
+  // For array runs:
+  std::vector<MYSQL_BIND> binds;
+  std::vector<MYSQL_TIME> times;
+  // Array binding, column after column (rows values each): numbers in place, everything else by
+  // pointer, with lengths and null indicators.
+  std::vector<std::int64_t> integers;
+  std::vector<double> reals;
+  std::vector<const void*> pointers;
+  std::vector<unsigned long> lengths;
+  std::vector<char> indicators;
+  bool arrays = false;  // STMT_ATTR_ARRAY_SIZE was set by the last run
+};
+
+PreparedStatement::PreparedStatement(void* native, std::string sql)
+    : native_(native),
+      stmt_(mysql_stmt_init(static_cast<MYSQL*>(native))),
+      sql_(std::move(sql)),
+      buffers_(std::make_unique<Buffers>()) {
+  if (stmt_ == nullptr) throw SqlError("out of memory preparing a statement", 2008, "HY000");
+  if (mysql_stmt_prepare(handle(stmt_), sql_.data(), sql_.size()) != 0) {
+    try {
+      throw_stmt_error(handle(stmt_));
+    } catch (...) {
+      mysql_stmt_close(handle(stmt_));
+      throw;
+    }
+  }
+  parameters_ = mysql_stmt_param_count(handle(stmt_));
+}
+
+PreparedStatement::~PreparedStatement() {
+  mysql_stmt_close(handle(stmt_));  // COM_STMT_CLOSE: no reply to wait for
+}
+
+detail::ResultSet PreparedStatement::execute(std::span<const Value* const> params) {
+  buffers_->run.bind(params);
+  start(buffers_->run);
+  return finish();
+}
+
+void PreparedStatement::start(const ParamBinding& binding) {
+  MYSQL_STMT* stmt = handle(stmt_);
+  std::vector<MYSQL_BIND>& binds = binding.data_->binds;
+  if (binds.size() != parameters_) {
+    throw Error("statement has " + std::to_string(parameters_) + " placeholders but " +
+                std::to_string(binds.size()) + " values were given: " + sql_);
+  }
+  if (buffers_->arrays) {
+    unsigned int none = 0;  // a run of one row again
+    mysql_stmt_attr_set(stmt, STMT_ATTR_ARRAY_SIZE, &none);
+    buffers_->arrays = false;
+  }
   if (!binds.empty() && mysql_stmt_bind_param(stmt, binds.data()) != 0) throw_stmt_error(stmt);
-  if (mysql_stmt_execute(stmt) != 0) throw_stmt_error(stmt);
+  started_result_ = 0;
+  started_status_ = mysql_stmt_execute_start(&started_result_, stmt);
+}
+
+detail::ResultSet PreparedStatement::finish() {
+  MYSQL_STMT* stmt = handle(stmt_);
+  int status = std::exchange(started_status_, 0);
+  if (status != 0) {
+    bool done = finish_nonblocking(
+        static_cast<MYSQL*>(native_), status, std::chrono::steady_clock::time_point::max(),
+        [&](int events) { return mysql_stmt_execute_cont(&started_result_, stmt, events); });
+    if (!done) {
+      throw SqlError("lost the connection while waiting for the server to run a statement", 2013,
+                     "HY000", true);
+    }
+  }
+  if (started_result_ != 0) throw_stmt_error(stmt);
   if (mysql_stmt_field_count(stmt) != 0) return read_rows();
   detail::ResultSet result;
   result.affected_rows = mysql_stmt_affected_rows(stmt);

@@ -26,6 +26,27 @@
 
 namespace tabula::dialect::mysql {
 
+// One run's values bound in the binary protocol's form, made apart from any statement: a page
+// is bound while the server still runs the page before it.
+class ParamBinding {
+ public:
+  ParamBinding();
+  ~ParamBinding();
+  ParamBinding(ParamBinding&&) noexcept;
+  ParamBinding& operator=(ParamBinding&&) noexcept;
+
+  // Binds `params` (one per placeholder, in order; each must stay alive and unchanged until the
+  // run that uses them has finished). Touches no connection. Throws ValueError for a double
+  // MySQL cannot store.
+  void bind(std::span<const Value* const> params);
+  std::size_t size() const noexcept;
+
+ private:
+  friend class PreparedStatement;
+  struct Data;
+  std::unique_ptr<Data> data_;
+};
+
 class PreparedStatement {
  public:
   // Prepares `sql` on `native` (a MYSQL*). Throws SqlError.
@@ -42,6 +63,15 @@ class PreparedStatement {
   // without rows, its counts. Throws SqlError (code and SQLSTATE); Error for a count mismatch;
   // ValueError for a double MySQL cannot store.
   detail::ResultSet execute(std::span<const Value* const> params);
+
+  // execute() in two halves, for work in between: start() sends the run and returns without
+  // waiting for the server; finish() waits for it and returns what execute() would. Between
+  // them nothing else may use the connection, and `binding` must stay alive and unchanged;
+  // every start() is followed by a finish(), also when other work in between failed. start()
+  // throws Error for a count mismatch and SqlError when the statement cannot be bound; finish()
+  // throws what execute() throws (a disconnect when waiting for the server failed).
+  void start(const ParamBinding& binding);
+  detail::ResultSet finish();
 
   // Runs the statement once for each of `rows` rows in one round trip: MariaDB's array binding
   // (COM_STMT_BULK_EXECUTE). `params` holds the rows one after another, one value per
@@ -60,12 +90,15 @@ class PreparedStatement {
  private:
   detail::ResultSet read_rows();
 
-  void* stmt_;  // MYSQL_STMT*
+  void* native_;  // MYSQL*
+  void* stmt_;    // MYSQL_STMT*
   std::string sql_;
   std::size_t parameters_ = 0;
   // The parameter bindings, kept from one run to the next (a page's are hundreds of kilobytes).
   struct Buffers;
   std::unique_ptr<Buffers> buffers_;
+  int started_status_ = 0;  // what the started run waits for (0: it has finished)
+  int started_result_ = 0;  // the run's result once it has finished (non-zero: an error)
 };
 
 // A connection's prepared statements, least recently used evicted first (closed at the server).

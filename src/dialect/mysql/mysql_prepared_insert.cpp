@@ -10,7 +10,9 @@
 #include "record_access.hpp"
 
 #include <algorithm>
+#include <array>
 #include <bit>
+#include <list>
 #include <optional>
 #include <utility>
 
@@ -63,6 +65,24 @@ std::size_t packet_bytes(const Value& v) {
   }
 }
 
+class PageWriter;
+
+// A page made ready to send: its rows, what it reads back, its statement and its values bound.
+// Made while the page before it runs at the server.
+struct ReadyPage {
+  PageWriter* writer = nullptr;
+  std::span<Record* const> rows;
+  std::vector<std::size_t> returned;
+  bool as_arrays = false;  // goes as one array run (then sql and binding are not made)
+  std::string sql;
+  std::vector<const Value*> params;
+  ParamBinding binding;
+  PreparedStatement* statement = nullptr;  // once started
+};
+
+// Writes one group's rows page after page. Everything a page needs from its records (how many
+// fit, what comes back, the values) is read while the page's records are in cache, right
+// before the page is sent: a flush of 100k records walks them once, not once per step.
 class PageWriter {
  public:
   PageWriter(Connection& connection, detail::InsertTarget& target, StatementCache& cache,
@@ -73,143 +93,195 @@ class PageWriter {
         table_(model.table()),
         group_(group),
         dialect_(detail::ConnectionAccess::dialect(connection)),
-        families_(detail::families_of(table_, connection.dialect())) {
-    std::vector<const Record*> records(group.rows.begin(), group.rows.end());
-    returned_ = detail::columns_to_read_back(dialect_, table_, families_, records,
-                                             target.has_before_insert_trigger(table_));
+        families_(detail::families_of(table_, connection.dialect())),
+        trigger_(target.has_before_insert_trigger(table_)),
+        full_(std::max<std::size_t>(
+            1, std::min(kRowsPerPage,
+                        kMaxPlaceholders / std::max<std::size_t>(1, group.columns.size())))),
+        limit_(
+            std::min<std::size_t>(connection.max_statement_bytes() - 1024, std::size_t{16} << 20)) {
     head_ = "INSERT INTO " + dialect_.quote_identifier(table_.name) + " (" +
             detail::column_list(dialect_, table_, group.columns) + ") VALUES ";
     row_ = detail::placeholder_row(group.columns.size());
-    if (!returned_.empty())
-      tail_ = " RETURNING " + detail::column_list(dialect_, table_, returned_);
+    std::vector<std::size_t> every(table_.columns.size());
+    for (std::size_t i = 0; i < every.size(); ++i) every[i] = i;
+    longest_tail_ =
+        std::string(" RETURNING ").size() + detail::column_list(dialect_, table_, every).size();
   }
 
-  // The statements `rows` go as: full pages, and shorter ones split in powers of two.
-  std::vector<std::span<Record* const>> plan() const {
-    const std::size_t width = std::max<std::size_t>(1, group_.columns.size());
-    const std::size_t full =
-        std::max<std::size_t>(1, std::min(kRowsPerPage, kMaxPlaceholders / width));
-    const std::size_t limit =
-        std::min<std::size_t>(connection_.max_statement_bytes() - 1024, std::size_t{16} << 20);
-    std::vector<std::span<Record* const>> out;
-    std::span<Record* const> rest(group_.rows);
-    while (!rest.empty()) {
-      std::size_t n = 0;
-      std::size_t bytes = head_.size() + tail_.size();
-      bool cut = false;  // by the packet limit
-      while (n < rest.size() && n < full) {
-        std::size_t row = 0;
-        for (std::size_t i : group_.columns) {
-          row += packet_bytes(RecordAccess::value(*rest[n], i)) + 3;
-        }
-        if (n > 0 && bytes + row > limit) {
-          cut = true;
-          break;
-        }
-        bytes += row;
-        ++n;
+  // The rows of `rest` the next statement takes: a full page, or fewer where the packet limit
+  // cuts it; the last rows of the group go as one statement of their own size when they are
+  // up to 16, and in powers of two when more (shapes that later flushes use again).
+  std::span<Record* const> next_page(std::span<Record* const> rest) const {
+    std::size_t n = 0;
+    std::size_t bytes = head_.size() + longest_tail_;
+    bool cut = false;  // by the packet limit
+    while (n < rest.size() && n < full_) {
+      std::size_t row = 0;
+      for (std::size_t i : group_.columns) {
+        row += packet_bytes(RecordAccess::value(*rest[n], i)) + 3;
       }
-      // The last rows: up to 16 go as one statement of their own size; more go in powers of
-      // two, shapes that later flushes use again.
-      if (!cut && n < full && n > kExactTail) n = std::bit_floor(n);
-      out.push_back(rest.first(n));
-      rest = rest.subspan(n);
+      if (n > 0 && bytes + row > limit_) {
+        cut = true;
+        break;
+      }
+      bytes += row;
+      ++n;
     }
-    return out;
+    if (!cut && n < full_ && n > kExactTail) n = std::bit_floor(n);
+    return rest.first(n);
   }
 
-  // Pages that read nothing back may go as one row's statement with arrays of values bound
-  // (MariaDB's array binding, COM_STMT_BULK_EXECUTE: no multi-row SQL for the server to parse).
-  // The server runs such a page as one statement: when a row fails, none of the page stays, in
-  // a transaction or not (measured on 10.11), as with a multi-row INSERT.
-  void allow_arrays() noexcept { arrays_ = returned_.empty(); }
+  // Makes `page` ready to send into `out`. What it reads back is decided for the page's own
+  // rows: the columns no record gave, and those one of them gave in a form the column may store
+  // otherwise. Touches no connection; throws ValueError for a value the server cannot take.
+  void make_ready(std::span<Record* const> page, bool arrays_allowed, ReadyPage& out) {
+    out.writer = this;
+    out.rows = page;
+    out.statement = nullptr;
+    out.returned = detail::columns_to_read_back(dialect_, table_, families_, page, trigger_);
+    values_of(page, out.params);
+    out.as_arrays = arrays_allowed && out.returned.empty() && page.size() > 1 &&
+                    PreparedStatement::fits_arrays(out.params, page.size());
+    if (out.as_arrays) return;
+    out.sql = page_sql(page.size(), out.returned);
+    out.binding.bind(out.params);
+  }
 
-  void send(std::span<Record* const> page) {
-    if (arrays_ && page.size() > 1 && send_as_arrays(page)) return;
-    std::string sql = head_;
-    sql.reserve(head_.size() + page.size() * (row_.size() + 2) + tail_.size());
-    for (std::size_t k = 0; k < page.size(); ++k) {
-      if (k > 0) sql += ", ";
-      sql += row_;
+  // Sends a page made ready and returns without waiting for the server; finish() or abandon()
+  // must follow before anything else uses the connection. An array page is sent and finished
+  // here (nothing is left running).
+  void start(ReadyPage& page) {
+    if (page.as_arrays) {
+      if (send_as_arrays(page)) return;
+      make_ready(page.rows, false, page);  // it did not fit one array run after all
     }
-    sql += tail_;
-    std::vector<const Value*> params = values_of(page);
-    ResultSet result;
+    report_statement(page.sql, page.params.size());
+    void* native = detail::ConnectionAccess::native_handle(connection_);
     try {
-      result = execute(sql, params);
+      page.statement = &cache_.get(native, page.sql);
+      page.statement->start(page.binding);
     } catch (const SqlError& e) {
-      if (page.size() > 1 && !e.is_disconnect() && !e.is_retryable()) {
-        // The statement failed as a whole; find the record at fault by sending them one by
-        // one, in a transaction so that none of them stays.
-        target_.begin_transaction();
-        for (Record* r : page) send({&r, 1});
-      }
-      throw e.with_context(detail::insert_context(table_, page));
+      fail(page, e);
     }
-    detail::load_inserted(target_, table_, families_, returned_, page, result);
+  }
+
+  // Waits for a started page and loads what it read back into its records. Throws SqlError
+  // naming the table and, when the server refused a row, the record at fault (found by sending
+  // the page's rows one by one, in a transaction so that none of them stays).
+  ResultSet finish(ReadyPage& page) {
+    if (page.statement == nullptr) return {};  // an array page, finished when started
+    PreparedStatement* statement = std::exchange(page.statement, nullptr);
+    try {
+      try {
+        return statement->finish();
+      } catch (const SqlError& e) {
+        if (!needs_reprepare(e)) throw;
+        // The tables under the cached statement changed: prepared again, run once more.
+        cache_.forget(page.sql);
+        PreparedStatement& again =
+            cache_.get(detail::ConnectionAccess::native_handle(connection_), page.sql);
+        again.start(page.binding);
+        return again.finish();
+      }
+    } catch (const SqlError& e) {
+      fail(page, e);
+    }
+  }
+
+  void load(const ReadyPage& page, const ResultSet& result) {
+    if (page.as_arrays) return;  // loaded when sent
+    detail::load_inserted(target_, table_, families_, page.returned, page.rows, result);
+  }
+
+  // Finishes a started page whose flush is failing for another reason, keeping quiet about its
+  // outcome (the failed flush rolls it back); a connection left mid-operation is not reused.
+  void abandon(ReadyPage& page) noexcept {
+    PreparedStatement* statement = std::exchange(page.statement, nullptr);
+    if (statement == nullptr) return;
+    try {
+      statement->finish();
+    } catch (const SqlError& e) {
+      cache_.forget(page.sql);
+      if (e.is_disconnect()) detail::ConnectionAccess::mark_broken(connection_);
+    } catch (...) {
+      detail::ConnectionAccess::mark_broken(connection_);
+    }
+  }
+
+  // Sends `page` as one statement and waits for it.
+  void send(std::span<Record* const> page, bool arrays_allowed) {
+    ReadyPage ready;
+    make_ready(page, arrays_allowed, ready);
+    start(ready);
+    ResultSet result = finish(ready);
+    load(ready, result);
   }
 
  private:
+  // The statement for a page of `rows` rows reading back `returned`; the last one is kept, as
+  // most pages of a flush are alike.
+  const std::string& page_sql(std::size_t rows, const std::vector<std::size_t>& returned) {
+    if (rows == sql_rows_ && returned == sql_returned_) return sql_;
+    sql_ = head_;
+    sql_.reserve(head_.size() + rows * (row_.size() + 2) + longest_tail_);
+    for (std::size_t k = 0; k < rows; ++k) {
+      if (k > 0) sql_ += ", ";
+      sql_ += row_;
+    }
+    if (!returned.empty()) {
+      sql_ += " RETURNING " + detail::column_list(dialect_, table_, returned);
+    }
+    sql_rows_ = rows;
+    sql_returned_ = returned;
+    return sql_;
+  }
+
+  // A failed page: its statement is closed (a failed run may keep the failure's state in the
+  // client library), a lost connection is not reused, and a refused row is named.
+  [[noreturn]] void fail(ReadyPage& page, const SqlError& e) {
+    cache_.forget(page.sql);
+    if (e.is_disconnect()) detail::ConnectionAccess::mark_broken(connection_);
+    if (page.rows.size() > 1 && !e.is_disconnect() && !e.is_retryable()) {
+      // The statement failed as a whole; find the record at fault by sending them one by one,
+      // in a transaction so that none of them stays.
+      target_.begin_transaction();
+      for (Record* r : page.rows) send({&r, 1}, false);
+    }
+    throw e.with_context(detail::insert_context(table_, page.rows));
+  }
+
   // The page's values, row after row, in the group's column order.
-  std::vector<const Value*> values_of(std::span<Record* const> page) const {
-    std::vector<const Value*> params;
+  void values_of(std::span<Record* const> page, std::vector<const Value*>& params) const {
+    params.clear();
     params.reserve(page.size() * group_.columns.size());
     for (Record* r : page) {
       for (std::size_t i : group_.columns) params.push_back(&RecordAccess::value(*r, i));
     }
-    return params;
   }
 
-  // False, having sent nothing, when the page's values do not fit one array binding.
-  bool send_as_arrays(std::span<Record* const> page) {
+  // Sends a page made ready as one array run and loads it. False, having sent nothing, when its
+  // values do not fit one run after all.
+  bool send_as_arrays(ReadyPage& page) {
     std::string sql = head_ + row_;
-    std::vector<const Value*> params = values_of(page);
-    if (!PreparedStatement::fits_arrays(params, page.size())) return false;
+    report_statement(sql, page.params.size());
+    void* native = detail::ConnectionAccess::native_handle(connection_);
     std::optional<ResultSet> result;
     try {
-      result = execute(sql, params.size(), [&](PreparedStatement& statement) {
-        return statement.execute_array(params, page.size());
-      });
-    } catch (const SqlError& e) {
-      if (!e.is_disconnect() && !e.is_retryable()) {
-        // As for a multi-row page: the record at fault is found by sending them one by one, in
-        // a transaction so that none of them stays.
-        target_.begin_transaction();
-        for (Record* r : page) send({&r, 1});
-      }
-      throw e.with_context(detail::insert_context(table_, page));
-    }
-    if (!result) return false;
-    detail::load_inserted(target_, table_, families_, returned_, page, *result);
-    return true;
-  }
-
-  // Runs the cached statement for `sql`; prepared again once when the server says the tables
-  // under it changed.
-  ResultSet execute(const std::string& sql, const std::vector<const Value*>& params) {
-    return execute(sql, params.size(),
-                   [&](PreparedStatement& statement) { return statement.execute(params); });
-  }
-  template <class Run>
-  auto execute(const std::string& sql, std::size_t values, Run run)
-      -> decltype(run(std::declval<PreparedStatement&>())) {
-    report_statement(sql, values);
-    void* native = detail::ConnectionAccess::native_handle(connection_);
-    try {
       try {
-        return run(cache_.get(native, sql));
+        result = cache_.get(native, sql).execute_array(page.params, page.rows.size());
       } catch (const SqlError& e) {
         if (!needs_reprepare(e)) throw;
         cache_.forget(sql);
-        return run(cache_.get(native, sql));
+        result = cache_.get(native, sql).execute_array(page.params, page.rows.size());
       }
     } catch (const SqlError& e) {
-      // A statement whose run failed may hold the failure's state in the client library: it
-      // is closed, and prepared afresh the next time.
-      cache_.forget(sql);
-      if (e.is_disconnect()) detail::ConnectionAccess::mark_broken(connection_);
-      throw;
+      page.sql = sql;
+      fail(page, e);
     }
+    if (!result) return false;
+    detail::load_inserted(target_, table_, families_, page.returned, page.rows, *result);
+    return true;
   }
 
   Connection& connection_;
@@ -219,34 +291,64 @@ class PageWriter {
   const Group& group_;
   const detail::SqlDialect& dialect_;
   std::vector<detail::Family> families_;
-  std::vector<std::size_t> returned_;
+  bool trigger_;              // the table has a BEFORE INSERT trigger: every column comes back
+  std::size_t full_;          // rows in a full page
+  std::size_t limit_;         // bytes a statement may take
+  std::size_t longest_tail_;  // the longest RETURNING clause there may be
   std::string head_;
   std::string row_;
-  std::string tail_;
-  bool arrays_ = false;
+  std::string sql_;  // the last page's statement, for sql_rows_ rows
+  std::size_t sql_rows_ = 0;
+  std::vector<std::size_t> sql_returned_;
 };
 
 }  // namespace
 
+// The pages go one after another, and each is made ready (its values bound) while the server
+// runs the one before it; the one before is loaded (its keys read into its records) while the
+// server runs the next. One statement runs at a time: the connection's protocol allows no more.
 void insert_prepared_pages(Connection& connection, detail::InsertTarget& target,
                            StatementCache& cache, const Model& model, std::span<Record* const> rows,
                            bool alone) {
   std::vector<Group> groups = group_by_given_columns(rows);
-  std::vector<PageWriter> writers;
-  std::vector<std::vector<std::span<Record* const>>> plans;
-  std::size_t statements = 0;
-  for (const Group& group : groups) {
-    writers.emplace_back(connection, target, cache, model, group);
-    plans.push_back(writers.back().plan());
-    statements += plans.back().size();
-  }
-  // Outside a transaction only a single statement goes alone.
-  if (!alone || statements > 1) target.begin_transaction();
-  if (PreparedStatement::server_takes_arrays(detail::ConnectionAccess::native_handle(connection))) {
-    for (PageWriter& writer : writers) writer.allow_arrays();
-  }
-  for (std::size_t g = 0; g < writers.size(); ++g) {
-    for (std::span<Record* const> page : plans[g]) writers[g].send(page);
+  bool arrays =
+      PreparedStatement::server_takes_arrays(detail::ConnectionAccess::native_handle(connection));
+  std::list<PageWriter> writers;  // a page's writer outlives the page
+  std::array<ReadyPage, 2> slots;
+  std::size_t next_slot = 0;
+  ReadyPage* running = nullptr;  // started, not finished
+  bool in_transaction = false;
+  try {
+    for (const Group& group : groups) {
+      PageWriter& writer = writers.emplace_back(connection, target, cache, model, group);
+      std::span<Record* const> rest(group.rows);
+      while (!rest.empty()) {
+        std::span<Record* const> page = writer.next_page(rest);
+        rest = rest.subspan(page.size());
+        // Outside a transaction only a single statement goes alone (this is the first page:
+        // nothing is running).
+        if (!in_transaction && (!alone || groups.size() > 1 || !rest.empty())) {
+          target.begin_transaction();
+          in_transaction = true;
+        }
+        ReadyPage& ready = slots[next_slot];
+        next_slot ^= 1;
+        writer.make_ready(page, arrays, ready);
+        ReadyPage* landed = std::exchange(running, nullptr);
+        ResultSet result;
+        if (landed != nullptr) result = landed->writer->finish(*landed);
+        writer.start(ready);
+        if (!ready.as_arrays) running = &ready;
+        if (landed != nullptr) landed->writer->load(*landed, result);
+      }
+    }
+    if (ReadyPage* last = std::exchange(running, nullptr)) {
+      ResultSet result = last->writer->finish(*last);
+      last->writer->load(*last, result);
+    }
+  } catch (...) {
+    if (running != nullptr) running->writer->abandon(*running);
+    throw;
   }
 }
 
