@@ -53,9 +53,14 @@ std::vector<std::size_t> given_columns(const Record& record) {
 }
 
 ColumnFlags given_mask(const Record& record) {
-  const std::size_t n = record.model().table().columns.size();
-  ColumnFlags mask(n);
-  for (std::size_t i = 0; i < n; ++i) mask.set(i, given(record, i));
+  // The columns set, less an auto-increment column set to NULL: only those values are read.
+  ColumnFlags mask = RecordAccess::set_mask(record);
+  const std::vector<Column>& columns = record.model().table().columns;
+  for (std::size_t i = 0; i < columns.size(); ++i) {
+    if (columns[i].auto_increment && mask.test(i) && RecordAccess::value(record, i).is_null()) {
+      mask.reset(i);
+    }
+  }
   return mask;
 }
 
