@@ -267,6 +267,37 @@ TEST_F(PreparedInsertTest, AConnectionKilledBetweenPagesFailsTheFlushAndNothingS
   EXPECT_EQ(scalar(e, "SELECT COUNT(DISTINCT code) FROM u"), 3500);
 }
 
+// While a page runs, the client waits for it itself (the next page is bound meanwhile); a page the
+// server takes longer on than the URL's read_timeout fails the flush with the timeout, as a
+// blocking client would, instead of waiting for ever.
+TEST_F(PreparedInsertTest, APageSlowerThanTheReadTimeoutFailsTheFlushInTime) {
+  Engine admin = engine("64");
+  admin.execute("CREATE TABLE u (id INT AUTO_INCREMENT PRIMARY KEY, code VARCHAR(10))");
+  admin.execute(
+      "CREATE TRIGGER u_slow BEFORE INSERT ON u FOR EACH ROW "
+      "IF NEW.code = 'slow' THEN SET @slept = SLEEP(3); END IF");
+  Engine e(db_.url().with_option("read_timeout", "1s").with_option("max_connections", "1"));
+  const Model& u = e.models().at("u");
+  Session s = e.session();
+  for (int r = 0; r < 2500; ++r) {
+    s.add(u.make({{"code", r == 1500 ? std::string("slow") : "c" + std::to_string(r)}}));
+  }
+  auto start = std::chrono::steady_clock::now();
+  try {
+    s.commit();
+    FAIL() << "a page slower than read_timeout succeeded";
+  } catch (const SqlError& error) {
+    EXPECT_TRUE(error.is_disconnect()) << error.what();
+  }
+  auto waited = std::chrono::steady_clock::now() - start;
+  EXPECT_LT(waited, std::chrono::milliseconds(2800)) << "the flush waited for the slow page";
+  EXPECT_EQ(s.pending(), 2500u);
+  // DROP TRIGGER waits for the slow page's transaction to end (it holds the table's metadata
+  // lock); its client gone, that transaction rolls back.
+  admin.execute("DROP TRIGGER u_slow");
+  EXPECT_EQ(scalar(admin, "SELECT COUNT(*) FROM u"), 0);
+}
+
 // A table whose every column the rows give (keys included): nothing to read back, so pages go as
 // one row's statement with arrays of values (MariaDB's array binding).
 const char* const kEveryKind =
