@@ -31,18 +31,20 @@ std::string soci_connect_string(const Url& url) {
   return dialect::mysql::connect_string(url, std::nullopt);
 }
 
-RawConnection::RawConnection(const Url& url) : conn_(mysql_init(nullptr)) {
-  if (conn_ == nullptr) throw std::runtime_error("raw connect: mysql_init failed");
+RawConnection::RawConnection(const Url& url) {
+  // Every option is read (and may be refused) before there is a handle to leak.
   std::string charset = url.option("charset").value_or("utf8mb4");  // tabula's default
   unsigned connect_timeout = seconds_option(url, "connect_timeout").value_or(10);  // likewise
   std::optional<unsigned> read_timeout = seconds_option(url, "read_timeout");
   std::optional<unsigned> write_timeout = seconds_option(url, "write_timeout");
+  // TLS as tabula's connections have it: the same settings, set by the same function.
+  dialect::mysql::TlsSettings tls = dialect::mysql::tls_settings(url);  // UrlError when bad
+  conn_ = mysql_init(nullptr);
+  if (conn_ == nullptr) throw std::runtime_error("raw connect: mysql_init failed");
   mysql_options(conn_, MYSQL_SET_CHARSET_NAME, charset.c_str());
   mysql_options(conn_, MYSQL_OPT_CONNECT_TIMEOUT, &connect_timeout);
   if (read_timeout) mysql_options(conn_, MYSQL_OPT_READ_TIMEOUT, &*read_timeout);
   if (write_timeout) mysql_options(conn_, MYSQL_OPT_WRITE_TIMEOUT, &*write_timeout);
-  // TLS as tabula's connections have it: the same settings, set by the same function.
-  dialect::mysql::TlsSettings tls = dialect::mysql::tls_settings(url);  // UrlError when bad
   if (dialect::mysql::uses_tls(url, tls) && !dialect::mysql::apply_tls_options(conn_, tls)) {
     mysql_close(conn_);
     throw std::runtime_error("raw connect to " + url.to_string() +

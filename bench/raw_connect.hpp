@@ -47,7 +47,7 @@ class RawConnection {
   std::vector<std::string> row(const std::string& sql);
 
  private:
-  MYSQL* conn_;
+  MYSQL* conn_ = nullptr;
 };
 
 }  // namespace tabula::bench
