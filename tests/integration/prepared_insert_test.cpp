@@ -59,6 +59,27 @@ class PreparedInsertTest : public ::testing::Test {
     s.commit();
   }
 
+  // Stages `rows` records of table u (id, code UNIQUE), the one at `duplicate_at` repeating the
+  // code of the fourth.
+  static void stage_with_a_duplicate(Engine& e, Session& s, int rows, int duplicate_at) {
+    const Model& u = e.models().at("u");
+    for (int r = 0; r < rows; ++r) {
+      s.add(u.make({{"code", r == duplicate_at ? std::string("c3") : "c" + std::to_string(r)}}));
+    }
+  }
+  // The commit is refused as a duplicate, naming the record at fault.
+  static void expect_the_duplicate_named(Session& s) {
+    try {
+      s.commit();
+      FAIL() << "a duplicate was accepted";
+    } catch (const SqlError& error) {
+      EXPECT_EQ(error.code(), 1062) << error.what();
+      EXPECT_NE(std::string(error.what()).find(R"(while inserting into u: {"code":"c3"})"),
+                std::string::npos)
+          << error.what();
+    }
+  }
+
   test::ScratchDatabase db_{std::string("prepared_") +
                             ::testing::UnitTest::GetInstance()->current_test_info()->name()};
 };
@@ -160,25 +181,15 @@ TEST_F(PreparedInsertTest, AWideTableGetsPagesUnderThePlaceholderLimit) {
 TEST_F(PreparedInsertTest, ARowRefusedInTheMiddleOfAPageIsNamedAndNothingStays) {
   Engine e = engine("64");
   e.execute("CREATE TABLE u (id INT AUTO_INCREMENT PRIMARY KEY, code VARCHAR(10) UNIQUE)");
-  const Model& u = e.models().at("u");
   Session s = e.session();
-  for (int r = 0; r < 600; ++r) {
-    s.add(u.make({{"code", r == 417 ? std::string("c3") : "c" + std::to_string(r)}}));
-  }
-  try {
-    s.commit();
-    FAIL() << "a duplicate was accepted";
-  } catch (const SqlError& error) {
-    EXPECT_EQ(error.code(), 1062) << error.what();
-    EXPECT_NE(std::string(error.what()).find(R"(while inserting into u: {"code":"c3"})"),
-              std::string::npos)
-        << error.what();
-  }
+  stage_with_a_duplicate(e, s, 600, 417);
+  expect_the_duplicate_named(s);
   EXPECT_EQ(scalar(e, "SELECT COUNT(*) FROM u"), 0);
   EXPECT_EQ(s.pending(), 600u) << "every row is staged again";
   // The same shapes work afterwards on the same connection.
   s.rollback();
   Session again = e.session();
+  const Model& u = e.models().at("u");
   for (int r = 0; r < 600; ++r) again.add(u.make({{"code", "d" + std::to_string(r)}}));
   again.commit();
   EXPECT_EQ(scalar(e, "SELECT COUNT(*) FROM u"), 600);
@@ -220,20 +231,9 @@ TEST_F(PreparedInsertTest, EveryRecordOfAManyPageFlushGetsTheKeyOfItsOwnRow) {
 TEST_F(PreparedInsertTest, ARowRefusedInALaterPageIsNamedAndNothingOfTheFlushStays) {
   Engine e = engine("64");
   e.execute("CREATE TABLE u (id INT AUTO_INCREMENT PRIMARY KEY, code VARCHAR(10) UNIQUE)");
-  const Model& u = e.models().at("u");
   Session s = e.session();
-  for (int r = 0; r < 3500; ++r) {
-    s.add(u.make({{"code", r == 2417 ? std::string("c3") : "c" + std::to_string(r)}}));
-  }
-  try {
-    s.commit();
-    FAIL() << "a duplicate was accepted";
-  } catch (const SqlError& error) {
-    EXPECT_EQ(error.code(), 1062) << error.what();
-    EXPECT_NE(std::string(error.what()).find(R"(while inserting into u: {"code":"c3"})"),
-              std::string::npos)
-        << error.what();
-  }
+  stage_with_a_duplicate(e, s, 3500, 2417);
+  expect_the_duplicate_named(s);
   EXPECT_EQ(scalar(e, "SELECT COUNT(*) FROM u"), 0) << "the two pages before it are gone too";
   EXPECT_EQ(s.pending(), 3500u) << "every row is staged again";
 }
