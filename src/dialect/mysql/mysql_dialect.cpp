@@ -190,8 +190,9 @@ std::unique_ptr<soci::session> open(const Url& url,
                        std::string(to_string(tls.mode)) + ")",
                    2026, "08001");
     }
-    // The non-blocking API lets ping() and reset() bound their wait; blocking calls (all of
-    // SOCI's) behave as before.
+    // The non-blocking API lets ping() and reset() bound their wait and a prepared insert page
+    // run while the next one is bound (mysql_nonblocking.hpp); blocking calls (all of SOCI's)
+    // behave as before.
     if (mysql_options(native(*session), MYSQL_OPT_NONBLOCK, nullptr) != 0) {
       throw ConnectError("cannot connect to " + target +
                          ": Connector/C refused MYSQL_OPT_NONBLOCK (out of memory?)");

@@ -64,12 +64,13 @@ class PreparedStatement {
   // ValueError for a double MySQL cannot store.
   detail::ResultSet execute(std::span<const Value* const> params);
 
-  // execute() in two halves, for work in between: start() sends the run and returns without
-  // waiting for the server; finish() waits for it and returns what execute() would. Between
-  // them nothing else may use the connection, and `binding` must stay alive and unchanged;
-  // every start() is followed by a finish(), also when other work in between failed. start()
-  // throws Error for a count mismatch and SqlError when the statement cannot be bound; finish()
-  // throws what execute() throws (a disconnect when waiting for the server failed).
+  // execute() in two halves, for work in between (Connector/C's non-blocking execute: the
+  // connection must have MYSQL_OPT_NONBLOCK, as every tabula connection has): start() sends the run
+  // and returns without waiting for the server; finish() waits for it and returns what execute()
+  // would. Between them nothing else may use the connection, and `binding` must stay alive and
+  // unchanged; every start() is followed by a finish(), also when other work in between failed.
+  // start() throws Error for a count mismatch and SqlError when the statement cannot be bound;
+  // finish() throws what execute() throws (a disconnect when waiting for the server failed).
   void start(const ParamBinding& binding);
   detail::ResultSet finish();
 
