@@ -166,9 +166,9 @@ class PageWriter {
     }
   }
 
-  // Waits for a started page and loads what it read back into its records. Throws SqlError
-  // naming the table and, when the server refused a row, the record at fault (found by sending
-  // the page's rows one by one, in a transaction so that none of them stays).
+  // Waits for a started page and returns what it read back (load() puts that into its records).
+  // Throws SqlError naming the table and, when the server refused a row, the record at fault
+  // (found by sending the page's rows one by one, in a transaction so that none of them stays).
   ResultSet finish(ReadyPage& page) {
     if (page.statement == nullptr) return {};  // an array page, finished when started
     PreparedStatement* statement = std::exchange(page.statement, nullptr);
@@ -189,6 +189,7 @@ class PageWriter {
     }
   }
 
+  // Reports the page's rows inserted, with what finish() returned for them.
   void load(const ReadyPage& page, const ResultSet& result) {
     if (page.as_arrays) return;  // loaded when sent
     detail::load_inserted(target_, table_, families_, page.returned, page.rows, result);
