@@ -9,6 +9,10 @@
 // (max_allowed_packet). The last rows of a flush go as one statement when they are 16 or fewer,
 // else as statements of 512, 256, ... rows: shapes that later flushes use again, so a table and
 // column set needs few statements in the cache.
+//
+// Pages are pipelined: while the server runs one, the next is made ready (what it reads back
+// and its values bound, decided from its own rows) and the one before is loaded into its
+// records. One statement runs at a time (PreparedStatement::start/finish).
 
 #include <tabula/automap.hpp>
 #include <tabula/connection.hpp>
