@@ -171,6 +171,7 @@ stop_server() {
   if ! kill -0 "$pid" 2>/dev/null; then
     # Gone before it was asked to stop: killed by a test, or crashed. Its log says which (a
     # crash leaves the query and a stack trace there), and is removed with the state.
+    # scripts/test.sh looks for this sentence to run the preset once more.
     echo "test-db: mariadbd $pid was no longer running when asked to stop; the end of its log:" >&2
     tail -n 60 "$LOG" >&2 || true
     died_on_its_own=1

@@ -173,17 +173,12 @@ class PageWriter {
     if (page.statement == nullptr) return {};  // an array page, finished when started
     PreparedStatement* statement = std::exchange(page.statement, nullptr);
     try {
-      try {
-        return statement->finish();
-      } catch (const SqlError& e) {
-        if (!needs_reprepare(e)) throw;
-        // The tables under the cached statement changed: prepared again, run once more.
-        cache_.forget(page.sql);
-        PreparedStatement& again =
-            cache_.get(detail::ConnectionAccess::native_handle(connection_), page.sql);
-        again.start(page.binding);
-        return again.finish();
-      }
+      return again_if_stale(
+          page.sql, [&] { return statement->finish(); },
+          [&](PreparedStatement& again) {
+            again.start(page.binding);
+            return again.finish();
+          });
     } catch (const SqlError& e) {
       fail(page, e);
     }
@@ -238,6 +233,19 @@ class PageWriter {
     return sql_;
   }
 
+  // `first()`, and when the server says the tables under the cached statement for `sql` changed
+  // (1615), `again()` on that statement prepared afresh.
+  template <class First, class Again>
+  auto again_if_stale(const std::string& sql, First first, Again again) -> decltype(first()) {
+    try {
+      return first();
+    } catch (const SqlError& e) {
+      if (!needs_reprepare(e)) throw;
+      cache_.forget(sql);
+      return again(cache_.get(detail::ConnectionAccess::native_handle(connection_), sql));
+    }
+  }
+
   // A failed page: its statement is closed (a failed run may keep the failure's state in the
   // client library), a lost connection is not reused, and a refused row is named.
   [[noreturn]] void fail(ReadyPage& page, const SqlError& e) {
@@ -268,14 +276,12 @@ class PageWriter {
     report_statement(sql, page.params.size());
     void* native = detail::ConnectionAccess::native_handle(connection_);
     std::optional<ResultSet> result;
+    auto run = [&](PreparedStatement& statement) {
+      return statement.execute_array(page.params, page.rows.size());
+    };
     try {
-      try {
-        result = cache_.get(native, sql).execute_array(page.params, page.rows.size());
-      } catch (const SqlError& e) {
-        if (!needs_reprepare(e)) throw;
-        cache_.forget(sql);
-        result = cache_.get(native, sql).execute_array(page.params, page.rows.size());
-      }
+      result = again_if_stale(
+          sql, [&] { return run(cache_.get(native, sql)); }, run);
     } catch (const SqlError& e) {
       page.sql = sql;
       fail(page, e);
