@@ -380,7 +380,9 @@ std::string Url::to_string() const {
   if (detail::sql_dialect(dialect_).url_form() == detail::UrlForm::file) {
     out += database_ == ":memory:" ? database_ : percent_encode(database_, "/:");
   } else {
-    if (!user_.empty() || has_password_) {
+    // A list of hosts is read only after an '@' (the parser's rule against a password holding
+    // one), so it keeps its '@' even with no user.
+    if (!user_.empty() || has_password_ || hosts_.size() > 1) {
       out += percent_encode(user_);
       if (has_password_) out += ":***";
       out += '@';

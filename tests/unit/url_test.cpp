@@ -158,6 +158,7 @@ TEST(UrlTest, ToStringRoundTripsWithoutPassword) {
   for (std::string text : {"mysql://app@host:3307/shop?charset=utf8mb4",
                            "mysql://us%40er@[::1]:3306/my%20db?socket=%2Ftmp%2Fs&k=v%26w",
                            "mysql://app@/db?socket=/run/mysqld.sock", "mysql://host",
+                           "mysql://@db1,db2:3307/shop",  // a host list keeps its '@'
                            "sqlite:///var/lib/app/data%20file.db?busy_timeout=2s",
                            "sqlite://relative/app.db", "sqlite://:memory:"}) {
     Url url(text);
