@@ -27,9 +27,10 @@
 //   raw_delete_row      a prepared DELETE ... WHERE id = ? per row
 //
 // Every method commits at the same boundaries: every --batch rows (default 1000; 0: once per
-// run). The whole set runs twice in the same run: on the server as a user starts it
+// run). Every method runs twice in the same run: on the server as a user starts it
 // (innodb_flush_log_at_trx_commit=1, every commit reaches the disk) and relaxed (=2, as the test
-// suite runs it), set with SET GLOBAL (the user needs SUPER or SYSTEM_VARIABLES_ADMIN).
+// suite runs it), set with SET GLOBAL (the user needs SUPER or SYSTEM_VARIABLES_ADMIN). The paged
+// methods run on both settings before the per-row ones, the updates and the deletes.
 //
 //   session_bench [mysql://user:pass@host:port/db] [--rows N] [--rounds N] [--only METHOD]
 //                 [--batch ROWS_PER_COMMIT] [--changes N]
@@ -65,6 +66,7 @@
 #include <iostream>
 #include <map>
 #include <memory>
+#include <numeric>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -495,6 +497,18 @@ void tabula_delete(LoadedRows& loaded) {
   }
 }
 
+// The k-th of n methods in round `round`: each round walks them from another start with another
+// stride (one coprime to n), so a method follows a different one from round to round. (A rotation
+// alone would keep every method right after the same one, in the state that one leaves.)
+std::size_t order(std::size_t n, int round, std::size_t k) {
+  std::vector<std::size_t> strides;
+  for (std::size_t s = 1; s < std::max<std::size_t>(n, 2); ++s) {
+    if (std::gcd(s, n) == 1) strides.push_back(s);
+  }
+  std::size_t r = static_cast<std::size_t>(round);
+  return (r + k * strides[r % strides.size()]) % n;
+}
+
 const char* kChecksum =
     "SELECT COUNT(*), SUM(qty), SUM(price), "
     "SUM(CRC32(CONCAT_WS('|', id, name, qty, price, created))) FROM bench_row";
@@ -553,109 +567,116 @@ int main(int argc, char** argv) {
     std::string flush_setting = raw.row("SELECT @@GLOBAL.innodb_flush_log_at_trx_commit")[0];
     std::printf("batch: a commit every %s rows\n",
                 batch_rows > 0 ? std::to_string(batch_rows).c_str() : "run (one per run)");
-    for (const char* setting : {"1", "2"}) {
-      suffix = std::string(setting) == "1" ? "" : "_relaxed";
-      raw.query(std::string("SET GLOBAL innodb_flush_log_at_trx_commit = ") + setting);
-      std::printf("server: innodb_flush_log_at_trx_commit = %s (%s)\n", setting,
-                  suffix.empty() ? "durable, as a server starts by default" : "relaxed");
-      // The paged methods first, all rounds, in an order rotated each round: a method that
-      // follows another leaves the server busy with background work (purge, page flushing), so
-      // no method always runs right after the same one. The slow per-row ones after them all.
-      std::vector<std::pair<std::int64_t, int>> sample;  // the session's (key, row number) samples
-      struct Method {
-        const char* name;
-        int rows;
-        std::function<void()> work;
-        bool check;  // rows checksummed against the others (false: only counted)
-      };
-      const std::vector<Method> paged = {
-          {"raw_multirow", rows, [&] { raw_multirow(raw, rows); }, true},
-          {"raw_multirow_ret", rows, [&] { raw_multirow(raw, rows, true); }, true},
-          {"raw_prepared_pages", rows, [&] { raw_prepared_pages(raw, rows, false); }, true},
-          {"raw_prepared_ret", rows, [&] { raw_prepared_pages(raw, rows, true); }, true},
-          {"tabula_session", rows, [&] { sample = tabula_session(engine, rows); }, true},
-          {"raw_array_binding", rows, [&] { raw_array_binding(raw, rows); }, true},
-          {"tabula_session_keys", rows, [&] { tabula_session_keys(engine, rows); }, true},
-      };
-      const int few = std::max(1, rows / 50);
-      const std::vector<Method> per_row = {
-          {"raw_prepared_row", rows, [&] { raw_prepared_row(raw, rows); }, true},
-          {"soci_prepared_row", rows, [&] { soci_prepared_row(soci_sql, rows); }, true},
-          {"user_story", few, [&] { user_story(engine, few); }, false},
-      };
-      for (int round = 0; round < rounds; ++round) {
-        for (std::size_t k = 0; k < paged.size(); ++k) {
-          const Method& m = paged[(k + static_cast<std::size_t>(round)) % paged.size()];
-          measure(m.name, m.rows, m.work, m.check);
-          for (auto [id, i] : sample) {  // each record's key names the row with its values
-            std::vector<std::string> r =
-                raw.row("SELECT name, qty FROM bench_row WHERE id = " + std::to_string(id));
-            if (r.size() != 2 || r[0] != name_of(i) || r[1] != std::to_string(qty_of(i))) {
-              throw std::runtime_error("tabula_session: record " + std::to_string(i) +
-                                       " has a key that names another row");
+    // The paged methods first, on both server settings, all rounds, in an order changed each
+    // round (order()): a method that follows another leaves the server busy with background
+    // work (purge, page flushing), so no method always runs right after the same one. The slow
+    // per-row ones, the updates and the deletes after them all (their hundreds of thousands of
+    // commits leave the server flushing long after), again on both settings.
+    for (const bool paged_stage : {true, false})
+      for (const char* setting : {"1", "2"}) {
+        suffix = std::string(setting) == "1" ? "" : "_relaxed";
+        raw.query(std::string("SET GLOBAL innodb_flush_log_at_trx_commit = ") + setting);
+        std::printf("server: innodb_flush_log_at_trx_commit = %s (%s)\n", setting,
+                    suffix.empty() ? "durable, as a server starts by default" : "relaxed");
+        // The session's (key, row number) samples.
+        std::vector<std::pair<std::int64_t, int>> sample;
+        struct Method {
+          const char* name;
+          int rows;
+          std::function<void()> work;
+          bool check;  // rows checksummed against the others (false: only counted)
+        };
+        const std::vector<Method> paged = {
+            {"raw_multirow", rows, [&] { raw_multirow(raw, rows); }, true},
+            {"raw_multirow_ret", rows, [&] { raw_multirow(raw, rows, true); }, true},
+            {"raw_prepared_pages", rows, [&] { raw_prepared_pages(raw, rows, false); }, true},
+            {"raw_prepared_ret", rows, [&] { raw_prepared_pages(raw, rows, true); }, true},
+            {"tabula_session", rows, [&] { sample = tabula_session(engine, rows); }, true},
+            {"raw_array_binding", rows, [&] { raw_array_binding(raw, rows); }, true},
+            {"tabula_session_keys", rows, [&] { tabula_session_keys(engine, rows); }, true},
+        };
+        const int few = std::max(1, rows / 50);
+        const std::vector<Method> per_row = {
+            {"raw_prepared_row", rows, [&] { raw_prepared_row(raw, rows); }, true},
+            {"soci_prepared_row", rows, [&] { soci_prepared_row(soci_sql, rows); }, true},
+            {"user_story", few, [&] { user_story(engine, few); }, false},
+        };
+        if (paged_stage) {
+          for (int round = 0; round < rounds; ++round) {
+            for (std::size_t k = 0; k < paged.size(); ++k) {
+              const Method& m = paged[order(paged.size(), round, k)];
+              measure(m.name, m.rows, m.work, m.check);
+              for (auto [id, i] : sample) {  // each record's key names the row with its values
+                std::vector<std::string> r =
+                    raw.row("SELECT name, qty FROM bench_row WHERE id = " + std::to_string(id));
+                if (r.size() != 2 || r[0] != name_of(i) || r[1] != std::to_string(qty_of(i))) {
+                  throw std::runtime_error("tabula_session: record " + std::to_string(i) +
+                                           " has a key that names another row");
+                }
+              }
+              sample.clear();
             }
           }
-          sample.clear();
+          continue;
+        }
+        for (int round = 0; round < rounds; ++round) {
+          for (const Method& m : per_row) measure(m.name, m.rows, m.work, m.check);
+        }
+        // Updates and deletes of `changes` rows, each method on the same fresh table.
+        auto fill = [&] {
+          raw.query("TRUNCATE TABLE bench_row");
+          raw_multirow(raw, changes);
+        };
+        auto timed = [&](const std::string& method, const std::function<void()>& prepare,
+                         const std::function<void()>& work, const std::string& check_sql,
+                         const std::string& expected) {
+          if (!only.empty() && method != only) return;
+          std::string name = method + suffix;
+          prepare();
+          auto start = Clock::now();
+          work();
+          double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+          best[name] = std::max(best[name], changes / seconds);
+          std::printf("%-28s %8d rows %8.3f s %10.0f rows/s\n", name.c_str(), changes, seconds,
+                      changes / seconds);
+          std::vector<std::string> got = raw.row(check_sql);
+          if (got.empty() || got[0] != expected) {
+            throw std::runtime_error(name + ": " + check_sql + " gave " +
+                                     (got.empty() ? "nothing" : got[0]) + ", expected " + expected);
+          }
+        };
+        long long qty_sum = 0;
+        for (int id = 1; id <= changes; ++id) qty_sum += new_qty(id);
+        const std::string sum_sql = "SELECT SUM(qty) FROM bench_row";
+        const std::string count_sql = "SELECT COUNT(*) FROM bench_row";
+        std::optional<LoadedRows> loaded;
+        for (int round = 0; round < rounds; ++round) {
+          timed(
+              "raw_update_row", fill, [&] { raw_update_row(raw, changes); }, sum_sql,
+              std::to_string(qty_sum));
+          timed(
+              "raw_update_case", fill, [&] { raw_update_case(raw, changes); }, sum_sql,
+              std::to_string(qty_sum));
+          timed(
+              "tabula_update",
+              [&] {
+                fill();
+                loaded.emplace(load_rows(engine));
+              },
+              [&] { tabula_update(*loaded); }, sum_sql, std::to_string(qty_sum));
+          loaded.reset();
+          timed(
+              "raw_delete_row", fill, [&] { raw_delete_row(raw, changes); }, count_sql, "0");
+          timed(
+              "tabula_delete",
+              [&] {
+                fill();
+                loaded.emplace(load_rows(engine));
+              },
+              [&] { tabula_delete(*loaded); }, count_sql, "0");
+          loaded.reset();
         }
       }
-      for (int round = 0; round < rounds; ++round) {
-        for (const Method& m : per_row) measure(m.name, m.rows, m.work, m.check);
-      }
-      // Updates and deletes of `changes` rows, each method on the same fresh table.
-      auto fill = [&] {
-        raw.query("TRUNCATE TABLE bench_row");
-        raw_multirow(raw, changes);
-      };
-      auto timed = [&](const std::string& method, const std::function<void()>& prepare,
-                       const std::function<void()>& work, const std::string& check_sql,
-                       const std::string& expected) {
-        if (!only.empty() && method != only) return;
-        std::string name = method + suffix;
-        prepare();
-        auto start = Clock::now();
-        work();
-        double seconds = std::chrono::duration<double>(Clock::now() - start).count();
-        best[name] = std::max(best[name], changes / seconds);
-        std::printf("%-28s %8d rows %8.3f s %10.0f rows/s\n", name.c_str(), changes, seconds,
-                    changes / seconds);
-        std::vector<std::string> got = raw.row(check_sql);
-        if (got.empty() || got[0] != expected) {
-          throw std::runtime_error(name + ": " + check_sql + " gave " +
-                                   (got.empty() ? "nothing" : got[0]) + ", expected " + expected);
-        }
-      };
-      long long qty_sum = 0;
-      for (int id = 1; id <= changes; ++id) qty_sum += new_qty(id);
-      const std::string sum_sql = "SELECT SUM(qty) FROM bench_row";
-      const std::string count_sql = "SELECT COUNT(*) FROM bench_row";
-      std::optional<LoadedRows> loaded;
-      for (int round = 0; round < rounds; ++round) {
-        timed(
-            "raw_update_row", fill, [&] { raw_update_row(raw, changes); }, sum_sql,
-            std::to_string(qty_sum));
-        timed(
-            "raw_update_case", fill, [&] { raw_update_case(raw, changes); }, sum_sql,
-            std::to_string(qty_sum));
-        timed(
-            "tabula_update",
-            [&] {
-              fill();
-              loaded.emplace(load_rows(engine));
-            },
-            [&] { tabula_update(*loaded); }, sum_sql, std::to_string(qty_sum));
-        loaded.reset();
-        timed(
-            "raw_delete_row", fill, [&] { raw_delete_row(raw, changes); }, count_sql, "0");
-        timed(
-            "tabula_delete",
-            [&] {
-              fill();
-              loaded.emplace(load_rows(engine));
-            },
-            [&] { tabula_delete(*loaded); }, count_sql, "0");
-        loaded.reset();
-      }
-    }
     raw.query("SET GLOBAL innodb_flush_log_at_trx_commit = " + flush_setting);
     if (!only.empty()) return 0;
     std::printf("checksums: every method landed the same %s rows (sum of row CRCs %s)\n",

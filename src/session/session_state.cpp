@@ -41,8 +41,8 @@ bool SessionState::has_before_insert_trigger(const Table& table) {
 // Inserts into one table, no parent among them, nothing to update or delete, and a server that
 // answers the INSERT with RETURNING: at most one statement when the rows fit in one page (the
 // insert writer begins a transaction before a first page that does not hold them all).
-bool SessionState::one_statement_work() {
-  if (!unit.only_inserts_into_one_table() || !tx.returning_supported()) return false;
+bool SessionState::one_statement_work(const UnitOfWork::StagedInserts& staged) {
+  if (!unit.only_inserts_into_one_table(staged) || !tx.returning_supported()) return false;
   return ConnectionAccess::dialect(tx.leased()).inserts_many_rows_per_statement() ||
          unit.inserts.size() == 1;
 }
@@ -56,12 +56,13 @@ void SessionState::flush(bool committing) {
         "this session is read-only (SessionOptions::read_only): it cannot write; use a session "
         "without read_only for changes");
   }
-  unit.check_insertable();  // before any SQL: a required column left unset is the caller's mistake
-  bool alone = committing && !tx.in_transaction() && one_statement_work();
+  // Before any SQL: a required column left unset is the caller's mistake.
+  UnitOfWork::StagedInserts staged = unit.check_insertable();
+  bool alone = committing && !tx.in_transaction() && one_statement_work(staged);
   Connection& conn = alone ? tx.leased() : tx.connection();
   try {
     tx.wrote();
-    write_inserts(conn);
+    write_inserts(conn, staged);
     write_updates(conn);
     write_deletes(conn);
   } catch (const SqlError& e) {

@@ -82,13 +82,13 @@ struct SessionState final : InsertTarget {
   bool has_before_insert_trigger(const Table& table) override;
 
  private:
-  bool one_statement_work();
+  bool one_statement_work(const UnitOfWork::StagedInserts& staged);
   // After a failed flush: rolls back to the innermost savepoint (or the whole transaction) and
   // stages again what was sent since.
   void recover_from_failed_flush() noexcept;
 
   // The writers (write_inserts.cpp, write_updates.cpp, write_deletes.cpp).
-  void write_inserts(Connection& conn);
+  void write_inserts(Connection& conn, const UnitOfWork::StagedInserts& staged);
   void resolve_links(Tracked& t);
   void write_updates(Connection& conn);
   // One UPDATE of `rows` (one table, the same changed `columns`), journaled.

@@ -95,8 +95,43 @@ std::size_t UnitOfWork::pending_count() const {
   return n;
 }
 
-void UnitOfWork::check_insertable() const {
+namespace {
+
+// The columns an insert must give: NOT NULL, and nothing else (a default, the server's numbering,
+// a generated value) fills them.
+ColumnFlags required_columns(const Table& table) {
+  ColumnFlags required(table.columns.size());
+  for (std::size_t i = 0; i < table.columns.size(); ++i) {
+    const Column& c = table.columns[i];
+    if (!c.nullable && !c.auto_increment && c.generated == Generated::none &&
+        c.default_kind == DefaultKind::none) {
+      required.set(i);
+    }
+  }
+  return required;
+}
+
+}  // namespace
+
+UnitOfWork::StagedInserts UnitOfWork::check_insertable() const {
+  StagedInserts staged;
+  if (inserts.empty()) return staged;
+  staged.one_model = &inserts.front()->record.model();
+  const Model* model = nullptr;  // the model `required` is for
+  ColumnFlags required;
   for (const Tracked* t : inserts) {
+    const Model* m = &t->record.model();
+    if (m != staged.one_model) staged.one_model = nullptr;
+    if (m != model) {
+      model = m;
+      required = required_columns(m->table());
+    }
+    if (t->links.empty() && !m->read_only() &&
+        RecordAccess::set_mask(t->record).contains(required)) {
+      continue;  // every required column given
+    }
+    // A link's columns count as given; a view, or a required column missing, throws.
+    staged.linked = staged.linked || !t->links.empty();
     std::vector<std::string> linked;
     for (const Link& link : t->links) {
       linked.insert(linked.end(), link.relationship->columns.begin(),
@@ -104,19 +139,19 @@ void UnitOfWork::check_insertable() const {
     }
     t->record.check_insertable(linked);
   }
+  return staged;
 }
 
-bool UnitOfWork::only_inserts_into_one_table() const {
-  if (inserts.empty() || !deletes.empty()) return false;
+bool UnitOfWork::only_inserts_into_one_table(const StagedInserts& staged) const {
+  if (staged.one_model == nullptr || !deletes.empty()) return false;
   for (const Record* r : changed) {
     const Tracked* t = RecordAccess::owner(*r);
     if (t->state == RecordState::persistent && (r->is_modified() || !t->links.empty())) {
       return false;
     }
   }
-  const Model* model = &inserts.front()->record.model();
+  if (!staged.linked) return true;
   for (const Tracked* t : inserts) {
-    if (&t->record.model() != model) return false;
     for (const Link& link : t->links) {
       if (link.parent->state == RecordState::pending) return false;
     }

@@ -51,12 +51,18 @@ class UnitOfWork {
   bool has_work() const;
   // Staged inserts and deletes, and changed records (each once).
   std::size_t pending_count() const;
+  // What the staged inserts are, learned in the pass that checks them (a flush of many records
+  // walks them once before its first statement, not once per question).
+  struct StagedInserts {
+    const Model* one_model = nullptr;  // the table every insert goes to; nullptr: several
+    bool linked = false;               // an insert takes a key from a parent record
+  };
   // Throws ValidationError for a staged insert that leaves a required column unset (columns a
   // link will fill count as given).
-  void check_insertable() const;
+  StagedInserts check_insertable() const;
   // Inserts into one table and nothing else: no parent among them still pending, nothing to
   // update or delete.
-  bool only_inserts_into_one_table() const;
+  bool only_inserts_into_one_table(const StagedInserts& staged) const;
 
   // Forgets what is staged: pending records are dropped, removals and changes undone.
   void discard_staged();

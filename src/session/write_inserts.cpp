@@ -29,22 +29,31 @@ void SessionState::resolve_links(Tracked& t) {
   }
 }
 
-void SessionState::write_inserts(Connection& conn) {
+void SessionState::write_inserts(Connection& conn, const UnitOfWork::StagedInserts& staged) {
   std::vector<Tracked*>& inserts = unit.inserts;
   if (inserts.empty()) return;
-  std::vector<const Model*> staged;
-  for (Tracked* t : inserts) {
-    const Model* m = &t->record.model();
-    if (std::find(staged.begin(), staged.end(), m) == staged.end()) staged.push_back(m);
-  }
   // One journal entry per row: made room for once, not regrown (and moved) while the rows go.
   journal.entries.reserve(journal.entries.size() + inserts.size());
   std::unique_ptr<InsertWriter> writer =
       ConnectionAccess::dialect(conn).insert_writer(conn, *this, tx.insert_options());
-  for (const Model* model : parents_first(staged)) {
+  if (staged.one_model != nullptr && !staged.linked) {
+    // One table and no links (the common bulk insert): every row is ready, in one wave.
+    std::vector<Record*> wave;
+    wave.reserve(inserts.size());
+    for (Tracked* t : inserts) wave.push_back(&t->record);
+    writer->insert(*staged.one_model, wave, !tx.in_transaction());
+    inserts.clear();
+    return;
+  }
+  std::vector<const Model*> models;
+  for (Tracked* t : inserts) {
+    const Model* m = &t->record.model();
+    if (std::find(models.begin(), models.end(), m) == models.end()) models.push_back(m);
+  }
+  for (const Model* model : parents_first(models)) {
     const Table& table = model->table();
     std::vector<Tracked*> rows;
-    if (staged.size() == 1) rows.reserve(inserts.size());
+    if (models.size() == 1) rows.reserve(inserts.size());
     for (Tracked* t : inserts) {
       if (&t->record.model() == model && t->state == RecordState::pending) rows.push_back(t);
     }

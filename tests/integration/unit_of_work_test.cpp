@@ -338,6 +338,42 @@ TEST_P(UnitOfWorkTest, FailedFlushRollsBackNamesTheRecordAndCanBeRetried) {
             1);
 }
 
+// A staged insert that leaves a required column unset is the caller's mistake: the flush names
+// it before sending any SQL, so the transaction and what it flushed before stay as they were.
+// A NOT NULL foreign key that a link fills counts as given.
+TEST_P(UnitOfWorkTest, ARequiredColumnLeftUnsetFailsTheFlushBeforeAnySql) {
+  Session s = engine_->session();
+  Record& earlier = s.add(model("shelf").make({{"label", "earlier"}}));
+  s.flush();  // sent in this transaction
+  std::vector<Record*> shelves;
+  for (int i = 0; i < 300; ++i) {
+    shelves.push_back(&s.add(model("shelf").make({{"label", "s" + std::to_string(i)}})));
+  }
+  Record& unlabelled = s.add(model("shelf").make({{"qty", 3}}));
+  Record& child = s.add(model("item").make({{"name", "linked"}}));
+  s.link(child, "shelf", *shelves.front());
+  StatementLog log;
+  try {
+    s.commit();
+    FAIL() << "a shelf without its label was accepted";
+  } catch (const ValidationError& e) {
+    EXPECT_EQ(e.column(), "label") << e.what();
+    EXPECT_NE(std::string(e.what()).find("shelf.label: NOT NULL without a default"),
+              std::string::npos)
+        << e.what();
+  }
+  EXPECT_TRUE(log.take().empty()) << "no SQL before the check";
+  unlabelled.set("label", "now labelled");
+  s.commit();  // the same transaction: the earlier flush is committed with the rest
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM shelf"), 302);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM shelf WHERE label = 'earlier' AND id = " +
+                   std::to_string(earlier.get<std::int64_t>("id"))),
+            1);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM item WHERE shelf_id = " +
+                   std::to_string(shelves.front()->get<std::int64_t>("id"))),
+            1);
+}
+
 // A commit whose whole work is one INSERT statement needs no BEGIN and COMMIT: the statement is
 // atomic on its own. Anything more, a flush() before the commit, or a failure keeps them.
 TEST_P(UnitOfWorkTest, ACommitThatIsOneInsertStatementGoesAloneAndStaysAtomic) {

@@ -52,6 +52,15 @@ class ColumnFlags {
   }
   void reset(std::size_t i) noexcept { set(i, false); }
 
+  // Every flag set in `other` (of the same size) is set here too.
+  bool contains(const ColumnFlags& other) const noexcept {
+    if (!wide()) return (bits_.narrow & other.bits_.narrow) == other.bits_.narrow;
+    for (std::size_t w = 0; w < words(); ++w) {
+      if ((bits_.wide[w] & other.bits_.wide[w]) != other.bits_.wide[w]) return false;
+    }
+    return true;
+  }
+
   friend bool operator==(const ColumnFlags& a, const ColumnFlags& b) noexcept {
     if (a.size_ != b.size_) return false;
     if (!a.wide()) return a.bits_.narrow == b.bits_.narrow;
