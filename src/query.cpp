@@ -30,7 +30,16 @@ std::string lowercase(std::string_view s) {
 }  // namespace
 
 Query& Query::where_values(std::string_view condition, std::vector<Value> values) {
-  std::size_t holes = detail::placeholder_positions(condition).size();
+  // Counted here for an error that names the condition. The connection's own modes decide when
+  // the statement runs (MySQL's NO_BACKSLASH_ESCAPES: 'C:\' is a whole string there), so a
+  // count that fits either way of reading a backslash is taken.
+  detail::SqlLexicon lexicon = dialect_of(*state_).lexicon();
+  std::size_t holes = detail::placeholder_positions(condition, lexicon).size();
+  if (holes != values.size() && lexicon.backslash_escapes) {
+    lexicon.backslash_escapes = false;
+    std::size_t literal_backslashes = detail::placeholder_positions(condition, lexicon).size();
+    if (literal_backslashes == values.size()) holes = literal_backslashes;
+  }
   if (holes != values.size()) {
     throw Error("where(\"" + std::string(condition) + "\"): " + std::to_string(holes) +
                 " placeholder(s) but " + std::to_string(values.size()) + " value(s)");

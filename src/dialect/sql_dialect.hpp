@@ -18,6 +18,7 @@
 #include <tabula/url.hpp>
 #include <tabula/value.hpp>
 
+#include "detail/placeholders.hpp"
 #include "dialect/column_type.hpp"
 #include "dialect/insert_writer.hpp"
 #include "dialect/result_set.hpp"
@@ -137,6 +138,9 @@ class SqlDialect {
   virtual std::string quote_identifier(std::string_view name) const = 0;
   // The row count of a LIMIT that takes every row (an OFFSET needs a LIMIT before it).
   virtual std::string_view no_row_limit() const noexcept = 0;
+  // How the dialect's SQL text quotes and comments (detail/placeholders.hpp), in its default
+  // modes; a statement runner that knows its connection's modes may know better.
+  virtual SqlLexicon lexicon() const noexcept = 0;
   // `value` as a string literal the dialect reads back as `value`.
   virtual std::string string_literal(std::string_view value) const = 0;
   // True when `connection`'s server takes INSERT ... RETURNING (MariaDB 10.5+, SQLite 3.35+).

@@ -250,6 +250,30 @@ TEST_P(UnitOfWorkTest, QueriesBindValuesCheckColumnsAndJoinTheIdentityMap) {
   EXPECT_EQ(s.query("shelf").where("qty >= ?", 100).count(), 1u);
 }
 
+// A where() condition is the programmer's SQL: its comments and literals are read the way the
+// server reads them, so a value goes to the `?` the programmer meant. Read wrong (a comment's
+// apostrophe taken for a quote), the value below would land inside 'what?' and end it, and its
+// "OR 1=1) --" would run as SQL: every shelf.
+TEST_P(UnitOfWorkTest, AValueGoesToThePlaceholderMeantWhateverTheCommentsAndLiteralsHold) {
+  shelf("top", 1);
+  shelf("what?", 2);
+  shelf("other", 3);
+  Session s = engine_->session();
+  const std::string condition = "/* the shelf's label */ label = 'what?' OR label = ?";
+  EXPECT_EQ(s.query("shelf").where(condition, " OR 1=1) -- ").count(), 1u)
+      << "only 'what?' itself: the value is compared, not run";
+  EXPECT_EQ(s.query("shelf").where(condition, "top").count(), 2u);
+  EXPECT_EQ(s.query("shelf").where("qty > ? -- isn't it?\n AND label <> ?", 1, "other").count(),
+            1u);
+  if (!GetParam().mysql) return;
+  // With NO_BACKSLASH_ESCAPES 'C:\' is a whole string (the server says the mode is on), and a
+  // value with quotes and backslashes is written for that mode.
+  s.execute("SET SESSION sql_mode = CONCAT(@@sql_mode, ',NO_BACKSLASH_ESCAPES')");
+  EXPECT_EQ(s.query("shelf").where(R"(label <> 'C:\' AND label = ?)", "top").count(), 1u);
+  EXPECT_EQ(s.query("shelf").where("label = ?", R"(x\' OR 1=1 -- )").count(), 0u);
+  s.rollback();
+}
+
 TEST_P(UnitOfWorkTest, LinkedParentsAndChildrenGoInTogetherWithGeneratedKeys) {
   Session s = engine_->session();
   Record& top = s.add(model("shelf").make({{"label", "top"}}));

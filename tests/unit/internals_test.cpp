@@ -95,12 +95,46 @@ Models shop() {
 
 TEST(PlaceholderPositions, SkipQuotedStringsAndIdentifiers) {
   std::string sql = R"(SELECT ?, '?', "?", `a?b`, 'it\'s ?', 'x''?', ? FROM t WHERE c = ?)";
-  std::vector<std::size_t> positions = detail::placeholder_positions(sql);
+  std::vector<std::size_t> positions = detail::placeholder_positions(sql, detail::mysql_lexicon());
   ASSERT_EQ(positions.size(), 3u) << sql;
   EXPECT_EQ(positions[0], sql.find('?'));
   EXPECT_EQ(sql.substr(positions[1] - 2, 3), ", ?");
   EXPECT_EQ(positions[2], sql.size() - 1);
-  EXPECT_TRUE(detail::placeholder_positions("SELECT 1").empty());
+  EXPECT_TRUE(detail::placeholder_positions("SELECT 1", detail::mysql_lexicon()).empty());
+}
+
+// The positions as text: each placeholder with the character before it.
+std::string holes(std::string_view sql, const detail::SqlLexicon& lexicon) {
+  std::string out;
+  for (std::size_t i : detail::placeholder_positions(sql, lexicon)) {
+    out += (out.empty() ? "" : " ") + std::string(sql.substr(i - 1, 2));
+  }
+  return out;
+}
+
+// A quote inside a comment opens no string: read as one, it would shift every quote after it,
+// and a `?` inside a later literal would take a value whose own quotes end that literal.
+TEST(PlaceholderPositions, SkipCommentsTheWayTheServerDoes) {
+  const auto mysql = detail::mysql_lexicon();
+  EXPECT_EQ(holes("SELECT a? /* it's? */ FROM t WHERE b = 'what?' OR c =?", mysql), "a? =?");
+  EXPECT_EQ(holes("SELECT a? -- don't ?\n, b? # isn't ?\n, c?", mysql), "a? b? c?");
+  EXPECT_EQ(holes("SELECT 1--1, a?", mysql), "a?") << "'--' before no space is arithmetic";
+  EXPECT_EQ(holes("SELECT a? --", mysql), "a?") << "a comment at the very end";
+  EXPECT_EQ(holes("SELECT /*! a? */ 1, /*M! b? */ 2", mysql), "a? b?")
+      << "MariaDB runs the text of an executable comment";
+  EXPECT_EQ(holes("SELECT a? /* never closed ?", mysql), "a?");
+
+  const auto sqlite = detail::sqlite_lexicon();
+  EXPECT_EQ(holes("SELECT a?, [b?], \"c?\", `d?`, 'e''?' --f?\n, g?", sqlite), "a? g?")
+      << "SQLite: brackets quote, and any '--' starts a comment";
+  EXPECT_EQ(holes("SELECT 'C:\\', a?", sqlite), "a?") << "SQLite has no backslash escapes";
+}
+
+// MySQL's NO_BACKSLASH_ESCAPES (the server says it is on): 'C:\' ends at its second quote.
+TEST(PlaceholderPositions, FollowNoBackslashEscapes) {
+  std::string sql = R"(SELECT 'C:\', a? FROM t WHERE b = 'it\'s')";
+  EXPECT_EQ(holes(sql, detail::mysql_lexicon(/*no_backslash_escapes=*/true)), "a?");
+  EXPECT_EQ(holes(sql, detail::mysql_lexicon()), "") << "with escapes, all of it is one string";
 }
 
 // A session's records: an element keeps its address while the list grows past many chunks,

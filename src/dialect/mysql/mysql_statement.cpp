@@ -147,7 +147,11 @@ detail::ResultSet run_statement(void* native, std::string_view sql, std::span<co
   if (params.empty()) {
     text = sql;
   } else {
-    std::vector<std::size_t> holes = detail::placeholder_positions(sql);
+    // The connection's sql_mode decides whether a backslash escapes a quote; the server says
+    // (as it does to mysql_real_escape_string, which writes the values).
+    bool no_backslash_escapes = (conn->server_status & SERVER_STATUS_NO_BACKSLASH_ESCAPES) != 0;
+    std::vector<std::size_t> holes =
+        detail::placeholder_positions(sql, detail::mysql_lexicon(no_backslash_escapes));
     if (holes.size() != params.size()) {
       throw Error("statement has " + std::to_string(holes.size()) + " placeholders but " +
                   std::to_string(params.size()) + " values were given: " + std::string(sql));

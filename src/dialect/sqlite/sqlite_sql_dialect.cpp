@@ -69,6 +69,7 @@ class SqliteDialect final : public detail::SqlDialect {
   std::string quote_identifier(std::string_view name) const override {
     return detail::quoted_identifier(name, '"');
   }
+  detail::SqlLexicon lexicon() const noexcept override { return detail::sqlite_lexicon(); }
   std::string string_literal(std::string_view value) const override {
     return detail::sql_string_literal(value, /*backslash_escapes=*/false);
   }
