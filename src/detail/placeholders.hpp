@@ -13,7 +13,8 @@
 
 namespace tabula::detail {
 
-// How a dialect's SQL text quotes and comments.
+// How a dialect's SQL text quotes and comments. (MySQL's ANSI_QUOTES, under which "..." is an
+// identifier with no backslash escapes, is not followed: the server does not report it.)
 struct SqlLexicon {
   bool backslash_escapes;    // '\'' inside a string (MySQL, unless NO_BACKSLASH_ESCAPES)
   bool hash_comments;        // '#' to the end of the line (MySQL)

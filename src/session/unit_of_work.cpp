@@ -117,17 +117,21 @@ UnitOfWork::StagedInserts UnitOfWork::check_insertable() const {
   StagedInserts staged;
   if (inserts.empty()) return staged;
   staged.one_model = &inserts.front()->record.model();
-  const Model* model = nullptr;  // the model `required` is for
-  ColumnFlags required;
+  // Each table's required columns, made once (parents and children often alternate).
+  std::vector<std::pair<const Model*, ColumnFlags>> required;
+  const Model* mask_model = nullptr;
+  const ColumnFlags* mask = nullptr;  // mask_model's
   for (const Tracked* t : inserts) {
     const Model* m = &t->record.model();
     if (m != staged.one_model) staged.one_model = nullptr;
-    if (m != model) {
-      model = m;
-      required = required_columns(m->table());
+    if (m != mask_model) {
+      auto known = std::find_if(required.begin(), required.end(),
+                                [&](const auto& entry) { return entry.first == m; });
+      if (known == required.end()) known = required.emplace(known, m, required_columns(m->table()));
+      mask_model = m;
+      mask = &known->second;
     }
-    if (t->links.empty() && !m->read_only() &&
-        RecordAccess::set_mask(t->record).contains(required)) {
+    if (t->links.empty() && !m->read_only() && RecordAccess::set_mask(t->record).contains(*mask)) {
       continue;  // every required column given
     }
     // A link's columns count as given; a view, or a required column missing, throws.
