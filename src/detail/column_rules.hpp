@@ -29,7 +29,8 @@ Value admit(const Table& table, const Column& column, const ColumnType& type, Va
 // The value a column holds, from the text the database returned for it (NULL: nullopt), without
 // checks: what is in the database is what it is. Integers, decimals, doubles, dates and times
 // are parsed; binary columns become Bytes; a column without a type (SQLite) gives text when the
-// cell is valid UTF-8 and Bytes otherwise; the rest stays text, even when it is not valid UTF-8
+// cell is valid UTF-8 and Bytes otherwise (detail::cell_value reads the cell's storage class
+// first, where the statement runner kept it); the rest stays text, even when it is not valid UTF-8
 // (Record::to_json refuses that text, naming the column). Throws ValueError only for text a
 // column of that type cannot have returned.
 Value from_database_text(const Column& column, const std::optional<std::string>& text,

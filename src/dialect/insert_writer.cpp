@@ -103,7 +103,7 @@ void load_inserted(InsertTarget& target, const Table& table, const std::vector<F
     ColumnFlags mask = RecordAccess::set_mask(r);
     for (std::size_t k = 0; k < returned.size(); ++k) {
       std::size_t i = returned[k];
-      RecordAccess::load(r, i, from_database_text(families[i], result.at(row, k)));
+      RecordAccess::load(r, i, cell_value(families[i], result, row, k));
     }
     target.inserted(r, std::move(mask));
   }

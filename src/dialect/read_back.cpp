@@ -89,10 +89,27 @@ std::vector<std::size_t> columns_to_read_back(const SqlDialect& dialect, const T
   return out;
 }
 
+Value cell_value(Family family, const ResultSet& result, std::size_t row, std::size_t column) {
+  const std::optional<std::string_view>& cell = result.at(row, column);
+  if (family == Family::any && cell) {
+    switch (result.kind_at(row, column)) {
+      case CellKind::integer:
+        return from_database_text(Family::integer, cell);
+      case CellKind::real:
+        return from_database_text(Family::real, cell);
+      case CellKind::blob:
+        return from_database_text(Family::binary, cell);
+      default:
+        break;  // text: as text when it is valid UTF-8
+    }
+  }
+  return from_database_text(family, cell);
+}
+
 void load_row(Record& record, const std::vector<Family>& families, const ResultSet& result,
               std::size_t row) {
   for (std::size_t i = 0; i < families.size(); ++i) {
-    RecordAccess::load(record, i, from_database_text(families[i], result.at(row, i)));
+    RecordAccess::load(record, i, cell_value(families[i], result, row, i));
   }
 }
 

@@ -37,6 +37,11 @@ int fraction_digits(std::int64_t microseconds);
 // not a negative zero. What MySQL prints for the value, so it needs no reading back.
 bool canonical_decimal(const Decimal& d, int scale);
 
+// The value of a cell of a column of `family` (from_database_text), where the cell's own kind
+// decides for a column without a type: SQLite's integer 5 there is 5, not "5", and a blob
+// stays bytes even when it would read as text.
+Value cell_value(Family family, const ResultSet& result, std::size_t row, std::size_t column);
+
 // Loads row `row` of `result` (every column, in table order) into `record`, unchecked.
 void load_row(Record& record, const std::vector<Family>& families, const ResultSet& result,
               std::size_t row);

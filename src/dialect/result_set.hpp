@@ -15,6 +15,10 @@
 
 namespace tabula::detail {
 
+// What a cell held at the database, where the runner knows and the column's type may not say:
+// SQLite keeps each value's own storage class in a column without a type.
+enum class CellKind : unsigned char { unknown, integer, real, text, blob };
+
 // Cells are views into memory the ResultSet owns (the client library's result buffer, or copies),
 // so reading a row allocates nothing; movable, not copyable.
 struct ResultSet {
@@ -28,6 +32,7 @@ struct ResultSet {
   std::vector<std::optional<std::string_view>> cells;  // row-major; nullopt is NULL
   std::shared_ptr<void> buffer;                        // what the cells point into
   std::deque<std::string> copies;                      // cells that had to be made
+  std::vector<CellKind> kinds;                         // row-major like cells, or empty
   std::uint64_t affected_rows = 0;                     // rows the statement changed
   std::uint64_t matched_rows = 0;                      // rows an UPDATE found, changed or not
   std::uint64_t last_insert_id = 0;
@@ -35,6 +40,9 @@ struct ResultSet {
   std::size_t rows() const noexcept { return columns == 0 ? 0 : cells.size() / columns; }
   const std::optional<std::string_view>& at(std::size_t row, std::size_t column) const {
     return cells[row * columns + column];
+  }
+  CellKind kind_at(std::size_t row, std::size_t column) const {
+    return kinds.empty() ? CellKind::unknown : kinds[row * columns + column];
   }
 };
 

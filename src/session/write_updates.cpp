@@ -12,6 +12,7 @@
 
 #include "connection_access.hpp"
 #include "detail/column_rules.hpp"
+#include "dialect/read_back.hpp"
 #include "dialect/row_sql.hpp"
 #include "session/flush_order.hpp"
 #include "session/identity.hpp"
@@ -196,9 +197,7 @@ void SessionState::update_page(Connection& conn, std::span<Tracked* const> rows,
       std::vector<Value> key;
       for (std::size_t k = 0; k < table.primary_key.size(); ++k) {
         const Column& c = table.columns[model.column_index(table.primary_key[k])];
-        std::optional<std::string> text;
-        if (found.at(row, k)) text = std::string(*found.at(row, k));
-        key.push_back(from_database_text(c, text, conn.dialect()));
+        key.push_back(cell_value(family_of(c, conn.dialect()), found, row, k));
       }
       present.insert(identity_of(model, key));
     }
@@ -270,9 +269,8 @@ void SessionState::read_back_on_update(Connection& conn, std::span<Tracked* cons
   for (std::size_t row = 0; row < result.rows(); ++row) {
     std::vector<Value> values;
     for (std::size_t k = 0; k < selected.size(); ++k) {
-      std::optional<std::string> text;
-      if (result.at(row, k)) text = std::string(*result.at(row, k));
-      values.push_back(from_database_text(table.columns[selected[k]], text, conn.dialect()));
+      values.push_back(
+          cell_value(family_of(table.columns[selected[k]], conn.dialect()), result, row, k));
     }
     std::vector<Value> key(values.begin(),
                            values.begin() + static_cast<std::ptrdiff_t>(table.primary_key.size()));

@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <vector>
 
 namespace tabula {
 namespace {
@@ -43,6 +44,37 @@ TEST(SessionSqliteTest, EmptyBytesStayEmptyAndNegativeZeroIsReadBack) {
   Session check = engine.session();
   auto rows = check.query("t").where("b IS NOT NULL AND length(b) = 0").all();
   EXPECT_EQ(rows.size(), 1u);
+}
+
+// A column without a type keeps each value's own storage class, and so do its records: what
+// went in as an integer, a double, text or bytes reads back as that (an integer once read back
+// as its digits, and bytes that happened to be UTF-8 as text), through RETURNING, a query, and
+// JSON.
+TEST(SessionSqliteTest, AColumnWithoutATypeReadsBackEachValueAsItWasStored) {
+  Engine engine("sqlite://:memory:");
+  engine.execute("CREATE TABLE u (id INTEGER PRIMARY KEY, v, note TEXT DEFAULT 'n')");
+  const Model& u = engine.models().at("u");
+  const std::vector<Value> stored = {Value(std::int64_t{5}), Value(-2.5), Value("5"),
+                                     Value(Bytes{std::byte{'a'}, std::byte{'b'}}),
+                                     Value(std::int64_t{9007199254740993})};
+  {
+    Session session = engine.session();
+    std::vector<Record*> added;
+    for (const Value& v : stored) added.push_back(&session.add(u.make({{"v", v}})));
+    session.commit();  // RETURNING brings `note` back, row by row with `v` where it must
+    for (std::size_t i = 0; i < stored.size(); ++i) EXPECT_EQ(added[i]->get("v"), stored[i]) << i;
+  }
+  {
+    Session session = engine.session();
+    std::vector<Record*> rows = session.query("u").order_by("id").all();
+    ASSERT_EQ(rows.size(), stored.size());
+    for (std::size_t i = 0; i < stored.size(); ++i) {
+      EXPECT_EQ(rows[i]->get("v"), stored[i]) << "row " << i << ": " << rows[i]->to_json();
+    }
+    EXPECT_EQ(rows[0]->to_json(), R"({"id":1,"v":5,"note":"n"})");
+    EXPECT_EQ(rows[2]->to_json(), R"({"id":3,"v":"5","note":"n"})");
+  }  // (an in-memory database has one connection)
+  EXPECT_EQ(engine.insert("u", R"({"v": 7})"), R"({"id":6,"v":7,"note":"n"})");
 }
 
 TEST(SessionSqliteTest, RollbackDiscardsEverything) {

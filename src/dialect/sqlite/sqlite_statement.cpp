@@ -166,7 +166,13 @@ detail::ResultSet run_statement(Connection& connection, std::string_view sql,
   result.columns = static_cast<std::size_t>(sqlite3_column_count(raw));
   while ((rc = sqlite3_step(raw)) == SQLITE_ROW) {
     for (int i = 0; i < static_cast<int>(result.columns); ++i) {
-      switch (sqlite3_column_type(raw, i)) {
+      int type = sqlite3_column_type(raw, i);
+      result.kinds.push_back(type == SQLITE_INTEGER ? detail::CellKind::integer
+                             : type == SQLITE_FLOAT ? detail::CellKind::real
+                             : type == SQLITE_BLOB  ? detail::CellKind::blob
+                             : type == SQLITE_TEXT  ? detail::CellKind::text
+                                                    : detail::CellKind::unknown);
+      switch (type) {
         case SQLITE_NULL:
           result.cells.emplace_back();
           break;
