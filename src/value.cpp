@@ -20,8 +20,12 @@ Decimal::Decimal(std::string_view text) {
   if (digits == 0 || i != text.size()) {
     throw ValueError("'" + std::string(text.substr(0, 64)) + "' is not a decimal number");
   }
-  text_ = (negative ? "-" : "") + std::string(text.substr(start));
-  if (text_[negative ? 1 : 0] == '.') text_.insert(negative ? 1 : 0, "0");
+  // Built in place: a record's every decimal value passes here.
+  bool bare_point = text[start] == '.';  // ".5" is written "0.5"
+  text_.reserve(negative + bare_point + (text.size() - start));
+  if (negative) text_ += '-';
+  if (bare_point) text_ += '0';
+  text_.append(text.substr(start));
 }
 
 int Decimal::integer_digits() const noexcept {

@@ -20,6 +20,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <functional>
 #include <map>
 #include <string>
 #include <utility>
@@ -225,6 +226,62 @@ TEST_F(PreparedInsertTest, EveryRecordOfAManyPageFlushGetsTheKeyOfItsOwnRow) {
   for (std::size_t r = 0; r < added.size(); ++r) {
     long long id = added[r]->get<std::int64_t>("id");
     ASSERT_EQ(rows[id], "c" + std::to_string(r)) << "record " << r << " has key " << id;
+  }
+}
+
+// The connection keeps the bindings its pages take turns with, flush after flush: a flush of
+// another shape (fewer columns, NULLs, a DATETIME where there was none, fewer rows) after a
+// large one binds its own values only, and every row lands as its record has it.
+TEST_F(PreparedInsertTest, FlushesOfOtherShapesOnOneConnectionLandExactlyAsSent) {
+  Engine e = engine("64");
+  e.execute(
+      "CREATE TABLE v (id INT AUTO_INCREMENT PRIMARY KEY, code VARCHAR(20) NOT NULL, n INT, "
+      "at DATETIME)");
+  const Model& v = e.models().at("v");
+  const DateTime noon{std::chrono::year{2026} / 11 / 30, std::chrono::hours{12}};
+  std::vector<std::function<Record(int)>> shapes = {
+      [&](int r) {
+        return v.make({{"code", "a" + std::to_string(r)}, {"n", r}});
+      },
+      [&](int r) {
+        return v.make({{"code", "b" + std::to_string(r)}, {"n", nullptr}});
+      },
+      [&](int r) {
+        return v.make({{"code", "c" + std::to_string(r)}});
+      },
+      [&](int r) {
+        return v.make({{"at", noon}, {"code", "d" + std::to_string(r)}, {"n", -r}});
+      },
+  };
+  const int counts[] = {2500, 3, 1001, 700};
+  std::vector<std::pair<Record*, std::string>> added;  // each record, with its row as expected
+  Session s = e.session();
+  for (std::size_t k = 0; k < shapes.size(); ++k) {
+    for (int r = 0; r < counts[k]; ++r) {
+      Record& record = s.add(shapes[k](r));
+      added.emplace_back(&record, "");
+    }
+    s.commit();  // the same connection each time: the engine has one
+  }
+  for (auto& [record, expected] : added) {
+    expected = record->get<std::string>("code") + "|" +
+               (record->is_null("n") ? "NULL" : std::to_string(record->get<std::int64_t>("n"))) +
+               "|" + (record->is_null("at") ? "NULL" : "2026-11-30 12:00:00");
+  }
+  std::map<long long, std::string> rows;
+  {
+    Lease lease = e.checkout();
+    lease->run([&](soci::session& sql) {
+      soci::rowset<soci::row> all =
+          (sql.prepare << "SELECT id, CONCAT_WS('|', code, IFNULL(n, 'NULL'), "
+                          "IFNULL(DATE_FORMAT(at, '%Y-%m-%d %H:%i:%s'), 'NULL')) FROM v");
+      for (const soci::row& row : all) rows[row.get<int>(0)] = row.get<std::string>(1);
+    });
+  }
+  ASSERT_EQ(rows.size(), added.size());
+  for (const auto& [record, expected] : added) {
+    long long id = record->get<std::int64_t>("id");
+    ASSERT_EQ(rows[id], expected) << "the record keyed " << id;
   }
 }
 

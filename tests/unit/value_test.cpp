@@ -61,6 +61,7 @@ TEST(ValueTest, DecimalsStayExact) {
   EXPECT_EQ(d.integer_digits(), 2);
   EXPECT_EQ(d.fraction_digits(), 3);
   EXPECT_EQ(Decimal(".5").str(), "0.5");
+  EXPECT_EQ(Decimal("-.5").str(), "-0.5");
   EXPECT_EQ(Decimal("+7").str(), "7");
   EXPECT_EQ(Decimal("0.001").integer_digits(), 0);
   std::string wide = "12345678901234567890123456789012345.123456789012345678901234567890";

@@ -16,6 +16,7 @@
 #include "dialect/result_set.hpp"
 #include "dialect/sql_dialect.hpp"
 
+#include <array>
 #include <cstdint>
 #include <list>
 #include <memory>
@@ -116,8 +117,14 @@ class StatementCache final : public detail::ConnectionState {
   std::size_t capacity() const noexcept { return capacity_; }
   std::uint64_t prepares() const noexcept { return prepares_; }
 
+  // The two bindings an insert's pages take turns with (one is filled while the other's page
+  // runs), kept with the connection: a page of 1000 rows of four columns binds 4000 parameters,
+  // and a flush per 1000 rows would otherwise make and zero them again each time.
+  std::array<ParamBinding, 2>& page_bindings() noexcept { return page_bindings_; }
+
  private:
   std::size_t capacity_;
+  std::array<ParamBinding, 2> page_bindings_;
   std::list<PreparedStatement> statements_;  // most recently used first
   std::unordered_map<std::string_view, std::list<PreparedStatement>::iterator> by_sql_;
   std::uint64_t prepares_ = 0;

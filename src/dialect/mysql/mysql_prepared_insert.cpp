@@ -76,7 +76,7 @@ struct ReadyPage {
   bool as_arrays = false;  // goes as one array run (then sql and binding are not made)
   std::string sql;
   std::vector<const Value*> params;
-  ParamBinding binding;
+  ParamBinding* binding = nullptr;         // where its values are bound (the connection keeps two)
   PreparedStatement* statement = nullptr;  // once started
 };
 
@@ -145,7 +145,7 @@ class PageWriter {
                     PreparedStatement::fits_arrays(out.params, page.size());
     if (out.as_arrays) return;
     out.sql = page_sql(page.size(), out.returned);
-    out.binding.bind(out.params);
+    out.binding->bind(out.params);
   }
 
   // Sends a page made ready and returns without waiting for the server; finish() or abandon()
@@ -160,7 +160,7 @@ class PageWriter {
     void* native = detail::ConnectionAccess::native_handle(connection_);
     try {
       page.statement = &cache_.get(native, page.sql);
-      page.statement->start(page.binding);
+      page.statement->start(*page.binding);
     } catch (const SqlError& e) {
       fail(page, e);
     }
@@ -176,7 +176,7 @@ class PageWriter {
       return again_if_stale(
           page.sql, [&] { return statement->finish(); },
           [&](PreparedStatement& again) {
-            again.start(page.binding);
+            again.start(*page.binding);
             return again.finish();
           });
     } catch (const SqlError& e) {
@@ -207,7 +207,9 @@ class PageWriter {
 
   // Sends `page` as one statement and waits for it.
   void send(std::span<Record* const> page, bool arrays_allowed) {
+    ParamBinding binding;
     ReadyPage ready;
+    ready.binding = &binding;
     make_ready(page, arrays_allowed, ready);
     start(ready);
     ResultSet result = finish(ready);
@@ -322,6 +324,7 @@ void insert_prepared_pages(Connection& connection, detail::InsertTarget& target,
       PreparedStatement::server_takes_arrays(detail::ConnectionAccess::native_handle(connection));
   std::list<PageWriter> writers;  // a page's writer outlives the page
   std::array<ReadyPage, 2> slots;
+  for (std::size_t k = 0; k < slots.size(); ++k) slots[k].binding = &cache.page_bindings()[k];
   std::size_t next_slot = 0;
   ReadyPage* running = nullptr;  // started, not finished
   bool in_transaction = false;
