@@ -2,6 +2,7 @@
 #include <tabula/error.hpp>
 #include <tabula/record.hpp>
 
+#include "detail/column_rules.hpp"
 #include "detail/json_values.hpp"
 
 #include <algorithm>
@@ -92,8 +93,7 @@ void Record::check_insertable(const std::vector<std::string>& filled_later) cons
   }
   for (std::size_t i = 0; i < table.columns.size(); ++i) {
     const Column& c = table.columns[i];
-    if (set_[i] || c.nullable || c.auto_increment || c.generated != Generated::none ||
-        c.default_kind != DefaultKind::none ||
+    if (set_[i] || !detail::required_on_insert(c) ||
         std::find(filled_later.begin(), filled_later.end(), c.name) != filled_later.end()) {
       continue;
     }

@@ -24,6 +24,11 @@ Family family_of(const Column& c, Dialect dialect) {
   return sql_dialect(dialect).column_type(c).family;
 }
 
+bool required_on_insert(const Column& c) noexcept {
+  return !c.nullable && !c.auto_increment && c.generated == Generated::none &&
+         c.default_kind == DefaultKind::none;
+}
+
 namespace {
 
 [[noreturn]] void refuse(const Table& table, const Column& column, const std::string& why) {

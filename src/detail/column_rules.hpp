@@ -18,6 +18,10 @@ namespace tabula::detail {
 // The column's family in `dialect`'s type table.
 Family family_of(const Column& column, Dialect dialect);
 
+// True when an INSERT must give the column a value: NOT NULL, and nothing else (a default, the
+// server's numbering, a generated value) fills it.
+bool required_on_insert(const Column& column) noexcept;
+
 // Brings `value` into the form the column stores (text into Date/DateTime/Time/Decimal for such
 // columns, bool into integer) and checks it: type, range, length, enum/set membership, NULL,
 // strict UTF-8 for every text kept as text (detail/utf8.hpp). Throws ValidationError naming

@@ -2,6 +2,7 @@
 
 #include <tabula/error.hpp>
 
+#include "detail/column_rules.hpp"
 #include "dialect/read_back.hpp"
 #include "record_access.hpp"
 #include "session/identity.hpp"
@@ -97,16 +98,11 @@ std::size_t UnitOfWork::pending_count() const {
 
 namespace {
 
-// The columns an insert must give: NOT NULL, and nothing else (a default, the server's numbering,
-// a generated value) fills them.
+// The columns an insert must give (Record::check_insertable's rule, as one mask).
 ColumnFlags required_columns(const Table& table) {
   ColumnFlags required(table.columns.size());
   for (std::size_t i = 0; i < table.columns.size(); ++i) {
-    const Column& c = table.columns[i];
-    if (!c.nullable && !c.auto_increment && c.generated == Generated::none &&
-        c.default_kind == DefaultKind::none) {
-      required.set(i);
-    }
+    if (required_on_insert(table.columns[i])) required.set(i);
   }
   return required;
 }
