@@ -4,14 +4,16 @@
 //   tabula_session      Session::add per row, commit() and clear() every batch (keys and what
 //                       the server decided read back)
 //   raw_multirow        libmysqlclient, multi-row INSERT text of 1000 rows
-//   raw_multirow_ret    the same with RETURNING every column, read and dropped
+//   raw_multirow_ret    the same with RETURNING id, read and dropped
 //   raw_prepared_pages  libmysqlclient, a prepared INSERT of 1000 rows re-executed with bound
 //                       values (binary protocol): the fastest hand-written SQL
-//   raw_prepared_ret    the same with RETURNING every column, read and dropped: what a session
-//                       asks of the server on MariaDB (the ceiling for tabula's own overhead)
+//   raw_prepared_ret    the same with RETURNING id, read and dropped: what a session asks of
+//                       the server on MariaDB (the ceiling for tabula's own overhead)
 //   raw_array_binding   libmysqlclient, MariaDB's array binding: one row's prepared INSERT run
 //                       with a page of values bound as arrays, keys given (ids 1..N), nothing
 //                       read back
+//   tabula_write_behind the same with SessionOptions::write_behind: each page is sent as it
+//                       fills, while the next records are made
 //   tabula_session_keys Session::add per row with the key given: nothing to read back, so its
 //                       pages go as array binding
 //   raw_prepared_row    libmysqlclient, one prepared statement executed per row
@@ -121,7 +123,7 @@ void raw_multirow(RawConnection& raw, int rows, bool returning = false) {
       sql += "', " + std::to_string(qty_of(i)) + ", " + price_of(i) + ", '" + kCreated + "')";
       commit = ends_batch(i, rows);
     }
-    if (returning) sql += " RETURNING id, name, qty, price, created";
+    if (returning) sql += " RETURNING id";
     raw.query(sql);
     if (returning) mysql_free_result(mysql_store_result(raw.get()));
     if (commit) commit_and_begin(raw, i == rows);
@@ -156,7 +158,7 @@ class PreparedPage {
   PreparedPage(MYSQL* conn, int n, bool returning) : stmt_(mysql_stmt_init(conn)), n_(n) {
     std::string sql = "INSERT INTO bench_row (name, qty, price, created) VALUES ";
     for (int k = 0; k < n; ++k) sql += k == 0 ? "(?, ?, ?, ?)" : ", (?, ?, ?, ?)";
-    if (returning) sql += " RETURNING id, name, qty, price, created";
+    if (returning) sql += " RETURNING id";
     if (mysql_stmt_prepare(stmt_, sql.data(), sql.size()) != 0) {
       throw std::runtime_error(std::string("prepare: ") + mysql_stmt_error(stmt_));
     }
@@ -344,12 +346,13 @@ void soci_prepared_row(soci::session& sql, int rows) {
 // Returns the records' ids with the names they were given, to check after the run.
 // One session for the run, committed every batch_rows rows and then cleared: a batch job keeps
 // no records it is done with (docs/session.md). Every 997th record's key is kept to be checked.
-std::vector<std::pair<std::int64_t, int>> tabula_session(tabula::Engine& engine, int rows) {
+std::vector<std::pair<std::int64_t, int>> tabula_session(tabula::Engine& engine, int rows,
+                                                         bool write_behind = false) {
   const tabula::Model& model = engine.models().at("bench_row");
   tabula::DateTime created{
       std::chrono::year{2026} / 11 / 25,
       std::chrono::hours{12} + std::chrono::minutes{34} + std::chrono::seconds{56}};
-  tabula::Session session = engine.session();
+  tabula::Session session = engine.session({.write_behind = write_behind});
   std::vector<std::pair<tabula::Record*, int>> watched;
   std::vector<std::pair<std::int64_t, int>> sample;
   auto commit = [&] {
@@ -592,6 +595,8 @@ int main(int argc, char** argv) {
             {"raw_prepared_pages", rows, [&] { raw_prepared_pages(raw, rows, false); }, true},
             {"raw_prepared_ret", rows, [&] { raw_prepared_pages(raw, rows, true); }, true},
             {"tabula_session", rows, [&] { sample = tabula_session(engine, rows); }, true},
+            {"tabula_write_behind", rows, [&] { sample = tabula_session(engine, rows, true); },
+             true},
             {"raw_array_binding", rows, [&] { raw_array_binding(raw, rows); }, true},
             {"tabula_session_keys", rows, [&] { tabula_session_keys(engine, rows); }, true},
         };
@@ -693,6 +698,9 @@ int main(int argc, char** argv) {
           {"session_insert_vs_raw_prepared_returning", "tabula_session", "raw_prepared_ret"},
           {"session_insert_vs_raw_prepared_pages", "tabula_session", "raw_prepared_pages"},
           {"session_insert_vs_raw_per_row", "tabula_session", "raw_prepared_row"},
+          {"write_behind_insert_vs_raw_multirow", "tabula_write_behind", "raw_multirow"},
+          {"write_behind_insert_vs_raw_prepared_returning", "tabula_write_behind",
+           "raw_prepared_ret"},
           {"raw_prepared_returning_vs_raw_multirow", "raw_prepared_ret", "raw_multirow"},
           {"session_keys_insert_vs_raw_array_binding", "tabula_session_keys", "raw_array_binding"},
           {"session_keys_insert_vs_raw_multirow", "tabula_session_keys", "raw_multirow"},

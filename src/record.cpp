@@ -4,6 +4,7 @@
 
 #include "detail/column_rules.hpp"
 #include "detail/json_values.hpp"
+#include "session/unit_of_work.hpp"
 
 #include <algorithm>
 
@@ -58,6 +59,9 @@ bool Record::is_set(std::string_view column) const {
 
 void Record::set(std::string_view column, Value value) {
   std::size_t i = index_of(column);
+  // Sent ahead by its session (SessionOptions::write_behind): its page lands first, so that the
+  // change is one from the row the database holds.
+  if (owner_ != nullptr && owner_->in_flight) owner_->unit->sent_ahead->land_sent();
   Value admitted = model_->admit(i, std::move(value));
   if (tracking_) {
     auto original = std::find_if(originals_.begin(), originals_.end(),

@@ -34,6 +34,15 @@ Session& Session::operator=(Session&& other) noexcept {
 
 Record& Session::add(Record record) {
   UseCheck use(*state_);
+  Record& staged = stage(std::move(record));
+  // With write_behind this may send a page, or report one sent before that failed; the record is
+  // staged either way (a failed page stages everything again, this record included).
+  state_->after_add();
+  return staged;
+}
+
+Record& Session::stage(Record record) {
+  UseCheck use(*state_);
   if (record.model().read_only()) record.check_insertable();  // a view: refused now
   std::string key = detail::identity_of(record);
   if (!key.empty()) {
@@ -73,6 +82,7 @@ Record* Session::get(std::string_view table, const Key& key) {
 void Session::remove(Record& record) {
   UseCheck use(*state_);
   Tracked& t = state_->unit.tracked(record, "remove");
+  if (t.in_flight) state_->land_sent();  // then it is in the database: a DELETE
   switch (t.state) {
     case RecordState::pending: {
       t.state = RecordState::detached;  // never sent: nothing to delete
@@ -109,6 +119,7 @@ Query Session::query(std::string_view table) {
 Record* Session::parent(Record& child, std::string_view relationship) {
   UseCheck use(*state_);
   Tracked& t = state_->unit.tracked(child, "parent");
+  state_->land_sent();
   const Relationship& rel = child.model().relationship(relationship);
   if (rel.kind != Relationship::Kind::many_to_one) {
     throw Error(child.model().name() + "." + rel.name + " is one-to-many: use children()");
@@ -133,6 +144,7 @@ Record* Session::parent(Record& child, std::string_view relationship) {
 std::vector<Record*> Session::children(Record& parent, std::string_view relationship) {
   UseCheck use(*state_);
   state_->unit.tracked(parent, "children");
+  state_->land_sent();
   const Relationship& rel = parent.model().relationship(relationship);
   if (rel.kind != Relationship::Kind::one_to_many) {
     throw Error(parent.model().name() + "." + rel.name + " is many-to-one: use parent()");
@@ -149,6 +161,7 @@ void Session::link(Record& child, std::string_view relationship, Record& parent)
   UseCheck use(*state_);
   Tracked& t = state_->unit.tracked(child, "link");
   Tracked& p = state_->unit.tracked(parent, "link");
+  state_->land_sent();  // the parent's key, the child's state: as the database has them
   const Relationship& rel = child.model().relationship(relationship);
   if (rel.kind != Relationship::Kind::many_to_one) {
     throw Error("link: " + child.model().name() + "." + rel.name +
@@ -229,6 +242,7 @@ void Session::execute(std::string_view statement) {
 
 void Session::clear() {
   UseCheck use(*state_);
+  state_->land_sent();
   if (state_->unit.has_work()) {
     throw Error("clear: the session has " + std::to_string(state_->unit.pending_count()) +
                 " unflushed change(s); flush, commit or roll back first");

@@ -196,7 +196,7 @@ requires(!std::is_same_v<std::remove_cvref_t<T>, Record>) std::remove_cvref_t<T>
 &Session::add(T&& object) {
   using M = std::remove_cvref_t<T>;
   detail::check_typed_model<M>();
-  Record& record = add(model_named(table_traits<M>::name).make());
+  Record& record = stage(model_named(table_traits<M>::name).make());
   auto owned = std::make_shared<M>(std::forward<T>(object));
   detail::push_typed<M>(owned.get(), record, true);
   return *static_cast<M*>(

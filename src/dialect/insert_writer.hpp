@@ -58,6 +58,20 @@ class InsertWriter {
   // before its first statement. Throws SqlError naming the table (and the row at fault when it
   // can be told); rows reported before the throw stay reported.
   virtual void insert(const Model& model, std::span<Record* const> rows, bool alone) = 0;
+
+  // Sending ahead of a flush (SessionOptions::write_behind): how many rows like `sample` make a
+  // page worth sending while the caller goes on; 0 when this writer waits for every statement.
+  virtual std::size_t rows_to_send_ahead(const Record& /*sample*/) const { return 0; }
+  // Inserts `rows` as insert() does, in the open transaction, but may return while the server
+  // runs the last page: land() waits for it. Nothing else may use the connection meanwhile.
+  virtual void send_ahead(const Model& model, std::span<Record* const> rows) {
+    insert(model, rows, false);
+  }
+  // Waits for what send_ahead() left running and reports its rows; throws as insert() does.
+  virtual void land() {}
+  // Waits for what send_ahead() left running without reporting it (the transaction is being
+  // rolled back).
+  virtual void abandon() noexcept {}
 };
 
 // Row by row: INSERT ... RETURNING every column when `options.returning`, else INSERT, the

@@ -4,6 +4,7 @@
 #include <tabula/log.hpp>
 
 #include "connection_access.hpp"
+#include "dialect/sql_dialect.hpp"
 
 namespace tabula::detail {
 
@@ -30,6 +31,7 @@ void SessionState::inserted(Record& record, ColumnFlags staged_mask) {
   Tracked& t = *RecordAccess::owner(record);
   journal.inserted(t, std::move(staged_mask));
   t.state = RecordState::persistent;
+  t.in_flight = false;
   RecordAccess::track_changes(t.record);
   unit.index_later(t);
 }
@@ -47,7 +49,93 @@ bool SessionState::one_statement_work(const UnitOfWork::StagedInserts& staged) {
          unit.inserts.size() == 1;
 }
 
+void SessionState::after_add() {
+  if (!write_behind || unit.inserts.size() < next_send_check_) return;
+  send_ahead();
+}
+
+void SessionState::send_ahead() {
+  // What a flush would refuse or order otherwise waits for the flush: a read-only session, typed
+  // objects (their fields are pushed at flush), links, several tables, a required column unset.
+  std::size_t staged_count = unit.inserts.size();
+  next_send_check_ = 2 * staged_count;  // not every add() while the work is not page-shaped
+  if (!sql_dialect(engine().dialect()).inserts_many_rows_per_statement()) {
+    next_send_check_ = static_cast<std::size_t>(-1);  // row by row: nothing to overlap
+    return;
+  }
+  if (read_only || !typed.empty()) return;
+  UnitOfWork::StagedInserts staged;
+  try {
+    staged = unit.check_insertable();
+  } catch (const ValidationError&) {
+    return;  // the flush reports it, before any SQL
+  }
+  if (staged.one_model == nullptr || staged.linked) return;
+  Connection& conn = tx.connection();  // the transaction begins here
+  if (!ahead_writer_) {
+    ahead_writer_ = ConnectionAccess::dialect(conn).insert_writer(conn, *this, tx.insert_options());
+  }
+  std::size_t page = ahead_writer_->rows_to_send_ahead(unit.inserts.front()->record);
+  if (page == 0) {  // this dialect waits for every statement: nothing gained by going early
+    next_send_check_ = static_cast<std::size_t>(-1);
+    return;
+  }
+  next_send_check_ = page;
+  if (staged_count < page) return;
+  std::vector<Record*> rows;
+  rows.reserve(staged_count);
+  for (Tracked* t : unit.inserts) {
+    t->in_flight = true;
+    rows.push_back(&t->record);
+  }
+  // Room for the journal entries: grown by doubling, as pages keep coming.
+  std::size_t entries = journal.entries.size() + staged_count + unit.in_flight.size();
+  if (journal.entries.capacity() < entries) {
+    journal.entries.reserve(std::max(entries, 2 * journal.entries.capacity()));
+  }
+  unit.in_flight.insert(unit.in_flight.end(), unit.inserts.begin(), unit.inserts.end());
+  unit.inserts.clear();
+  tx.wrote();
+  sending_ahead([&] { ahead_writer_->send_ahead(*staged.one_model, rows); });
+  // What landed meanwhile is in the database's answer now; the last page is still running.
+  std::erase_if(unit.in_flight, [](const Tracked* t) { return !t->in_flight; });
+}
+
+void SessionState::land_sent() {
+  if (unit.in_flight.empty()) return;
+  sending_ahead([&] { ahead_writer_->land(); });
+  unit.in_flight.clear();
+}
+
+template <class Send>
+void SessionState::sending_ahead(Send send) {
+  auto restage = [&] {
+    for (Tracked* t : unit.in_flight) t->in_flight = false;  // pending: staged again below
+    unit.in_flight.clear();
+    recover_from_failed_flush();
+  };
+  Connection& conn = tx.current();
+  try {
+    send();
+  } catch (const SqlError& e) {
+    bool demoted = refused_as_demoted(e, conn);
+    restage();
+    if (demoted) throw demoted_error(e);
+    throw;
+  } catch (...) {
+    restage();
+    throw;
+  }
+}
+
+void SessionState::abandon_sent() noexcept {
+  if (ahead_writer_) ahead_writer_->abandon();
+  for (Tracked* t : unit.in_flight) t->in_flight = false;
+  unit.in_flight.clear();
+}
+
 void SessionState::flush(bool committing) {
+  land_sent();
   typed.push();
   if (!unit.has_work()) return;
   if (read_only) {
@@ -125,11 +213,14 @@ void SessionState::recover_from_failed_flush() noexcept {
 }
 
 void SessionState::end_transaction(bool commit) {
+  abandon_sent();  // nothing is running after a flush; after a failure, nothing is reported
+  ahead_writer_.reset();
   tx.end(commit);
   journal.clear();
 }
 
 void SessionState::rollback() noexcept {
+  abandon_sent();
   try {
     journal.undo(0, false, unit);
   } catch (const std::exception& e) {
@@ -147,6 +238,7 @@ void SessionState::rollback() noexcept {
 void SessionState::rollback_to_savepoint(std::size_t depth) noexcept {
   if (depth == 0 || depth > journal.savepoints.size()) return;  // gone with its transaction
   std::size_t mark = journal.savepoints[depth - 1];
+  abandon_sent();  // sent since the savepoint (setting it flushed): rolled back with the rest
   try {
     Connection& conn = tx.current();
     control(conn, "ROLLBACK TO SAVEPOINT " + Journal::savepoint_name(depth));

@@ -25,6 +25,7 @@
 #include "statement.hpp"
 
 #include <atomic>
+#include <memory>
 #include <source_location>
 #include <span>
 #include <thread>
@@ -40,14 +41,20 @@
 
 namespace tabula::detail {
 
-struct SessionState final : InsertTarget {
+struct SessionState final : InsertTarget, SentAhead {
   SessionState(Engine& owner, std::source_location taken_at, SessionOptions options)
       : tx(owner, taken_at, options.read_only ? Intent::read : Intent::write, options.after,
            options.after_timeout),
-        read_only(options.read_only) {}
+        read_only(options.read_only),
+        write_behind(options.write_behind) {
+    unit.sent_ahead = this;
+  }
+  SessionState(const SessionState&) = delete;
+  SessionState& operator=(const SessionState&) = delete;
 
   TransactionScope tx;
-  const bool read_only;  // SessionOptions::read_only: writes refused at flush
+  const bool read_only;     // SessionOptions::read_only: writes refused at flush
+  const bool write_behind;  // SessionOptions::write_behind: add() may send pages ahead
   UnitOfWork unit;
   Journal journal;
   TypedBindings typed;
@@ -58,6 +65,14 @@ struct SessionState final : InsertTarget {
   Engine& engine() const noexcept {
     return tx.engine();
   }
+
+  // After add(): with write_behind, sends the staged inserts when they fill a page (and the
+  // page sent before lands).
+  void after_add();
+  // SentAhead: waits for the pages sent ahead; a failure is handled as a failed flush's.
+  void land_sent() override;
+  // Lets the pages sent ahead go unreported (the transaction or savepoint is rolled back).
+  void abandon_sent() noexcept;
 
   // `committing`: a COMMIT follows at once. Then, outside a transaction, work that is a single
   // INSERT statement is sent on its own: one statement is atomic, so BEGIN and COMMIT would add
@@ -83,6 +98,12 @@ struct SessionState final : InsertTarget {
 
  private:
   bool one_statement_work(const UnitOfWork::StagedInserts& staged);
+  // Sends the staged inserts ahead when they are all of `model`, no link among them.
+  void send_ahead();
+  // Runs `send` (which writes pages ahead); when it throws, the records sent ahead are staged
+  // again as after a failed flush, and the error goes on as flush() would throw it.
+  template <class Send>
+  void sending_ahead(Send send);
   // After a failed flush: rolls back to the innermost savepoint (or the whole transaction) and
   // stages again what was sent since.
   void recover_from_failed_flush() noexcept;
@@ -103,6 +124,11 @@ struct SessionState final : InsertTarget {
   void write_deletes(Connection& conn);
   // One DELETE of `rows` (one table), journaled.
   void delete_page(Connection& conn, std::span<Tracked* const> rows);
+
+  // The writer holding the pages sent ahead (write_behind), for the transaction's connection.
+  std::unique_ptr<InsertWriter> ahead_writer_;
+  // add() looks at the staged inserts again when there are this many (a page's worth).
+  std::size_t next_send_check_ = 1000;
 };
 
 // Debug builds: throws Error when a second thread enters a session another thread is in.

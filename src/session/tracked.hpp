@@ -31,6 +31,9 @@ struct Tracked {
   Tracked(Record r, UnitOfWork* owner) : record(std::move(r)), unit(owner) {}
   Record record;
   RecordState state = RecordState::pending;
+  // Pending, and sent ahead of the flush in a page that has not landed yet
+  // (SessionOptions::write_behind): it is neither staged nor in the database's answer yet.
+  bool in_flight = false;
   std::string identity;     // its identity-map key while it is in the map
   std::vector<Link> links;  // kept after use: a restaged insert resolves them again
   UnitOfWork* unit;         // the unit of work it belongs to

@@ -26,6 +26,7 @@ class TypedBindings {
   // or a rollback, when the database already holds what it holds).
   void pull() noexcept;
   void clear() noexcept;
+  bool empty() const noexcept { return by_record_.empty(); }
 
  private:
   struct Binding {

@@ -85,7 +85,7 @@ bool UnitOfWork::has_work() const {
 }
 
 std::size_t UnitOfWork::pending_count() const {
-  std::size_t n = inserts.size() + deletes.size();
+  std::size_t n = inserts.size() + in_flight.size() + deletes.size();
   std::vector<const Record*> seen;
   for (const Record* r : changed) {
     if (RecordAccess::owner(*r)->state != RecordState::persistent || !r->is_modified()) continue;
@@ -198,6 +198,7 @@ void UnitOfWork::clear() {
   changed.clear();
   inserts.clear();
   deletes.clear();
+  in_flight.clear();
   records.clear();
 }
 

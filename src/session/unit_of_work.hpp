@@ -18,6 +18,16 @@
 
 namespace tabula::detail {
 
+// Pages of inserts a session sent ahead of its flush (SessionOptions::write_behind).
+class SentAhead {
+ public:
+  // Waits for them and reports their rows; throws as a failed flush does.
+  virtual void land_sent() = 0;
+
+ protected:
+  ~SentAhead() = default;
+};
+
 class UnitOfWork {
  public:
   StableList<Tracked> records;      // stable addresses
@@ -26,6 +36,10 @@ class UnitOfWork {
   std::unordered_map<const Model*, std::unordered_map<std::string, Tracked*>> identity_map;
   std::vector<Tracked*> inserts;  // staged, in staging order
   std::vector<Tracked*> deletes;
+  // Sent ahead of the flush, waiting for their page to land (Tracked::in_flight), and who lands
+  // it: a change to one of them waits for that first.
+  std::vector<Tracked*> in_flight;
+  SentAhead* sent_ahead = nullptr;
 
   Tracked& track(Record record, RecordState state);
   // The entry for `record`; Error naming `operation` when it is not this unit's.
@@ -49,7 +63,7 @@ class UnitOfWork {
                 std::size_t row);
 
   bool has_work() const;
-  // Staged inserts and deletes, and changed records (each once).
+  // Staged inserts (those sent ahead included) and deletes, and changed records (each once).
   std::size_t pending_count() const;
   // What the staged inserts are, learned in the pass that checks them (a flush of many records
   // walks them once before its first statement, not once per question).

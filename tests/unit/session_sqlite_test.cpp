@@ -31,6 +31,24 @@ TEST(SessionSqliteTest, InsertsReturnKeysAndDefaults) {
   EXPECT_NE(json.find("\"id\":3"), std::string::npos) << json;
 }
 
+// SessionOptions::write_behind gains nothing where rows go one per statement in the same process:
+// add() only stages, takes no connection, and the commit writes everything as usual.
+TEST(SessionSqliteTest, WriteBehindOnlyStagesAndTheCommitLandsEveryRow) {
+  Engine engine("sqlite://:memory:");
+  engine.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT NOT NULL)");
+  const Model& t = engine.models().at("t");
+  Session session = engine.session({.write_behind = true});
+  std::vector<Record*> added;
+  for (int n = 0; n < 2500; ++n)
+    added.push_back(&session.add(t.make({{"name", std::to_string(n)}})));
+  EXPECT_FALSE(session.has_connection());
+  EXPECT_EQ(session.pending(), 2500u);
+  session.commit();
+  EXPECT_EQ(added[2499]->get<std::int64_t>("id"), 2500);
+  Session check = engine.session();
+  EXPECT_EQ(check.query("t").count(), 2500u);
+}
+
 // Empty bytes are an empty blob, never NULL (a null pointer would bind NULL), and -0.0 in a REAL
 // column (stored as the integer 0) is read back.
 TEST(SessionSqliteTest, EmptyBytesStayEmptyAndNegativeZeroIsReadBack) {

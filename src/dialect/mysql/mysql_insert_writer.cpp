@@ -43,7 +43,8 @@ class MysqlInsertWriter final : public detail::InsertWriter {
       : connection_(connection), target_(target), options_(options) {}
 
   void insert(const Model& model, std::span<Record* const> rows, bool alone) override {
-    if (options_.returning && options_.statement_cache > 0) {
+    land();
+    if (prepared_pages()) {
       insert_prepared_pages(connection_, target_,
                             statement_cache(connection_, options_.statement_cache), model, rows,
                             alone);
@@ -61,7 +62,36 @@ class MysqlInsertWriter final : public detail::InsertWriter {
     }
   }
 
+  std::size_t rows_to_send_ahead(const Record& sample) const override {
+    if (!prepared_pages()) return 0;
+    return rows_per_page(detail::given_columns(sample).size());
+  }
+
+  void send_ahead(const Model& model, std::span<Record* const> rows) override {
+    if (!prepared_pages()) {
+      insert(model, rows, false);
+      return;
+    }
+    if (!ahead_) {
+      ahead_.emplace(connection_, target_, statement_cache(connection_, options_.statement_cache));
+    }
+    ahead_->send(model, rows, false);
+  }
+
+  void land() override {
+    if (ahead_) ahead_->land();
+  }
+
+  void abandon() noexcept override {
+    if (ahead_) ahead_->abandon();
+  }
+
  private:
+  // Server-side prepared pages with RETURNING (mysql_prepared_insert.hpp).
+  bool prepared_pages() const noexcept {
+    return options_.returning && options_.statement_cache > 0;
+  }
+
   // Without RETURNING, the keys of a multi-row INSERT are known only when the server hands out
   // consecutive values to one statement: InnoDB's autoinc lock modes 0 and 1 ("traditional",
   // "consecutive"; MariaDB's default) guarantee it for inserts whose row count is known, mode 2
@@ -96,6 +126,7 @@ class MysqlInsertWriter final : public detail::InsertWriter {
   detail::InsertTarget& target_;
   detail::InsertOptions options_;
   std::optional<std::optional<std::uint64_t>> id_step_;  // read once per flush when needed
+  std::optional<PagePipeline> ahead_;                    // pages sent ahead (send_ahead)
 };
 
 // Sends `rows` as few multi-row statements as fit under max_allowed_packet (a column a record

@@ -95,9 +95,7 @@ class PageWriter {
         dialect_(detail::ConnectionAccess::dialect(connection)),
         families_(detail::families_of(table_, connection.dialect())),
         trigger_(target.has_before_insert_trigger(table_)),
-        full_(std::max<std::size_t>(
-            1, std::min(kRowsPerPage,
-                        kMaxPlaceholders / std::max<std::size_t>(1, group.columns.size())))),
+        full_(rows_per_page(group.columns.size())),
         limit_(
             std::min<std::size_t>(connection.max_statement_bytes() - 1024, std::size_t{16} << 20)) {
     head_ = "INSERT INTO " + dialect_.quote_identifier(table_.name) + " (" +
@@ -313,53 +311,114 @@ class PageWriter {
 
 }  // namespace
 
-// The pages go one after another, and each is made ready (its values bound) while the server
-// runs the one before it; the one before is loaded (its keys read into its records) while the
-// server runs the next. One statement runs at a time: the connection's protocol allows no more.
-void insert_prepared_pages(Connection& connection, detail::InsertTarget& target,
-                           StatementCache& cache, const Model& model, std::span<Record* const> rows,
-                           bool alone) {
-  std::vector<Group> groups = group_by_given_columns(rows);
-  bool arrays =
-      PreparedStatement::server_takes_arrays(detail::ConnectionAccess::native_handle(connection));
-  std::list<PageWriter> writers;  // a page's writer outlives the page
+std::size_t rows_per_page(std::size_t columns) {
+  return std::max<std::size_t>(
+      1, std::min(kRowsPerPage, kMaxPlaceholders / std::max<std::size_t>(1, columns)));
+}
+
+struct PagePipeline::State {
+  // One send's groups and their writers; kept while a page of theirs may be running.
+  struct Batch {
+    std::vector<Group> groups;
+    std::list<PageWriter> writers;
+  };
+  State(Connection& c, detail::InsertTarget& t, StatementCache& sc)
+      : connection(c),
+        target(t),
+        cache(sc),
+        arrays(PreparedStatement::server_takes_arrays(detail::ConnectionAccess::native_handle(c))) {
+    for (std::size_t k = 0; k < slots.size(); ++k) slots[k].binding = &cache.page_bindings()[k];
+  }
+
+  Connection& connection;
+  detail::InsertTarget& target;
+  StatementCache& cache;
+  bool arrays;  // the server takes array runs
+  std::list<Batch> batches;
   std::array<ReadyPage, 2> slots;
-  for (std::size_t k = 0; k < slots.size(); ++k) slots[k].binding = &cache.page_bindings()[k];
   std::size_t next_slot = 0;
   ReadyPage* running = nullptr;  // started, not finished
   bool in_transaction = false;
+};
+
+PagePipeline::PagePipeline(Connection& connection, detail::InsertTarget& target,
+                           StatementCache& cache)
+    : state_(std::make_unique<State>(connection, target, cache)) {}
+
+PagePipeline::~PagePipeline() {
+  abandon();
+}
+
+bool PagePipeline::has_running() const noexcept {
+  return state_->running != nullptr;
+}
+
+// Each page is made ready before the one running is waited for, and the one that landed is
+// loaded after the next one started.
+void PagePipeline::send(const Model& model, std::span<Record* const> rows, bool alone) {
+  if (rows.empty()) return;
+  State& s = *state_;
+  State::Batch& batch = s.batches.emplace_back();
+  batch.groups = group_by_given_columns(rows);
   try {
-    for (const Group& group : groups) {
-      PageWriter& writer = writers.emplace_back(connection, target, cache, model, group);
+    for (const Group& group : batch.groups) {
+      PageWriter& writer =
+          batch.writers.emplace_back(s.connection, s.target, s.cache, model, group);
       std::span<Record* const> rest(group.rows);
       while (!rest.empty()) {
         std::span<Record* const> page = writer.next_page(rest);
         rest = rest.subspan(page.size());
         // Outside a transaction only a single statement goes alone (this is the first page:
         // nothing is running).
-        if (!in_transaction && (!alone || groups.size() > 1 || !rest.empty())) {
-          target.begin_transaction();
-          in_transaction = true;
+        if (!s.in_transaction && (!alone || batch.groups.size() > 1 || !rest.empty())) {
+          s.target.begin_transaction();
+          s.in_transaction = true;
         }
-        ReadyPage& ready = slots[next_slot];
-        next_slot ^= 1;
-        writer.make_ready(page, arrays, ready);
-        ReadyPage* landed = std::exchange(running, nullptr);
+        ReadyPage& ready = s.slots[s.next_slot];
+        s.next_slot ^= 1;
+        writer.make_ready(page, s.arrays, ready);
+        ReadyPage* landed = std::exchange(s.running, nullptr);
         ResultSet result;
         if (landed != nullptr) result = landed->writer->finish(*landed);
         writer.start(ready);
-        if (!ready.as_arrays) running = &ready;
+        if (!ready.as_arrays) s.running = &ready;
         if (landed != nullptr) landed->writer->load(*landed, result);
       }
     }
-    if (ReadyPage* last = std::exchange(running, nullptr)) {
-      ResultSet result = last->writer->finish(*last);
-      last->writer->load(*last, result);
-    }
   } catch (...) {
-    if (running != nullptr) running->writer->abandon(*running);
+    abandon();
     throw;
   }
+  // The sends before this one have nothing running any more.
+  while (s.batches.size() > 1) s.batches.pop_front();
+}
+
+void PagePipeline::land() {
+  State& s = *state_;
+  if (ReadyPage* last = std::exchange(s.running, nullptr)) {
+    try {
+      ResultSet result = last->writer->finish(*last);
+      last->writer->load(*last, result);
+    } catch (...) {
+      s.batches.clear();
+      throw;
+    }
+  }
+  s.batches.clear();
+}
+
+void PagePipeline::abandon() noexcept {
+  State& s = *state_;
+  if (ReadyPage* running = std::exchange(s.running, nullptr)) running->writer->abandon(*running);
+  s.batches.clear();
+}
+
+void insert_prepared_pages(Connection& connection, detail::InsertTarget& target,
+                           StatementCache& cache, const Model& model, std::span<Record* const> rows,
+                           bool alone) {
+  PagePipeline pipeline(connection, target, cache);
+  pipeline.send(model, rows, alone);
+  pipeline.land();
 }
 
 }  // namespace tabula::dialect::mysql

@@ -20,9 +20,40 @@
 #include "dialect/insert_writer.hpp"
 #include "dialect/mysql/mysql_prepared.hpp"
 
+#include <memory>
 #include <span>
 
 namespace tabula::dialect::mysql {
+
+// The pages of one connection's inserts. send() may leave its last page running at the server
+// and return, so that the caller's next work overlaps it (a session sending pages ahead of its
+// flush, SessionOptions::write_behind); the next send() or land() waits for it and reports its
+// rows. Destroying a pipeline with a page running abandons it (its outcome is not reported).
+// The rows in a full page of a statement giving `columns` values per row.
+std::size_t rows_per_page(std::size_t columns);
+
+class PagePipeline {
+ public:
+  PagePipeline(Connection& connection, detail::InsertTarget& target, StatementCache& cache);
+  ~PagePipeline();
+  PagePipeline(const PagePipeline&) = delete;
+  PagePipeline& operator=(const PagePipeline&) = delete;
+
+  // Sends `rows` (records of `model`) as pages, each reported to the target as it lands, except
+  // the last, which may be left running. `alone`: see InsertWriter::insert. Throws as
+  // insert_prepared_pages does, with nothing left running.
+  void send(const Model& model, std::span<Record* const> rows, bool alone);
+  // Waits for the page left running, if any, and reports its rows. Throws as send().
+  void land();
+  // Waits for the page left running without reporting it (its transaction is being rolled
+  // back); a connection left mid-operation is marked broken.
+  void abandon() noexcept;
+  bool has_running() const noexcept;
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
 
 // Inserts `rows` (records of `model`) as prepared pages. `alone`: see InsertWriter::insert.
 // Throws SqlError naming the table, and the record at fault when a page is refused (its rows are

@@ -1,0 +1,216 @@
+// SessionOptions::write_behind against the real server: add() sends a page once the staged
+// inserts fill one and returns while the server runs it; everything a session promises still
+// holds: every record gets the key of its own row, a change or removal of a record whose page is
+// running is not lost, a refused row is named and nothing of the transaction stays, rollbacks
+// and savepoints undo pages sent ahead, and the connection goes back.
+
+#include <tabula/automap.hpp>
+#include <tabula/engine.hpp>
+#include <tabula/error.hpp>
+#include <tabula/log.hpp>
+#include <tabula/session.hpp>
+
+#include "test_server.hpp"
+
+#include <soci/soci.h>
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace tabula {
+namespace {
+
+class WriteBehindTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    engine_.execute(
+        "CREATE TABLE u (id INT AUTO_INCREMENT PRIMARY KEY, code VARCHAR(10) NOT NULL UNIQUE, "
+        "qty INT NOT NULL DEFAULT 0)");
+  }
+  void TearDown() override { set_statement_handler(nullptr); }
+
+  long long scalar(const std::string& sql) {
+    Lease lease = engine_.checkout();
+    long long n = 0;
+    lease->run([&](soci::session& s) { s << sql, soci::into(n); });
+    return n;
+  }
+  // The rows of u by id: code and qty.
+  std::map<long long, std::pair<std::string, int>> rows() {
+    std::map<long long, std::pair<std::string, int>> all;
+    Lease lease = engine_.checkout();
+    lease->run([&](soci::session& sql) {
+      soci::rowset<soci::row> result = (sql.prepare << "SELECT id, code, qty FROM u");
+      for (const soci::row& row : result) {
+        all[row.get<int>(0)] = {row.get<std::string>(1), row.get<int>(2)};
+      }
+    });
+    return all;
+  }
+  Record make(int n) { return engine_.models().at("u").make({{"code", "c" + std::to_string(n)}}); }
+  // Counts the INSERT statements sent from now on.
+  void count_inserts() {
+    set_statement_handler([this](std::string_view sql, std::size_t values) {
+      if (sql.starts_with("INSERT")) insert_values_.push_back(values);
+    });
+  }
+
+  test::ScratchDatabase db_{std::string("write_behind_") +
+                            ::testing::UnitTest::GetInstance()->current_test_info()->name()};
+  // One connection: the session's, and nobody else's while it holds it.
+  Engine engine_{db_.url().with_option("max_connections", "2")};
+  std::vector<std::size_t> insert_values_;  // values per INSERT the handler saw
+};
+
+TEST_F(WriteBehindTest, AddSendsEachFullPageAndEveryRecordGetsTheKeyOfItsOwnRow) {
+  Session s = engine_.session({.write_behind = true});
+  count_inserts();
+  std::vector<Record*> added;
+  for (int n = 0; n < 2500; ++n) {
+    added.push_back(&s.add(make(n)));
+    if (n == 998) {
+      EXPECT_TRUE(insert_values_.empty()) << "nothing before a page is full";
+    }
+    if (n == 999) {
+      EXPECT_EQ(insert_values_, std::vector<std::size_t>{1000}) << "the full page went at add()";
+      EXPECT_TRUE(s.in_transaction());
+      EXPECT_EQ(s.pending(), 1000u) << "sent ahead, not landed: still pending";
+    }
+  }
+  EXPECT_EQ(insert_values_.size(), 2u);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM u"), 0) << "nothing is visible before the commit";
+  s.commit();
+  EXPECT_EQ(s.pending(), 0u);
+  auto landed = rows();
+  ASSERT_EQ(landed.size(), added.size());
+  for (std::size_t n = 0; n < added.size(); ++n) {
+    long long id = added[n]->get<std::int64_t>("id");
+    ASSERT_EQ(landed[id].first, "c" + std::to_string(n)) << "record " << n << " has key " << id;
+  }
+  EXPECT_FALSE(s.has_connection()) << "the connection went back at commit";
+}
+
+// set() on a record whose page is running waits for the page, then is an UPDATE like any change
+// to a record in the database; remove() waits too, then is a DELETE.
+TEST_F(WriteBehindTest, AChangeOrRemovalOfARecordWhosePageIsRunningIsKept) {
+  Session s = engine_.session({.write_behind = true});
+  std::vector<Record*> added;
+  for (int n = 0; n < 1000; ++n) added.push_back(&s.add(make(n)));
+  EXPECT_TRUE(added[5]->is_null("id")) << "its page has not landed yet";
+  added[5]->set("qty", 77);
+  EXPECT_FALSE(added[5]->is_null("id")) << "set() waited for the page";
+  EXPECT_EQ(added[5]->modified_columns(), std::vector<std::string>{"qty"});
+  for (int n = 1000; n < 2000; ++n) added.push_back(&s.add(make(n)));
+  s.remove(*added[1500]);
+  s.commit();
+  auto landed = rows();
+  EXPECT_EQ(landed.size(), 1999u);
+  EXPECT_EQ(landed[added[5]->get<std::int64_t>("id")], std::make_pair(std::string("c5"), 77));
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM u WHERE code = 'c1500'"), 0);
+}
+
+// A page the server refuses is reported by the call that waits for it (here the add() that sends
+// the next page), naming the record; the transaction is rolled back and every record is staged
+// again, so that a corrected commit lands them all, the record of the add() that threw included
+// (it was staged before the page went).
+TEST_F(WriteBehindTest, ARefusedPageIsReportedNamingTheRecordAndEverythingIsStagedAgain) {
+  Session s = engine_.session({.write_behind = true});
+  std::vector<Record*> added;
+  for (int n = 0; n < 1000; ++n) added.push_back(&s.add(make(n == 700 ? 3 : n)));
+  try {
+    for (int n = 1000; n < 2000; ++n) added.push_back(&s.add(make(n)));
+    FAIL() << "the duplicate was accepted";
+  } catch (const SqlError& e) {
+    EXPECT_EQ(e.code(), 1062) << e.what();
+    EXPECT_NE(std::string(e.what()).find(R"(while inserting into u: {"code":"c3"})"),
+              std::string::npos)
+        << e.what();
+  }
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM u"), 0);
+  EXPECT_FALSE(s.in_transaction()) << "the transaction was rolled back";
+  EXPECT_EQ(s.pending(), added.size() + 1) << "every record is staged again";
+  EXPECT_TRUE(added[0]->is_null("id"));
+  added[700]->set("code", "c700");
+  s.commit();
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM u"), static_cast<long long>(added.size() + 1));
+  EXPECT_EQ(rows()[added[700]->get<std::int64_t>("id")].first, "c700");
+}
+
+TEST_F(WriteBehindTest, ARefusedLastPageIsReportedByTheCommitAndNothingStays) {
+  Session s = engine_.session({.write_behind = true});
+  for (int n = 0; n < 1000; ++n) s.add(make(n));
+  for (int n = 1000; n < 2000; ++n) s.add(make(n == 1999 ? 17 : n));
+  EXPECT_THROW(s.commit(), SqlError);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM u"), 0);
+  EXPECT_EQ(s.pending(), 2000u);
+}
+
+TEST_F(WriteBehindTest, RollbackUndoesPagesSentAheadAndGivesTheConnectionBack) {
+  Session s = engine_.session({.write_behind = true});
+  std::vector<Record*> added;
+  for (int n = 0; n < 1500; ++n) added.push_back(&s.add(make(n)));
+  s.rollback();
+  EXPECT_FALSE(s.has_connection());
+  EXPECT_EQ(s.pending(), 0u);
+  EXPECT_THROW(s.remove(*added[10]), Error) << "rolled back: no longer the session's concern";
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM u"), 0);
+  // The session goes on as a fresh one.
+  for (int n = 0; n < 1000; ++n) s.add(make(n));
+  s.commit();
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM u"), 1000);
+}
+
+TEST_F(WriteBehindTest, ASessionDestroyedWithAPageRunningCommitsNothing) {
+  {
+    Session s = engine_.session({.write_behind = true});
+    for (int n = 0; n < 1000; ++n) s.add(make(n));
+    EXPECT_TRUE(s.in_transaction());
+  }
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM u"), 0);
+  EXPECT_EQ(engine_.pool().stats().in_use, 0u);
+}
+
+TEST_F(WriteBehindTest, RollingBackToASavepointUndoesThePagesSentSinceAndKeepsTheRest) {
+  Session s = engine_.session({.write_behind = true});
+  for (int n = 0; n < 1000; ++n) s.add(make(n));
+  {
+    Savepoint sp = s.savepoint();
+    for (int n = 1000; n < 2000; ++n) s.add(make(n));
+    sp.rollback();
+  }
+  s.commit();
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM u"), 1000);
+  EXPECT_EQ(scalar("SELECT MAX(CAST(SUBSTRING(code, 2) AS INT)) FROM u"), 999);
+}
+
+TEST_F(WriteBehindTest, QueriesAndClearWaitForThePagesSentAhead) {
+  Session s = engine_.session({.write_behind = true});
+  std::vector<Record*> added;
+  for (int n = 0; n < 1000; ++n) added.push_back(&s.add(make(n)));
+  std::vector<Record*> found = s.query("u").where("code = ?", "c42").all();
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(found[0], added[42]) << "one row, one record";
+  for (int n = 1000; n < 2000; ++n) s.add(make(n));
+  s.flush();
+  s.clear();
+  EXPECT_EQ(s.size(), 0u);
+  s.commit();
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM u"), 2000);
+}
+
+// What a flush would refuse before any SQL is not sent ahead: the flush refuses it as always.
+TEST_F(WriteBehindTest, ARecordMissingARequiredColumnStopsNothingButTheFlush) {
+  Session s = engine_.session({.write_behind = true});
+  count_inserts();
+  const Model& u = engine_.models().at("u");
+  for (int n = 0; n < 1200; ++n) s.add(n == 3 ? u.make({{"qty", 1}}) : make(n));
+  EXPECT_TRUE(insert_values_.empty());
+  EXPECT_THROW(s.commit(), ValidationError);
+  EXPECT_TRUE(insert_values_.empty()) << "refused before any SQL";
+}
+
+}  // namespace
+}  // namespace tabula
