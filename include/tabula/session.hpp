@@ -58,14 +58,14 @@ struct SessionOptions {
   std::string after = {};
   std::chrono::milliseconds after_timeout{5000};
   // Write-behind for bulk inserts: once the staged inserts of one table fill a page (1000 rows
-  // on MariaDB), add() sends them and returns while the server runs the page, so building the
-  // next records overlaps the server's work. It is a flush that happens early: the transaction
-  // begins at the first page, keys arrive when the page lands (at the next page, or any later
-  // call of the session), and a page the server refuses is reported by whichever call waits
-  // for it (add() included), handled as a failed flush (docs/session.md). Changing a record
-  // whose page is running waits for the page first. Used on MariaDB with INSERT ... RETURNING
-  // and prepared statements; elsewhere, and in sessions holding typed objects or inserts with
-  // links, add() only stages as usual.
+  // on MariaDB) and one more is staged, add() sends the page and returns while the server runs
+  // it, so building the next records overlaps the server's work. It is a flush that happens
+  // early: the transaction begins at the first page, keys arrive when the page lands (at the
+  // next page, or any later call of the session), and a page the server refuses is reported by
+  // whichever call waits for it (add() included; its record is staged all the same), handled
+  // as a failed flush (docs/session.md). Changing a record whose page is running waits for the
+  // page first. Used on MariaDB with INSERT ... RETURNING and prepared statements; elsewhere,
+  // and in sessions holding typed objects or inserts with links, add() only stages as usual.
   bool write_behind = false;
 };
 

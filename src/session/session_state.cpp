@@ -80,21 +80,25 @@ void SessionState::send_ahead() {
     next_send_check_ = static_cast<std::size_t>(-1);
     return;
   }
-  next_send_check_ = page;
-  if (staged_count < page) return;
+  // Full pages go once a record more is staged: a commit that follows a page's worth of adds
+  // sends it itself (without BEGIN and COMMIT when it is all the commit writes).
+  next_send_check_ = page + 1;
+  if (staged_count <= page) return;
+  std::size_t count = (staged_count - 1) / page * page;
   std::vector<Record*> rows;
-  rows.reserve(staged_count);
-  for (Tracked* t : unit.inserts) {
-    t->in_flight = true;
-    rows.push_back(&t->record);
+  rows.reserve(count);
+  for (std::size_t k = 0; k < count; ++k) {
+    unit.inserts[k]->in_flight = true;
+    rows.push_back(&unit.inserts[k]->record);
   }
   // Room for the journal entries: grown by doubling, as pages keep coming.
-  std::size_t entries = journal.entries.size() + staged_count + unit.in_flight.size();
+  std::size_t entries = journal.entries.size() + count + unit.in_flight.size();
   if (journal.entries.capacity() < entries) {
     journal.entries.reserve(std::max(entries, 2 * journal.entries.capacity()));
   }
-  unit.in_flight.insert(unit.in_flight.end(), unit.inserts.begin(), unit.inserts.end());
-  unit.inserts.clear();
+  auto sent = unit.inserts.begin() + static_cast<std::ptrdiff_t>(count);
+  unit.in_flight.insert(unit.in_flight.end(), unit.inserts.begin(), sent);
+  unit.inserts.erase(unit.inserts.begin(), sent);
   tx.wrote();
   sending_ahead([&] { ahead_writer_->send_ahead(*staged.one_model, rows); });
   // What landed meanwhile is in the database's answer now; the last page is still running.

@@ -128,7 +128,7 @@ struct SessionState final : InsertTarget, SentAhead {
   // The writer holding the pages sent ahead (write_behind), for the transaction's connection.
   std::unique_ptr<InsertWriter> ahead_writer_;
   // add() looks at the staged inserts again when there are this many (a page's worth).
-  std::size_t next_send_check_ = 1000;
+  std::size_t next_send_check_ = 1001;
 };
 
 // Debug builds: throws Error when a second thread enters a session another thread is in.

@@ -71,13 +71,14 @@ TEST_F(WriteBehindTest, AddSendsEachFullPageAndEveryRecordGetsTheKeyOfItsOwnRow)
   std::vector<Record*> added;
   for (int n = 0; n < 2500; ++n) {
     added.push_back(&s.add(make(n)));
-    if (n == 998) {
-      EXPECT_TRUE(insert_values_.empty()) << "nothing before a page is full";
-    }
     if (n == 999) {
+      EXPECT_TRUE(insert_values_.empty()) << "a page's worth waits for one more (or the commit)";
+      EXPECT_FALSE(s.has_connection());
+    }
+    if (n == 1000) {
       EXPECT_EQ(insert_values_, std::vector<std::size_t>{1000}) << "the full page went at add()";
       EXPECT_TRUE(s.in_transaction());
-      EXPECT_EQ(s.pending(), 1000u) << "sent ahead, not landed: still pending";
+      EXPECT_EQ(s.pending(), 1001u) << "sent ahead, not landed: still pending";
     }
   }
   EXPECT_EQ(insert_values_.size(), 2u);
@@ -98,16 +99,17 @@ TEST_F(WriteBehindTest, AddSendsEachFullPageAndEveryRecordGetsTheKeyOfItsOwnRow)
 TEST_F(WriteBehindTest, AChangeOrRemovalOfARecordWhosePageIsRunningIsKept) {
   Session s = engine_.session({.write_behind = true});
   std::vector<Record*> added;
-  for (int n = 0; n < 1000; ++n) added.push_back(&s.add(make(n)));
+  for (int n = 0; n < 1001; ++n) added.push_back(&s.add(make(n)));
   EXPECT_TRUE(added[5]->is_null("id")) << "its page has not landed yet";
   added[5]->set("qty", 77);
   EXPECT_FALSE(added[5]->is_null("id")) << "set() waited for the page";
   EXPECT_EQ(added[5]->modified_columns(), std::vector<std::string>{"qty"});
-  for (int n = 1000; n < 2000; ++n) added.push_back(&s.add(make(n)));
+  for (int n = 1001; n < 2001; ++n) added.push_back(&s.add(make(n)));
+  EXPECT_TRUE(added[1500]->is_null("id")) << "its page has not landed yet";
   s.remove(*added[1500]);
   s.commit();
   auto landed = rows();
-  EXPECT_EQ(landed.size(), 1999u);
+  EXPECT_EQ(landed.size(), 2000u);
   EXPECT_EQ(landed[added[5]->get<std::int64_t>("id")], std::make_pair(std::string("c5"), 77));
   EXPECT_EQ(scalar("SELECT COUNT(*) FROM u WHERE code = 'c1500'"), 0);
 }
@@ -119,9 +121,9 @@ TEST_F(WriteBehindTest, AChangeOrRemovalOfARecordWhosePageIsRunningIsKept) {
 TEST_F(WriteBehindTest, ARefusedPageIsReportedNamingTheRecordAndEverythingIsStagedAgain) {
   Session s = engine_.session({.write_behind = true});
   std::vector<Record*> added;
-  for (int n = 0; n < 1000; ++n) added.push_back(&s.add(make(n == 700 ? 3 : n)));
+  for (int n = 0; n < 1001; ++n) added.push_back(&s.add(make(n == 700 ? 3 : n)));
   try {
-    for (int n = 1000; n < 2000; ++n) added.push_back(&s.add(make(n)));
+    for (int n = 1001; n < 2001; ++n) added.push_back(&s.add(make(n)));
     FAIL() << "the duplicate was accepted";
   } catch (const SqlError& e) {
     EXPECT_EQ(e.code(), 1062) << e.what();
@@ -141,11 +143,10 @@ TEST_F(WriteBehindTest, ARefusedPageIsReportedNamingTheRecordAndEverythingIsStag
 
 TEST_F(WriteBehindTest, ARefusedLastPageIsReportedByTheCommitAndNothingStays) {
   Session s = engine_.session({.write_behind = true});
-  for (int n = 0; n < 1000; ++n) s.add(make(n));
-  for (int n = 1000; n < 2000; ++n) s.add(make(n == 1999 ? 17 : n));
+  for (int n = 0; n < 2001; ++n) s.add(make(n == 1999 ? 17 : n));
   EXPECT_THROW(s.commit(), SqlError);
   EXPECT_EQ(scalar("SELECT COUNT(*) FROM u"), 0);
-  EXPECT_EQ(s.pending(), 2000u);
+  EXPECT_EQ(s.pending(), 2001u);
 }
 
 TEST_F(WriteBehindTest, RollbackUndoesPagesSentAheadAndGivesTheConnectionBack) {
@@ -166,7 +167,7 @@ TEST_F(WriteBehindTest, RollbackUndoesPagesSentAheadAndGivesTheConnectionBack) {
 TEST_F(WriteBehindTest, ASessionDestroyedWithAPageRunningCommitsNothing) {
   {
     Session s = engine_.session({.write_behind = true});
-    for (int n = 0; n < 1000; ++n) s.add(make(n));
+    for (int n = 0; n < 1001; ++n) s.add(make(n));
     EXPECT_TRUE(s.in_transaction());
   }
   EXPECT_EQ(scalar("SELECT COUNT(*) FROM u"), 0);
@@ -178,7 +179,8 @@ TEST_F(WriteBehindTest, RollingBackToASavepointUndoesThePagesSentSinceAndKeepsTh
   for (int n = 0; n < 1000; ++n) s.add(make(n));
   {
     Savepoint sp = s.savepoint();
-    for (int n = 1000; n < 2000; ++n) s.add(make(n));
+    for (int n = 1000; n < 2001; ++n) s.add(make(n));
+    EXPECT_EQ(s.pending(), 1001u);
     sp.rollback();
   }
   s.commit();
@@ -189,16 +191,20 @@ TEST_F(WriteBehindTest, RollingBackToASavepointUndoesThePagesSentSinceAndKeepsTh
 TEST_F(WriteBehindTest, QueriesAndClearWaitForThePagesSentAhead) {
   Session s = engine_.session({.write_behind = true});
   std::vector<Record*> added;
-  for (int n = 0; n < 1000; ++n) added.push_back(&s.add(make(n)));
+  for (int n = 0; n < 1001; ++n) added.push_back(&s.add(make(n)));
   std::vector<Record*> found = s.query("u").where("code = ?", "c42").all();
   ASSERT_EQ(found.size(), 1u);
   EXPECT_EQ(found[0], added[42]) << "one row, one record";
-  for (int n = 1000; n < 2000; ++n) s.add(make(n));
+  std::vector<Record*> more;
+  for (int n = 1001; n < 2002; ++n) more.push_back(&s.add(make(n)));
+  EXPECT_TRUE(more[0]->is_null("id")) << "its page has not landed yet";
+  EXPECT_THROW(s.clear(), Error) << "one record is still staged";
+  EXPECT_FALSE(more[0]->is_null("id")) << "clear() waited for the page running";
   s.flush();
   s.clear();
   EXPECT_EQ(s.size(), 0u);
   s.commit();
-  EXPECT_EQ(scalar("SELECT COUNT(*) FROM u"), 2000);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM u"), 2002);
 }
 
 // What a flush would refuse before any SQL is not sent ahead: the flush refuses it as always.

@@ -80,31 +80,38 @@ struct ReadyPage {
   PreparedStatement* statement = nullptr;  // once started
 };
 
-// Writes one group's rows page after page. Everything a page needs from its records (how many
-// fit, what comes back, the values) is read while the page's records are in cache, right
+// Writes rows of one table giving the same columns, page after page; kept for the next rows of
+// that shape (pages sent ahead come a thousand at a time). Everything a page needs from its records
+// (how many fit, what comes back, the values) is read while the page's records are in cache, right
 // before the page is sent: a flush of 100k records walks them once, not once per step.
 class PageWriter {
  public:
   PageWriter(Connection& connection, detail::InsertTarget& target, StatementCache& cache,
-             const Model& model, const Group& group)
+             const Model& model, const std::vector<std::size_t>& columns)
       : connection_(connection),
         target_(target),
         cache_(cache),
         table_(model.table()),
-        group_(group),
+        model_(&model),
+        columns_(columns),
         dialect_(detail::ConnectionAccess::dialect(connection)),
         families_(detail::families_of(table_, connection.dialect())),
         trigger_(target.has_before_insert_trigger(table_)),
-        full_(rows_per_page(group.columns.size())),
+        full_(rows_per_page(columns.size())),
         limit_(
             std::min<std::size_t>(connection.max_statement_bytes() - 1024, std::size_t{16} << 20)) {
     head_ = "INSERT INTO " + dialect_.quote_identifier(table_.name) + " (" +
-            detail::column_list(dialect_, table_, group.columns) + ") VALUES ";
-    row_ = detail::placeholder_row(group.columns.size());
+            detail::column_list(dialect_, table_, columns) + ") VALUES ";
+    row_ = detail::placeholder_row(columns.size());
     std::vector<std::size_t> every(table_.columns.size());
     for (std::size_t i = 0; i < every.size(); ++i) every[i] = i;
     longest_tail_ =
         std::string(" RETURNING ").size() + detail::column_list(dialect_, table_, every).size();
+  }
+
+  // True when this writer writes rows of `model` giving `columns`.
+  bool writes(const Model& model, const std::vector<std::size_t>& columns) const noexcept {
+    return model_ == &model && columns_ == columns;
   }
 
   // The rows of `rest` the next statement takes: a full page, or fewer where the packet limit
@@ -116,7 +123,7 @@ class PageWriter {
     bool cut = false;  // by the packet limit
     while (n < rest.size() && n < full_) {
       std::size_t row = 0;
-      for (std::size_t i : group_.columns) {
+      for (std::size_t i : columns_) {
         row += packet_bytes(RecordAccess::value(*rest[n], i)) + 3;
       }
       if (n > 0 && bytes + row > limit_) {
@@ -260,12 +267,12 @@ class PageWriter {
     throw e.with_context(detail::insert_context(table_, page.rows));
   }
 
-  // The page's values, row after row, in the group's column order.
+  // The page's values, row after row, in the writer's column order.
   void values_of(std::span<Record* const> page, std::vector<const Value*>& params) const {
     params.clear();
-    params.reserve(page.size() * group_.columns.size());
+    params.reserve(page.size() * columns_.size());
     for (Record* r : page) {
-      for (std::size_t i : group_.columns) params.push_back(&RecordAccess::value(*r, i));
+      for (std::size_t i : columns_) params.push_back(&RecordAccess::value(*r, i));
     }
   }
 
@@ -295,7 +302,8 @@ class PageWriter {
   detail::InsertTarget& target_;
   StatementCache& cache_;
   const Table& table_;
-  const Group& group_;
+  const Model* model_;
+  std::vector<std::size_t> columns_;  // the columns every row gives, in table order
   const detail::SqlDialect& dialect_;
   std::vector<detail::Family> families_;
   bool trigger_;              // the table has a BEFORE INSERT trigger: every column comes back
@@ -317,10 +325,9 @@ std::size_t rows_per_page(std::size_t columns) {
 }
 
 struct PagePipeline::State {
-  // One send's groups and their writers; kept while a page of theirs may be running.
+  // One send's rows by shape; kept while a page of theirs may be running.
   struct Batch {
     std::vector<Group> groups;
-    std::list<PageWriter> writers;
   };
   State(Connection& c, detail::InsertTarget& t, StatementCache& sc)
       : connection(c),
@@ -335,6 +342,7 @@ struct PagePipeline::State {
   StatementCache& cache;
   bool arrays;  // the server takes array runs
   std::list<Batch> batches;
+  std::list<PageWriter> writers;  // one per table and column set, for every send
   std::array<ReadyPage, 2> slots;
   std::size_t next_slot = 0;
   ReadyPage* running = nullptr;  // started, not finished
@@ -362,8 +370,13 @@ void PagePipeline::send(const Model& model, std::span<Record* const> rows, bool 
   batch.groups = group_by_given_columns(rows);
   try {
     for (const Group& group : batch.groups) {
+      auto known = std::find_if(s.writers.begin(), s.writers.end(), [&](const PageWriter& w) {
+        return w.writes(model, group.columns);
+      });
       PageWriter& writer =
-          batch.writers.emplace_back(s.connection, s.target, s.cache, model, group);
+          known != s.writers.end()
+              ? *known
+              : s.writers.emplace_back(s.connection, s.target, s.cache, model, group.columns);
       std::span<Record* const> rest(group.rows);
       while (!rest.empty()) {
         std::span<Record* const> page = writer.next_page(rest);
