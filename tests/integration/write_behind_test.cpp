@@ -10,6 +10,7 @@
 #include <tabula/log.hpp>
 #include <tabula/session.hpp>
 
+#include "server_monitor.hpp"
 #include "test_server.hpp"
 
 #include <soci/soci.h>
@@ -205,6 +206,35 @@ TEST_F(WriteBehindTest, QueriesAndClearWaitForThePagesSentAhead) {
   EXPECT_EQ(s.size(), 0u);
   s.commit();
   EXPECT_EQ(scalar("SELECT COUNT(*) FROM u"), 2002);
+}
+
+// The connection dies while pages sent ahead are running (killed from outside after the first
+// one went): a later call reports a disconnect, nothing stays, every record is staged again, and
+// the next commit sends them all on a fresh connection, never above the engine's cap.
+TEST_F(WriteBehindTest, AConnectionKilledUnderPagesSentAheadLosesNothing) {
+  test::TestUser user("write_behind_killed", db_.url());
+  Engine e(user.url("max_connections=2"));
+  const Model& u = e.models().at("u");
+  Session s = e.session({.write_behind = true});
+  bool refused = false;
+  try {
+    for (int n = 0; n < 3001; ++n) {
+      s.add(u.make({{"code", "c" + std::to_string(n)}}));
+      if (n == 1000) user.kill_all();  // the first page was sent at this add()
+    }
+    s.commit();
+  } catch (const SqlError& error) {
+    refused = true;
+    EXPECT_TRUE(error.is_disconnect()) << error.what();
+  }
+  ASSERT_TRUE(refused) << "work on a killed connection succeeded";
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM u"), 0);
+  std::size_t staged = s.pending();
+  EXPECT_GT(staged, 1000u) << "every record added so far is staged again";
+  s.commit();
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM u"), static_cast<long long>(staged));
+  EXPECT_EQ(scalar("SELECT COUNT(DISTINCT code) FROM u"), static_cast<long long>(staged));
+  EXPECT_LE(user.connections(), 2u);
 }
 
 // What a flush would refuse before any SQL is not sent ahead: the flush refuses it as always.
