@@ -45,6 +45,8 @@
 //   ratio: session_insert_vs_raw_multirow = <tabula rows/s / raw multi-row text rows/s>
 //   ratio: session_insert_vs_raw_prepared_returning = <tabula rows/s / raw_prepared_ret rows/s>
 //   ratio: session_insert_vs_raw_per_row = <tabula rows/s / raw prepared-per-row rows/s>
+//   ratio: write_behind_insert_vs_raw_multirow, write_behind_insert_vs_raw_prepared_returning
+//          (the session with SessionOptions::write_behind)
 //   ratio: session_keys_insert_vs_raw_array_binding, session_keys_insert_vs_raw_multirow,
 //          raw_array_binding_vs_raw_multirow (keys given)
 //   ratio: session_update_vs_raw_per_row, session_update_vs_raw_case_pages,
