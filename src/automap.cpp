@@ -30,10 +30,15 @@ std::size_t Model::column_index(std::string_view column) const {
 }
 
 Value Model::admit(std::size_t index, Value value) const {
+  admit_in_place(index, value);
+  return value;
+}
+
+void Model::admit_in_place(std::size_t index, Value& value) const {
   detail::ColumnType type;
   type.family = static_cast<detail::Family>(families_[index]);
   type.integer_bits = integer_bits_[index];
-  return detail::admit(*table_, table_->columns[index], type, std::move(value));
+  detail::admit_in_place(*table_, table_->columns[index], type, value);
 }
 
 // A new record tracks no changes, so each value goes straight in once admitted. Values usually
@@ -46,7 +51,11 @@ Record Model::make_from(const Values& values) const {
   for (const auto& [column, value] : values) {
     std::size_t i =
         next < columns.size() && columns[next].name == column ? next : column_index(column);
-    record.load(i, admit(i, value));
+    // Copied into its slot once and checked there (make() is the hot path of a bulk load).
+    Value& slot = record.values_[i];
+    slot = value;
+    admit_in_place(i, slot);
+    record.set_.set(i);
     next = i + 1;
   }
   return record;

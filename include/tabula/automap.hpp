@@ -72,6 +72,8 @@ class Model {
   Value admit(std::size_t index, Value value) const;
 
  private:
+  // admit() on the value where it lies (a new record's slot).
+  void admit_in_place(std::size_t index, Value& value) const;
   friend class Models;
   Model(const Table& table, Dialect dialect);
   template <class Values>

@@ -197,7 +197,7 @@ ColumnType column_type_of(const Column& c, Dialect dialect) {
   return sql_dialect(dialect).column_type(c);
 }
 
-Value admit(const Table& table, const Column& c, const ColumnType& type, Value v) {
+void admit_in_place(const Table& table, const Column& c, const ColumnType& type, Value& v) {
   const Family family = type.family;
   if (c.generated != Generated::none) {
     refuse(table, c,
@@ -208,7 +208,7 @@ Value admit(const Table& table, const Column& c, const ColumnType& type, Value v
     if (!c.nullable && !c.auto_increment) {
       refuse(table, c, "NULL into a NOT NULL column (" + c.column_type + ")");
     }
-    return v;
+    return;
   }
   if (v.kind() == Value::Kind::text &&
       (family == Family::integer || family == Family::bit || family == Family::year)) {
@@ -424,6 +424,10 @@ Value admit(const Table& table, const Column& c, const ColumnType& type, Value v
       }
       break;
   }
+}
+
+Value admit(const Table& table, const Column& c, const ColumnType& type, Value v) {
+  admit_in_place(table, c, type, v);
   return v;
 }
 

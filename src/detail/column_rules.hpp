@@ -29,6 +29,9 @@ bool required_on_insert(const Column& column) noexcept;
 Value admit(const Table& table, const Column& column, Value value, Dialect dialect);
 // The same with the column's type already looked up (what a Model keeps per column).
 Value admit(const Table& table, const Column& column, const ColumnType& type, Value value);
+// The same on a value where it lies (a new record's slot): no copies or moves of it. On a throw
+// the value may be half converted; the caller discards it.
+void admit_in_place(const Table& table, const Column& column, const ColumnType& type, Value& value);
 
 // The value a column holds, from the text the database returned for it (NULL: nullopt), without
 // checks: what is in the database is what it is. Integers, decimals, doubles, dates and times
