@@ -64,8 +64,10 @@ class InsertWriter {
   virtual std::size_t rows_to_send_ahead(const Record& /*sample*/) const { return 0; }
   // Inserts `rows` as insert() does, in the open transaction, but may return while the server
   // runs the last page: land() waits for it. Nothing else may use the connection meanwhile.
-  virtual void send_ahead(const Model& model, std::span<Record* const> rows) {
+  // Returns the rows it left for the flush (too few of their column set for a full page).
+  virtual std::vector<Record*> send_ahead(const Model& model, std::span<Record* const> rows) {
     insert(model, rows, false);
+    return {};
   }
   // Waits for what send_ahead() left running and reports its rows; throws as insert() does.
   virtual void land() {}

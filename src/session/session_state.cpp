@@ -97,12 +97,23 @@ void SessionState::send_ahead() {
     journal.entries.reserve(std::max(entries, 2 * journal.entries.capacity()));
   }
   auto sent = unit.inserts.begin() + static_cast<std::ptrdiff_t>(count);
+  std::vector<Tracked*> offered(unit.inserts.begin(), sent);
   unit.in_flight.insert(unit.in_flight.end(), unit.inserts.begin(), sent);
   unit.inserts.erase(unit.inserts.begin(), sent);
   tx.wrote();
-  sending_ahead([&] { ahead_writer_->send_ahead(*staged.one_model, rows); });
+  std::vector<Record*> kept;
+  sending_ahead([&] { kept = ahead_writer_->send_ahead(*staged.one_model, rows); });
+  // Rows of a column set too few for a full page stay staged, in their order, before the rest.
+  for (Record* r : kept) RecordAccess::owner(*r)->in_flight = false;
+  std::vector<Tracked*> back;
+  for (Tracked* t : offered) {
+    if (t->state == RecordState::pending && !t->in_flight) back.push_back(t);
+  }
+  unit.inserts.insert(unit.inserts.begin(), back.begin(), back.end());
   // What landed meanwhile is in the database's answer now; the last page is still running.
   std::erase_if(unit.in_flight, [](const Tracked* t) { return !t->in_flight; });
+  // Records of several shapes: look again once another page's worth is staged.
+  if (!back.empty()) next_send_check_ = unit.inserts.size() + page;
 }
 
 void SessionState::land_sent() {

@@ -67,15 +67,15 @@ class MysqlInsertWriter final : public detail::InsertWriter {
     return rows_per_page(detail::given_columns(sample).size());
   }
 
-  void send_ahead(const Model& model, std::span<Record* const> rows) override {
+  std::vector<Record*> send_ahead(const Model& model, std::span<Record* const> rows) override {
     if (!prepared_pages()) {
       insert(model, rows, false);
-      return;
+      return {};
     }
     if (!ahead_) {
       ahead_.emplace(connection_, target_, statement_cache(connection_, options_.statement_cache));
     }
-    ahead_->send(model, rows, false);
+    return ahead_->send(model, rows, false, true);
   }
 
   void land() override {

@@ -109,6 +109,9 @@ class PageWriter {
         std::string(" RETURNING ").size() + detail::column_list(dialect_, table_, every).size();
   }
 
+  // Rows in a full page.
+  std::size_t full() const noexcept { return full_; }
+
   // True when this writer writes rows of `model` giving `columns`.
   bool writes(const Model& model, const std::vector<std::size_t>& columns) const noexcept {
     return model_ == &model && columns_ == columns;
@@ -363,8 +366,10 @@ bool PagePipeline::has_running() const noexcept {
 
 // Each page is made ready before the one running is waited for, and the one that landed is
 // loaded after the next one started.
-void PagePipeline::send(const Model& model, std::span<Record* const> rows, bool alone) {
-  if (rows.empty()) return;
+std::vector<Record*> PagePipeline::send(const Model& model, std::span<Record* const> rows,
+                                        bool alone, bool whole_pages_only) {
+  std::vector<Record*> kept;
+  if (rows.empty()) return kept;
   State& s = *state_;
   State::Batch& batch = s.batches.emplace_back();
   batch.groups = group_by_given_columns(rows);
@@ -379,6 +384,10 @@ void PagePipeline::send(const Model& model, std::span<Record* const> rows, bool 
               : s.writers.emplace_back(s.connection, s.target, s.cache, model, group.columns);
       std::span<Record* const> rest(group.rows);
       while (!rest.empty()) {
+        if (whole_pages_only && rest.size() < writer.full()) {
+          kept.insert(kept.end(), rest.begin(), rest.end());
+          break;
+        }
         std::span<Record* const> page = writer.next_page(rest);
         rest = rest.subspan(page.size());
         // Outside a transaction only a single statement goes alone (this is the first page:
@@ -404,6 +413,7 @@ void PagePipeline::send(const Model& model, std::span<Record* const> rows, bool 
   }
   // The sends before this one have nothing running any more.
   while (s.batches.size() > 1) s.batches.pop_front();
+  return kept;
 }
 
 void PagePipeline::land() {

@@ -22,6 +22,7 @@
 
 #include <memory>
 #include <span>
+#include <vector>
 
 namespace tabula::dialect::mysql {
 
@@ -40,9 +41,11 @@ class PagePipeline {
   PagePipeline& operator=(const PagePipeline&) = delete;
 
   // Sends `rows` (records of `model`) as pages, each reported to the target as it lands, except
-  // the last, which may be left running. `alone`: see InsertWriter::insert. Throws as
-  // insert_prepared_pages does, with nothing left running.
-  void send(const Model& model, std::span<Record* const> rows, bool alone);
+  // the last, which may be left running. `alone`: see InsertWriter::insert. With
+  // `whole_pages_only`, rows of a column set too few for a full page are not sent: they are
+  // returned. Throws as insert_prepared_pages does, with nothing left running.
+  std::vector<Record*> send(const Model& model, std::span<Record* const> rows, bool alone,
+                            bool whole_pages_only = false);
   // Waits for the page left running, if any, and reports its rows. Throws as send().
   void land();
   // Waits for the page left running without reporting it (its transaction is being rolled
