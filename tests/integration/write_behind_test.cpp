@@ -123,6 +123,30 @@ TEST_F(WriteBehindTest, RecordsOfMixedShapesSentAheadLandAsTheirRecordsHaveThem)
   }
 }
 
+// A look at the staged rows that finds no full page of any column set sends nothing, and the
+// page sent before it stays running with its rows (they land at the commit, keyed right).
+TEST_F(WriteBehindTest, ALookThatSendsNothingKeepsThePageRunningBeforeIt) {
+  Session s = engine_.session({.write_behind = true});
+  const Model& u = engine_.models().at("u");
+  count_inserts();
+  std::vector<Record*> added;
+  for (int n = 0; n < 2001; ++n) {
+    std::string code = "c" + std::to_string(n);
+    // 1001 giving the code only (a page of 1000 goes), then 1000 giving qty too: at the next
+    // look one row of the first kind and 999 of the second are staged, no full page of either.
+    added.push_back(
+        &s.add(n < 1001 ? u.make({{"code", code}}) : u.make({{"code", code}, {"qty", n}})));
+  }
+  EXPECT_EQ(insert_values_, std::vector<std::size_t>{1000});
+  EXPECT_TRUE(added[0]->is_null("id")) << "the first page is still running";
+  s.commit();
+  auto landed = rows();
+  ASSERT_EQ(landed.size(), added.size());
+  for (std::size_t n = 0; n < added.size(); ++n) {
+    ASSERT_EQ(landed[added[n]->get<std::int64_t>("id")].first, "c" + std::to_string(n)) << n;
+  }
+}
+
 // set() on a record whose page is running waits for the page, then is an UPDATE like any change
 // to a record in the database; remove() waits too, then is a DELETE.
 TEST_F(WriteBehindTest, AChangeOrRemovalOfARecordWhosePageIsRunningIsKept) {

@@ -373,6 +373,7 @@ std::vector<Record*> PagePipeline::send(const Model& model, std::span<Record* co
   State& s = *state_;
   State::Batch& batch = s.batches.emplace_back();
   batch.groups = group_by_given_columns(rows);
+  bool started = false;  // a page of this send went (so the one running before it has landed)
   try {
     for (const Group& group : batch.groups) {
       auto known = std::find_if(s.writers.begin(), s.writers.end(), [&](const PageWriter& w) {
@@ -403,6 +404,7 @@ std::vector<Record*> PagePipeline::send(const Model& model, std::span<Record* co
         ResultSet result;
         if (landed != nullptr) result = landed->writer->finish(*landed);
         writer.start(ready);
+        started = true;
         if (!ready.as_arrays) s.running = &ready;
         if (landed != nullptr) landed->writer->load(*landed, result);
       }
@@ -411,8 +413,14 @@ std::vector<Record*> PagePipeline::send(const Model& model, std::span<Record* co
     abandon();
     throw;
   }
-  // The sends before this one have nothing running any more.
-  while (s.batches.size() > 1) s.batches.pop_front();
+  if (started) {
+    // The sends before this one have nothing running any more.
+    while (s.batches.size() > 1) s.batches.pop_front();
+  } else {
+    // Nothing of this send went; the page running, if any, is an earlier send's and keeps its
+    // rows.
+    s.batches.pop_back();
+  }
   return kept;
 }
 
