@@ -65,7 +65,7 @@ struct SessionOptions {
   // whichever call waits for it (add() included; its record is staged all the same), handled
   // as a failed flush (docs/session.md). Changing a record whose page is running waits for the
   // page first. Used on MariaDB with INSERT ... RETURNING and prepared statements; elsewhere,
-  // and in sessions holding typed objects or inserts with links, add() only stages as usual.
+  // and in sessions holding typed objects or inserts with links, add() sends nothing ahead.
   bool write_behind = false;
 };
 
