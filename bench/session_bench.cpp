@@ -3,6 +3,8 @@
 //
 //   tabula_session      Session::add per row, commit() and clear() every batch (keys and what
 //                       the server decided read back)
+//   tabula_write_behind the same with SessionOptions::write_behind: each page is sent as it
+//                       fills, while the next records are made
 //   raw_multirow        libmysqlclient, multi-row INSERT text of 1000 rows
 //   raw_multirow_ret    the same with RETURNING id, read and dropped
 //   raw_prepared_pages  libmysqlclient, a prepared INSERT of 1000 rows re-executed with bound
@@ -12,8 +14,6 @@
 //   raw_array_binding   libmysqlclient, MariaDB's array binding: one row's prepared INSERT run
 //                       with a page of values bound as arrays, keys given (ids 1..N), nothing
 //                       read back
-//   tabula_write_behind the same with SessionOptions::write_behind: each page is sent as it
-//                       fills, while the next records are made
 //   tabula_session_keys Session::add per row with the key given: nothing to read back, so its
 //                       pages go as array binding
 //   raw_prepared_row    libmysqlclient, one prepared statement executed per row
