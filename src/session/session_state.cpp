@@ -97,7 +97,6 @@ void SessionState::send_ahead() {
     journal.entries.reserve(std::max(entries, 2 * journal.entries.capacity()));
   }
   auto sent = unit.inserts.begin() + static_cast<std::ptrdiff_t>(count);
-  std::vector<Tracked*> offered(unit.inserts.begin(), sent);
   unit.in_flight.insert(unit.in_flight.end(), unit.inserts.begin(), sent);
   unit.inserts.erase(unit.inserts.begin(), sent);
   tx.wrote();
@@ -106,7 +105,8 @@ void SessionState::send_ahead() {
   // Rows of a column set too few for a full page stay staged, in their order, before the rest.
   for (Record* r : kept) RecordAccess::owner(*r)->in_flight = false;
   std::vector<Tracked*> back;
-  for (Tracked* t : offered) {
+  for (Record* r : rows) {
+    Tracked* t = RecordAccess::owner(*r);
     if (t->state == RecordState::pending && !t->in_flight) back.push_back(t);
   }
   unit.inserts.insert(unit.inserts.begin(), back.begin(), back.end());

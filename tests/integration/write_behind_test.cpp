@@ -52,6 +52,19 @@ class WriteBehindTest : public ::testing::Test {
     return all;
   }
   Record make(int n) { return engine_.models().at("u").make({{"code", "c" + std::to_string(n)}}); }
+  // The same giving qty too (another column set).
+  Record make(int n, int qty) {
+    return engine_.models().at("u").make({{"code", "c" + std::to_string(n)}, {"qty", qty}});
+  }
+  // Every record of `added` (record n made with code "c<n>") holds the key of its own row.
+  void expect_each_key_names_its_row(const std::vector<Record*>& added) {
+    auto landed = rows();
+    ASSERT_EQ(landed.size(), added.size());
+    for (std::size_t n = 0; n < added.size(); ++n) {
+      long long id = added[n]->get<std::int64_t>("id");
+      ASSERT_EQ(landed[id].first, "c" + std::to_string(n)) << "record " << n << " has key " << id;
+    }
+  }
   // Counts the INSERT statements sent from now on.
   void count_inserts() {
     set_statement_handler([this](std::string_view sql, std::size_t values) {
@@ -86,12 +99,7 @@ TEST_F(WriteBehindTest, AddSendsEachFullPageAndEveryRecordGetsTheKeyOfItsOwnRow)
   EXPECT_EQ(scalar("SELECT COUNT(*) FROM u"), 0) << "nothing is visible before the commit";
   s.commit();
   EXPECT_EQ(s.pending(), 0u);
-  auto landed = rows();
-  ASSERT_EQ(landed.size(), added.size());
-  for (std::size_t n = 0; n < added.size(); ++n) {
-    long long id = added[n]->get<std::int64_t>("id");
-    ASSERT_EQ(landed[id].first, "c" + std::to_string(n)) << "record " << n << " has key " << id;
-  }
+  expect_each_key_names_its_row(added);
   EXPECT_FALSE(s.has_connection()) << "the connection went back at commit";
 }
 
@@ -100,14 +108,9 @@ TEST_F(WriteBehindTest, AddSendsEachFullPageAndEveryRecordGetsTheKeyOfItsOwnRow)
 // every row still lands as its record has it.
 TEST_F(WriteBehindTest, RecordsOfMixedShapesSentAheadLandAsTheirRecordsHaveThem) {
   Session s = engine_.session({.write_behind = true});
-  const Model& u = engine_.models().at("u");
   count_inserts();
   std::vector<Record*> added;
-  for (int n = 0; n < 3500; ++n) {
-    std::string code = "c" + std::to_string(n);
-    added.push_back(
-        &s.add(n % 3 == 0 ? u.make({{"code", code}, {"qty", n}}) : u.make({{"code", code}})));
-  }
+  for (int n = 0; n < 3500; ++n) added.push_back(&s.add(n % 3 == 0 ? make(n, n) : make(n)));
   ASSERT_FALSE(insert_values_.empty()) << "pages went while adding";
   for (std::size_t values : insert_values_) {
     EXPECT_TRUE(values == 1000 || values == 2000) << "a page of " << values << " values";
@@ -127,24 +130,15 @@ TEST_F(WriteBehindTest, RecordsOfMixedShapesSentAheadLandAsTheirRecordsHaveThem)
 // page sent before it stays running with its rows (they land at the commit, keyed right).
 TEST_F(WriteBehindTest, ALookThatSendsNothingKeepsThePageRunningBeforeIt) {
   Session s = engine_.session({.write_behind = true});
-  const Model& u = engine_.models().at("u");
   count_inserts();
   std::vector<Record*> added;
-  for (int n = 0; n < 2001; ++n) {
-    std::string code = "c" + std::to_string(n);
-    // 1001 giving the code only (a page of 1000 goes), then 1000 giving qty too: at the next
-    // look one row of the first kind and 999 of the second are staged, no full page of either.
-    added.push_back(
-        &s.add(n < 1001 ? u.make({{"code", code}}) : u.make({{"code", code}, {"qty", n}})));
-  }
+  // 1001 giving the code only (a page of 1000 goes), then 1000 giving qty too: at the next look
+  // one row of the first kind and 999 of the second are staged, no full page of either.
+  for (int n = 0; n < 2001; ++n) added.push_back(&s.add(n < 1001 ? make(n) : make(n, n)));
   EXPECT_EQ(insert_values_, std::vector<std::size_t>{1000});
   EXPECT_TRUE(added[0]->is_null("id")) << "the first page is still running";
   s.commit();
-  auto landed = rows();
-  ASSERT_EQ(landed.size(), added.size());
-  for (std::size_t n = 0; n < added.size(); ++n) {
-    ASSERT_EQ(landed[added[n]->get<std::int64_t>("id")].first, "c" + std::to_string(n)) << n;
-  }
+  expect_each_key_names_its_row(added);
 }
 
 // set() on a record whose page is running waits for the page, then is an UPDATE like any change

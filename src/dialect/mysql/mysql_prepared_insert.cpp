@@ -360,10 +360,6 @@ PagePipeline::~PagePipeline() {
   abandon();
 }
 
-bool PagePipeline::has_running() const noexcept {
-  return state_->running != nullptr;
-}
-
 // Each page is made ready before the one running is waited for, and the one that landed is
 // loaded after the next one started.
 std::vector<Record*> PagePipeline::send(const Model& model, std::span<Record* const> rows,

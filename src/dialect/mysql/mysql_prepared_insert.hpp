@@ -51,7 +51,6 @@ class PagePipeline {
   // Waits for the page left running without reporting it (its transaction is being rolled
   // back); a connection left mid-operation is marked broken.
   void abandon() noexcept;
-  bool has_running() const noexcept;
 
  private:
   struct State;
