@@ -34,7 +34,7 @@
 // suite runs it), set with SET GLOBAL (the user needs SUPER or SYSTEM_VARIABLES_ADMIN). The paged
 // methods run on both settings before the per-row ones, the updates and the deletes.
 //
-//   session_bench [mysql://user:pass@host:port/db] [--rows N] [--rounds N] [--only METHOD]
+//   session_bench [mysql://user:pass@host:port/db] [--rows N] [--rounds N] [--only METHOD,...]
 //                 [--batch ROWS_PER_COMMIT] [--changes N]
 //
 // Without a URL it starts its own throwaway MariaDB. Every method's rows are checksummed against
@@ -63,6 +63,7 @@
 #include <soci/mysql/soci-mysql.h>
 #include <soci/soci.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -526,14 +527,26 @@ int main(int argc, char** argv) {
     int rows = 100'000;
     int rounds = 3;
     int changes = 20'000;  // rows updated and deleted (--changes)
-    std::string only;      // --only NAME: run one method (for profiling); no ratios then
+    // --only NAME[,NAME...]: run these methods (for profiling, or two methods compared); only the
+    // ratios between methods that ran are printed then.
+    std::vector<std::string> only;
     for (int i = 1; i + 1 < argc; ++i) {
-      if (std::strcmp(argv[i], "--only") == 0) only = argv[i + 1];
+      if (std::strcmp(argv[i], "--only") == 0) {
+        std::string list = argv[i + 1];
+        for (std::size_t at = 0; at <= list.size();) {
+          std::size_t comma = std::min(list.find(',', at), list.size());
+          only.push_back(list.substr(at, comma - at));
+          at = comma + 1;
+        }
+      }
       if (std::strcmp(argv[i], "--batch") == 0) batch_rows = std::stoi(argv[i + 1]);
       if (std::strcmp(argv[i], "--rows") == 0) rows = std::stoi(argv[i + 1]);
       if (std::strcmp(argv[i], "--rounds") == 0) rounds = std::stoi(argv[i + 1]);
       if (std::strcmp(argv[i], "--changes") == 0) changes = std::stoi(argv[i + 1]);
     }
+    auto selected = [&](const std::string& method) {
+      return only.empty() || std::find(only.begin(), only.end(), method) != only.end();
+    };
     tabula::Url url(server.url());
     std::cerr << "bench: database " << url << ", " << rows << " rows, best of " << rounds << "\n";
 
@@ -551,7 +564,7 @@ int main(int argc, char** argv) {
     std::string suffix;  // "" on the durable server, "_relaxed" on the relaxed one
     auto measure = [&](const std::string& method, int n, const std::function<void()>& work,
                        bool check) {
-      if (!only.empty() && method != only) return;
+      if (!selected(method)) return;
       std::string name = method + suffix;
       raw.query("TRUNCATE TABLE bench_row");
       auto start = Clock::now();
@@ -637,7 +650,7 @@ int main(int argc, char** argv) {
         auto timed = [&](const std::string& method, const std::function<void()>& prepare,
                          const std::function<void()>& work, const std::string& check_sql,
                          const std::string& expected) {
-          if (!only.empty() && method != only) return;
+          if (!selected(method)) return;
           std::string name = method + suffix;
           prepare();
           auto start = Clock::now();
@@ -685,9 +698,10 @@ int main(int argc, char** argv) {
         }
       }
     raw.query("SET GLOBAL innodb_flush_log_at_trx_commit = " + flush_setting);
-    if (!only.empty()) return 0;
-    std::printf("checksums: every method landed the same %s rows (sum of row CRCs %s)\n",
-                reference[0].c_str(), reference[3].c_str());
+    if (!reference.empty()) {
+      std::printf("checksums: every method landed the same %s rows (sum of row CRCs %s)\n",
+                  reference[0].c_str(), reference[3].c_str());
+    }
     for (std::string config : {"", "_relaxed"}) {
       struct Ratio {
         const char* name;
@@ -714,6 +728,7 @@ int main(int argc, char** argv) {
           {"session_delete_vs_raw_per_row", "tabula_delete", "raw_delete_row"},
       };
       for (const Ratio& r : ratios) {
+        if (!best.contains(r.ours + config) || !best.contains(r.theirs + config)) continue;
         std::printf("ratio: %s%s = %.*f\n", r.name, config.c_str(), r.digits,
                     best[r.ours + config] / best[r.theirs + config]);
       }

@@ -53,13 +53,20 @@ std::vector<std::size_t> given_columns(const Record& record) {
 }
 
 ColumnFlags given_mask(const Record& record) {
+  return GivenMask(record.model().table())(record);
+}
+
+GivenMask::GivenMask(const Table& table) {
+  for (std::size_t i = 0; i < table.columns.size(); ++i) {
+    if (table.columns[i].auto_increment) auto_increment_.push_back(i);
+  }
+}
+
+ColumnFlags GivenMask::operator()(const Record& record) const {
   // The columns set, less an auto-increment column set to NULL: only those values are read.
   ColumnFlags mask = RecordAccess::set_mask(record);
-  const std::vector<Column>& columns = record.model().table().columns;
-  for (std::size_t i = 0; i < columns.size(); ++i) {
-    if (columns[i].auto_increment && mask.test(i) && RecordAccess::value(record, i).is_null()) {
-      mask.reset(i);
-    }
+  for (std::size_t i : auto_increment_) {
+    if (mask.test(i) && RecordAccess::value(record, i).is_null()) mask.reset(i);
   }
   return mask;
 }
@@ -157,10 +164,11 @@ void insert_returning_rows(Connection& connection, InsertTarget& target, const T
                            bool trigger) {
   const SqlDialect& dialect = ConnectionAccess::dialect(connection);
   std::vector<Value> params;
+  const GivenMask mask_of(table);
   for (std::size_t first = 0; first < rows.size();) {
-    const ColumnFlags shape = given_mask(*rows[first]);
+    const ColumnFlags shape = mask_of(*rows[first]);
     std::size_t end = first + 1;
-    while (end < rows.size() && given_mask(*rows[end]) == shape) ++end;
+    while (end < rows.size() && mask_of(*rows[end]) == shape) ++end;
     std::span<Record* const> run = rows.subspan(first, end - first);
     std::vector<std::size_t> columns = given_columns(*run.front());
     std::vector<std::size_t> returned =

@@ -90,6 +90,16 @@ bool given(const Record& record, std::size_t i);
 std::vector<std::size_t> given_columns(const Record& record);
 // given() for every column: records with equal masks go in one statement shape.
 ColumnFlags given_mask(const Record& record);
+// given_mask for many records of `table`, whose auto-increment columns are found once rather
+// than for every record (a flush asks it of each row it inserts).
+class GivenMask {
+ public:
+  explicit GivenMask(const Table& table);
+  ColumnFlags operator()(const Record& record) const;
+
+ private:
+  std::vector<std::size_t> auto_increment_;
+};
 // The columns any of `rows` gives.
 std::vector<std::size_t> union_of_given_columns(std::span<Record* const> rows);
 

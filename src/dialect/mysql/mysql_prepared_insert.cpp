@@ -34,17 +34,24 @@ struct Group {
   std::vector<Record*> rows;
 };
 
-std::vector<Group> group_by_given_columns(std::span<Record* const> rows) {
+// `rows` are records of `model`. A flush walks all of them before its first page goes, so the
+// walk is kept lean: the row's group is most often the previous row's.
+std::vector<Group> group_by_given_columns(const Model& model, std::span<Record* const> rows) {
   std::vector<Group> groups;
+  const detail::GivenMask mask_of(model.table());
+  std::size_t last = 0;  // the previous row's group
   for (Record* r : rows) {
-    ColumnFlags given = detail::given_mask(*r);
-    auto group = std::find_if(groups.begin(), groups.end(),
-                              [&](const Group& g) { return g.given == given; });
-    if (group == groups.end()) {
-      group = groups.insert(groups.end(), Group{given, detail::given_columns(*r), {}});
-      if (groups.size() == 1) group->rows.reserve(rows.size());  // most flushes are one shape
+    ColumnFlags given = mask_of(*r);
+    if (groups.empty() || !(groups[last].given == given)) {
+      auto group = std::find_if(groups.begin(), groups.end(),
+                                [&](const Group& g) { return g.given == given; });
+      if (group == groups.end()) {
+        group = groups.insert(groups.end(), Group{given, detail::given_columns(*r), {}});
+        if (groups.size() == 1) group->rows.reserve(rows.size());  // most flushes are one shape
+      }
+      last = static_cast<std::size_t>(group - groups.begin());
     }
-    group->rows.push_back(r);
+    groups[last].rows.push_back(r);
   }
   return groups;
 }
@@ -368,7 +375,7 @@ std::vector<Record*> PagePipeline::send(const Model& model, std::span<Record* co
   if (rows.empty()) return kept;
   State& s = *state_;
   State::Batch& batch = s.batches.emplace_back();
-  batch.groups = group_by_given_columns(rows);
+  batch.groups = group_by_given_columns(model, rows);
   bool started = false;  // a page of this send went (so the one running before it has landed)
   try {
     for (const Group& group : batch.groups) {
