@@ -57,7 +57,7 @@ Record& Session::stage(Record record) {
     }
   }
   Tracked& t = state_->unit.track(std::move(record), RecordState::pending);
-  state_->unit.inserts.push_back(&t);
+  state_->unit.stage(t);
   return t.record;
 }
 
@@ -187,6 +187,7 @@ void Session::link(Record& child, std::string_view relationship, Record& parent)
   }
   if (p.state == RecordState::pending) {
     links.push_back({&rel, &p});  // its key is known after its insert
+    state_->unit.note_link();
     if (t.state == RecordState::persistent)
       state_->unit.changed.push_back(&child);  // visit at flush
   }

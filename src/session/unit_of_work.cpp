@@ -11,11 +11,38 @@
 
 namespace tabula::detail {
 
+namespace {
+
+// The columns an insert must give (Record::check_insertable's rule, as one mask).
+ColumnFlags required_columns(const Table& table) {
+  ColumnFlags required(table.columns.size());
+  for (std::size_t i = 0; i < table.columns.size(); ++i) {
+    if (required_on_insert(table.columns[i])) required.set(i);
+  }
+  return required;
+}
+
+}  // namespace
+
 Tracked& UnitOfWork::track(Record record, RecordState state) {
   Tracked& t = records.emplace_back(std::move(record), this);
   t.state = state;
   RecordAccess::adopt(t.record, &t, &changed);
   return t;
+}
+
+void UnitOfWork::stage(Tracked& t) {
+  if (inserts.empty() && in_flight.empty()) staged_ = {};  // nothing staged is unknown
+  const Model* m = &t.record.model();
+  if (staged_.uniform) {
+    if (staged_.model == nullptr) {
+      staged_.model = m;
+      staged_.required = required_columns(m->table());
+    }
+    staged_.uniform = m == staged_.model && t.links.empty() && !m->read_only() &&
+                      RecordAccess::set_mask(t.record).contains(staged_.required);
+  }
+  inserts.push_back(&t);
 }
 
 Tracked& UnitOfWork::tracked(const Record& record, std::string_view operation) {
@@ -96,22 +123,13 @@ std::size_t UnitOfWork::pending_count() const {
   return n;
 }
 
-namespace {
-
-// The columns an insert must give (Record::check_insertable's rule, as one mask).
-ColumnFlags required_columns(const Table& table) {
-  ColumnFlags required(table.columns.size());
-  for (std::size_t i = 0; i < table.columns.size(); ++i) {
-    if (required_on_insert(table.columns[i])) required.set(i);
-  }
-  return required;
-}
-
-}  // namespace
-
 UnitOfWork::StagedInserts UnitOfWork::check_insertable() const {
   StagedInserts staged;
   if (inserts.empty()) return staged;
+  if (staged_.uniform && staged_.model != nullptr) {
+    staged.one_model = staged_.model;  // every insert was complete when staged (StagedSummary)
+    return staged;
+  }
   staged.one_model = &inserts.front()->record.model();
   // Each table's required columns, made once (parents and children often alternate).
   std::vector<std::pair<const Model*, ColumnFlags>> required;
@@ -184,6 +202,7 @@ void UnitOfWork::discard_staged() {
 }
 
 void UnitOfWork::rebuild_staged_lists() {
+  staged_.uniform = false;  // records staged before the summary's start may be back
   inserts.clear();
   deletes.clear();
   for (Tracked& t : records) {

@@ -42,6 +42,10 @@ class UnitOfWork {
   SentAhead* sent_ahead = nullptr;
 
   Tracked& track(Record record, RecordState state);
+  // Stages `t` (pending) for insertion, at the end of `inserts`.
+  void stage(Tracked& t);
+  // A record was linked to a parent: the next check_insertable() looks at every insert.
+  void note_link() noexcept { staged_.uniform = false; }
   // The entry for `record`; Error naming `operation` when it is not this unit's.
   Tracked& tracked(const Record& record, std::string_view operation);
 
@@ -84,6 +88,18 @@ class UnitOfWork {
   void rebuild_staged_lists();
   // Lets go of every record (Session::clear).
   void clear();
+
+ private:
+  // What check_insertable() would learn of the inserts staged since `inserts` and `in_flight`
+  // were last empty, learned as each was staged (its record in cache then): a flush of complete
+  // inserts into one table does not walk them all again before its first statement. A record's
+  // set columns only grow, so one complete when staged stays complete.
+  struct StagedSummary {
+    const Model* model = nullptr;  // the first one's
+    ColumnFlags required;          // the columns an insert into `model` must give
+    bool uniform = true;           // each of `model`, unlinked, with every required column set
+  };
+  StagedSummary staged_;
 };
 
 }  // namespace tabula::detail

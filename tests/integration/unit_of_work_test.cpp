@@ -398,6 +398,55 @@ TEST_P(UnitOfWorkTest, ARequiredColumnLeftUnsetFailsTheFlushBeforeAnySql) {
             1);
 }
 
+// Inserts into one table without links: whether each gave its required columns is learned as it
+// is staged, and the flush still finds the one that did not; a column set after add() counts.
+TEST_P(UnitOfWorkTest, OneTablesInsertsAreCheckedAsTheyAreStaged) {
+  Session s = engine_->session();
+  for (int i = 0; i < 50; ++i) s.add(model("shelf").make({{"label", "s" + std::to_string(i)}}));
+  Record& late = s.add(model("shelf").make({{"qty", 1}}));
+  for (int i = 50; i < 100; ++i) s.add(model("shelf").make({{"label", "s" + std::to_string(i)}}));
+  late.set("label", "labelled after add");
+  s.flush();  // accepted: `late` has its label now
+  for (int i = 100; i < 150; ++i) s.add(model("shelf").make({{"label", "s" + std::to_string(i)}}));
+  Record& unlabelled = s.add(model("shelf").make({{"qty", 2}}));
+  StatementLog log;
+  try {
+    s.commit();
+    FAIL() << "a shelf without its label was accepted";
+  } catch (const ValidationError& e) {
+    EXPECT_EQ(e.column(), "label") << e.what();
+  }
+  EXPECT_TRUE(log.take().empty()) << "no SQL before the check";
+  unlabelled.set("label", "now labelled");
+  s.commit();
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM shelf"), 152);
+}
+
+// A failed flush rolled back to the start of the transaction stages again what earlier flushes
+// of it wrote, into other tables too: they go to their own tables on the next try.
+TEST_P(UnitOfWorkTest, AFailedFlushRestagesEarlierFlushesInTheirOwnTables) {
+  std::int64_t shelf_id = shelf("existing");
+  {
+    Session first = engine_->session();
+    first.add(model("item").make({{"shelf_id", shelf_id}, {"name", "taken"}}));
+    first.commit();
+  }
+  Session s = engine_->session();
+  Record& shelf = s.add(model("shelf").make({{"label", "flushed first"}}));
+  s.flush();  // in the transaction: rolled back with it below
+  Record& item = s.add(model("item").make({{"shelf_id", shelf_id}, {"name", "taken"}}));
+  EXPECT_THROW(s.commit(), SqlError);  // the name is UNIQUE
+  item.set("name", "free");
+  s.commit();
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM shelf WHERE label = 'flushed first' AND id = " +
+                   std::to_string(shelf.get<std::int64_t>("id"))),
+            1);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM item WHERE name = 'free' AND id = " +
+                   std::to_string(item.get<std::int64_t>("id"))),
+            1);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM item"), 2);
+}
+
 // A commit whose whole work is one INSERT statement needs no BEGIN and COMMIT: the statement is
 // atomic on its own. Anything more, a flush() before the commit, or a failure keeps them.
 TEST_P(UnitOfWorkTest, ACommitThatIsOneInsertStatementGoesAloneAndStaysAtomic) {
