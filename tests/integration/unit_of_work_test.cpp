@@ -496,6 +496,22 @@ TEST_P(UnitOfWorkTest, ACommitThatIsOneInsertStatementGoesAloneAndStaysAtomic) {
     EXPECT_EQ(transaction_statements(log.take()), (Sent{"BEGIN", "COMMIT"}));
   }
   EXPECT_EQ(scalar("SELECT COUNT(*) FROM item"), 5);
+  // A full page is one statement; a row more, of its columns or others, makes two. (The page is
+  // made before the rows after it are looked at: that they exist is still known.)
+  auto shelves = [&](int rows, bool last_gives_qty) {
+    Session s = engine_->session();
+    for (int i = 0; i < rows; ++i) {
+      Record& r = s.add(model("shelf").make({{"label", "p" + std::to_string(i)}}));
+      if (last_gives_qty && i + 1 == rows) r.set("qty", 7);
+    }
+    StatementLog log;
+    s.commit();
+    return transaction_statements(log.take());
+  };
+  EXPECT_EQ(shelves(1000, false), (alone && multi_row ? Sent{} : Sent{"BEGIN", "COMMIT"}));
+  EXPECT_EQ(shelves(1001, false), (Sent{"BEGIN", "COMMIT"}));
+  EXPECT_EQ(shelves(1001, true), (Sent{"BEGIN", "COMMIT"}));
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM shelf WHERE label LIKE 'p%'"), 3002);
   // A failing statement sent alone commits nothing, names the record and can be retried; the
   // rows sent one by one to find the culprit are rolled back.
   Session s = engine_->session();

@@ -14,6 +14,7 @@
 #include <bit>
 #include <list>
 #include <optional>
+#include <type_traits>
 #include <utility>
 
 namespace tabula::dialect::mysql {
@@ -33,28 +34,44 @@ struct Group {
   std::vector<std::size_t> columns;
   std::vector<Record*> rows;
 };
+// Pages point into a group's rows while more groups are added: a move keeps them where they are.
+static_assert(std::is_nothrow_move_constructible_v<Group>);
 
-// `rows` are records of `model`. A flush walks all of them before its first page goes, so the
-// walk is kept lean: the row's group is most often the previous row's.
-std::vector<Group> group_by_given_columns(const Model& model, std::span<Record* const> rows) {
-  std::vector<Group> groups;
-  const detail::GivenMask mask_of(model.table());
-  std::size_t last = 0;  // the previous row's group
-  for (Record* r : rows) {
-    ColumnFlags given = mask_of(*r);
-    if (groups.empty() || !(groups[last].given == given)) {
-      auto group = std::find_if(groups.begin(), groups.end(),
-                                [&](const Group& g) { return g.given == given; });
-      if (group == groups.end()) {
-        group = groups.insert(groups.end(), Group{given, detail::given_columns(*r), {}});
-        if (groups.size() == 1) group->rows.reserve(rows.size());  // most flushes are one shape
+// Sorts `rows` (records of `model`) into groups of the same given columns, in order of first
+// appearance, as far as asked: a flush's first page goes before its last row is looked at, and
+// each row is looked at right before its page is made (its record in cache then).
+class RowGrouper {
+ public:
+  RowGrouper(const Model& model, std::span<Record* const> rows, std::vector<Group>& groups)
+      : mask_of_(model.table()), rows_(rows), groups_(groups) {}
+
+  // Scans until the first group holds `wanted` rows or every row is scanned. The first group's
+  // rows never move (room for all is made at once), so pages may point into them meanwhile.
+  void scan_first_group_to(std::size_t wanted) {
+    while (next_ < rows_.size() && (groups_.empty() || groups_.front().rows.size() < wanted)) {
+      Record* r = rows_[next_++];
+      ColumnFlags given = mask_of_(*r);
+      if (groups_.empty() || !(groups_[last_].given == given)) {  // most often the last row's
+        auto group = std::find_if(groups_.begin(), groups_.end(),
+                                  [&](const Group& g) { return g.given == given; });
+        if (group == groups_.end()) {
+          group = groups_.insert(groups_.end(), Group{given, detail::given_columns(*r), {}});
+          if (groups_.size() == 1) group->rows.reserve(rows_.size());
+        }
+        last_ = static_cast<std::size_t>(group - groups_.begin());
       }
-      last = static_cast<std::size_t>(group - groups.begin());
+      groups_[last_].rows.push_back(r);
     }
-    groups[last].rows.push_back(r);
   }
-  return groups;
-}
+  bool done() const noexcept { return next_ == rows_.size(); }
+
+ private:
+  const detail::GivenMask mask_of_;
+  std::span<Record* const> rows_;
+  std::vector<Group>& groups_;
+  std::size_t next_ = 0;  // the first row not scanned
+  std::size_t last_ = 0;  // the group of the row scanned last
+};
 
 // What a value adds to the execute packet, roughly (the null bitmap and types aside).
 std::size_t packet_bytes(const Value& v) {
@@ -368,35 +385,44 @@ PagePipeline::~PagePipeline() {
 }
 
 // Each page is made ready before the one running is waited for, and the one that landed is
-// loaded after the next one started.
+// loaded after the next one started. Rows are sorted into groups as pages need them.
 std::vector<Record*> PagePipeline::send(const Model& model, std::span<Record* const> rows,
                                         bool alone, bool whole_pages_only) {
   std::vector<Record*> kept;
   if (rows.empty()) return kept;
   State& s = *state_;
   State::Batch& batch = s.batches.emplace_back();
-  batch.groups = group_by_given_columns(model, rows);
+  std::vector<Group>& groups = batch.groups;
+  RowGrouper grouper(model, rows, groups);
+  grouper.scan_first_group_to(1);
   bool started = false;  // a page of this send went (so the one running before it has landed)
   try {
-    for (const Group& group : batch.groups) {
+    // The first group's pages go as its rows are scanned; when it is done, every row is.
+    for (std::size_t g = 0; g < groups.size(); ++g) {
       auto known = std::find_if(s.writers.begin(), s.writers.end(), [&](const PageWriter& w) {
-        return w.writes(model, group.columns);
+        return w.writes(model, groups[g].columns);
       });
       PageWriter& writer =
           known != s.writers.end()
               ? *known
-              : s.writers.emplace_back(s.connection, s.target, s.cache, model, group.columns);
-      std::span<Record* const> rest(group.rows);
-      while (!rest.empty()) {
+              : s.writers.emplace_back(s.connection, s.target, s.cache, model, groups[g].columns);
+      for (std::size_t sent = 0;;) {
+        // A full page and a row more, so that a page taking every row scanned is not taken for
+        // the last while rows are still to come.
+        if (g == 0) grouper.scan_first_group_to(sent + writer.full() + 1);
+        std::span<Record* const> rest = std::span<Record* const>(groups[g].rows).subspan(sent);
+        if (rest.empty()) break;
         if (whole_pages_only && rest.size() < writer.full()) {
           kept.insert(kept.end(), rest.begin(), rest.end());
           break;
         }
         std::span<Record* const> page = writer.next_page(rest);
+        sent += page.size();
         rest = rest.subspan(page.size());
         // Outside a transaction only a single statement goes alone (this is the first page:
         // nothing is running).
-        if (!s.in_transaction && (!alone || batch.groups.size() > 1 || !rest.empty())) {
+        if (!s.in_transaction &&
+            (!alone || !grouper.done() || groups.size() > 1 || !rest.empty())) {
           s.target.begin_transaction();
           s.in_transaction = true;
         }
