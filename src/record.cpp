@@ -29,9 +29,6 @@ Record& Record::operator=(const Record& other) {
   return *this;
 }
 
-Record::Record(Record&& other) noexcept
-    : model_(other.model_), values_(std::move(other.values_)), set_(std::move(other.set_)) {}
-
 Record& Record::operator=(Record&& other) noexcept {
   if (this != &other) {
     model_ = other.model_;

@@ -41,7 +41,7 @@ Record& Session::add(Record record) {
   return staged;
 }
 
-Record& Session::stage(Record record) {
+Record& Session::stage(Record&& record) {
   UseCheck use(*state_);
   if (record.model().read_only()) record.check_insertable();  // a view: refused now
   std::string key = detail::identity_of(record);

@@ -32,7 +32,10 @@ class Record {
   // Copies are plain values: a copy of a session's record belongs to no session.
   Record(const Record& other);
   Record& operator=(const Record& other);
-  Record(Record&& other) noexcept;
+  // A moved record, like a copy, belongs to no session. Inline: a record moves several times on
+  // its way from make() into a session.
+  Record(Record&& other) noexcept
+      : model_(other.model_), values_(std::move(other.values_)), set_(std::move(other.set_)) {}
   Record& operator=(Record&& other) noexcept;
   ~Record() = default;
 

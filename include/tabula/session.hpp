@@ -184,7 +184,7 @@ class Session {
   using TypedHooks = detail::TypedHooks;
   // add() without sending anything ahead (a typed object's record, empty until its fields are
   // pushed into it).
-  Record& stage(Record record);
+  Record& stage(Record&& record);
   const Model& model_named(std::string_view table);
   // The object bound to `record`, or nullptr.
   void* typed_object(const Record& record) const;

@@ -28,7 +28,7 @@ struct Link {
 };
 
 struct Tracked {
-  Tracked(Record r, UnitOfWork* owner) : record(std::move(r)), unit(owner) {}
+  Tracked(Record&& r, UnitOfWork* owner) : record(std::move(r)), unit(owner) {}
   Record record;
   RecordState state = RecordState::pending;
   // Pending, and sent ahead of the flush in a page that has not landed yet

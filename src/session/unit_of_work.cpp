@@ -24,7 +24,7 @@ ColumnFlags required_columns(const Table& table) {
 
 }  // namespace
 
-Tracked& UnitOfWork::track(Record record, RecordState state) {
+Tracked& UnitOfWork::track(Record&& record, RecordState state) {
   Tracked& t = records.emplace_back(std::move(record), this);
   t.state = state;
   RecordAccess::adopt(t.record, &t, &changed);

@@ -41,7 +41,7 @@ class UnitOfWork {
   std::vector<Tracked*> in_flight;
   SentAhead* sent_ahead = nullptr;
 
-  Tracked& track(Record record, RecordState state);
+  Tracked& track(Record&& record, RecordState state);
   // Stages `t` (pending) for insertion, at the end of `inserts`.
   void stage(Tracked& t);
   // A record was linked to a parent: the next check_insertable() looks at every insert.
