@@ -15,6 +15,14 @@ Model::Model(const Table& table, Dialect dialect) : table_(&table), dialect_(dia
     families_.push_back(static_cast<unsigned char>(type.family));
     integer_bits_.push_back(static_cast<unsigned char>(type.integer_bits));
   }
+  for (const std::string& name : table.primary_key) {
+    const Column* c = table.column(name);
+    if (c == nullptr) {
+      key_columns_.clear();
+      break;
+    }
+    key_columns_.push_back(static_cast<std::size_t>(c - table.columns.data()));
+  }
 }
 
 std::size_t Model::column_index(std::string_view column) const {
@@ -42,15 +50,16 @@ void Model::admit_in_place(std::size_t index, Value& value) const {
 }
 
 // A new record tracks no changes, so each value goes straight in once admitted. Values usually
-// come in table order, so the column after the previous one is tried before a search.
+// come in table order, so the column after the previous one, and the one after that (a column
+// left out, most often the generated key), are tried before a search.
 template <class Values>
 Record Model::make_from(const Values& values) const {
   Record record(*this);
   const auto& columns = table_->columns;
   std::size_t next = 0;
   for (const auto& [column, value] : values) {
-    std::size_t i =
-        next < columns.size() && columns[next].name == column ? next : column_index(column);
+    auto is = [&](std::size_t k) { return k < columns.size() && columns[k].name == column; };
+    std::size_t i = is(next) ? next : is(next + 1) ? next + 1 : column_index(column);
     // Copied into its slot once and checked there (make() is the hot path of a bulk load).
     Value& slot = record.values_[i];
     slot = value;

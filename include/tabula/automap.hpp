@@ -46,6 +46,9 @@ class Model {
   Dialect dialect() const noexcept { return dialect_; }
   bool read_only() const noexcept { return table_->kind != TableKind::table; }
   bool has_primary_key() const noexcept { return !table_->primary_key.empty(); }
+  // The primary key's columns as indexes into table().columns, in key order; empty when there
+  // is no key (or a key column is not among the columns).
+  const std::vector<std::size_t>& primary_key_columns() const noexcept { return key_columns_; }
 
   // Relationships from foreign keys, both directions; targets outside the schema are left out.
   const std::vector<Relationship>& relationships() const noexcept { return relationships_; }
@@ -83,6 +86,7 @@ class Model {
   std::vector<Relationship> relationships_;
   std::vector<unsigned char> families_;      // each column's detail::Family, for admit()
   std::vector<unsigned char> integer_bits_;  // each integer column's width, for admit()
+  std::vector<std::size_t> key_columns_;
   // The models of the same Models (its vector's buffer, which moving the Models keeps).
   const Model* siblings_ = nullptr;
   std::size_t sibling_count_ = 0;

@@ -67,7 +67,18 @@ bool append(std::string& out, const Value& v) {
 }  // namespace
 
 std::string identity_of(const Record& record) {
-  return identity_of(record, record.model().table().primary_key);
+  const Model& model = record.model();
+  const std::vector<std::size_t>& key = model.primary_key_columns();
+  if (key.size() != model.table().primary_key.size()) {
+    return identity_of(record, model.table().primary_key);  // names it cannot find: say so
+  }
+  std::string out;
+  for (std::size_t i : key) {
+    if (!RecordAccess::is_set(record, i) || !append(out, RecordAccess::value(record, i))) {
+      return {};
+    }
+  }
+  return out;
 }
 
 std::string identity_of(const Record& record, const std::vector<std::string>& columns) {

@@ -21,6 +21,7 @@
 #include <algorithm>
 #include <chrono>
 #include <functional>
+#include <limits>
 #include <map>
 #include <string>
 #include <utility>
@@ -227,6 +228,29 @@ TEST_F(PreparedInsertTest, EveryRecordOfAManyPageFlushGetsTheKeyOfItsOwnRow) {
     long long id = added[r]->get<std::int64_t>("id");
     ASSERT_EQ(rows[id], "c" + std::to_string(r)) << "record " << r << " has key " << id;
   }
+}
+
+// What a page reads back that is all integers (the common RETURNING of keys and defaults) keeps
+// each value as the server has it: the widest unsigned key, negative numbers, NULL.
+TEST_F(PreparedInsertTest, IntegersReadBackKeepTheirSignWidthAndNull) {
+  Engine e = engine("64");
+  e.execute(
+      "CREATE TABLE w (id BIGINT UNSIGNED AUTO_INCREMENT PRIMARY KEY, "
+      "low BIGINT NOT NULL DEFAULT -9223372036854775808, neg INT DEFAULT -5, "
+      "nothing INT DEFAULT NULL, code VARCHAR(10) NOT NULL) AUTO_INCREMENT = 18446744073709550000");
+  const Model& w = e.models().at("w");
+  Session s = e.session();
+  std::vector<Record*> added;
+  for (int r = 0; r < 1500; ++r) added.push_back(&s.add(w.make({{"code", std::to_string(r)}})));
+  s.commit();
+  for (std::size_t r = 0; r < added.size(); ++r) {
+    const Record& record = *added[r];
+    ASSERT_EQ(record.get<std::uint64_t>("id"), 18446744073709550000ULL + r) << r;
+    ASSERT_EQ(record.get<std::int64_t>("low"), std::numeric_limits<std::int64_t>::min()) << r;
+    ASSERT_EQ(record.get<std::int64_t>("neg"), -5) << r;
+    ASSERT_TRUE(record.is_null("nothing")) << r;
+  }
+  EXPECT_EQ(scalar(e, "SELECT COUNT(*) FROM w WHERE id >= 18446744073709550000"), 1500);
 }
 
 // The connection keeps the bindings its pages take turns with, flush after flush: a flush of

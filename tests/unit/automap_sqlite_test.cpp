@@ -44,6 +44,27 @@ TEST(AutomapSqliteTest, RecordsAreCheckedAgainstTheSchema) {
   EXPECT_THROW(item.make().check_insertable(), ValidationError) << "name is required";
 }
 
+// Values given in any order land in their columns (make() guesses the next column first), and
+// a key's columns are known by index in key order.
+TEST(AutomapSqliteTest, ValuesInAnyOrderLandInTheirColumnsAndKeysAreIndexed) {
+  Engine engine("sqlite://:memory:");
+  engine.execute("CREATE TABLE pair (x TEXT, b INTEGER, a INTEGER, y TEXT, PRIMARY KEY (a, b))");
+  engine.execute("CREATE TABLE loose (v TEXT)");
+  Models models = automap(engine);
+  const Model& pair = models.at("pair");
+  EXPECT_EQ(pair.primary_key_columns(), (std::vector<std::size_t>{2, 1}));
+  EXPECT_TRUE(models.at("loose").primary_key_columns().empty());
+  for (const auto& r : {pair.make({{"x", "1"}, {"b", 2}, {"a", 3}, {"y", "4"}}),
+                        pair.make({{"b", 2}, {"y", "4"}, {"x", "1"}, {"a", 3}}),
+                        pair.make({{"y", "4"}, {"a", 3}, {"b", 2}, {"x", "1"}})}) {
+    EXPECT_EQ(r.get<std::string>("x"), "1");
+    EXPECT_EQ(r.get<std::int64_t>("b"), 2);
+    EXPECT_EQ(r.get<std::int64_t>("a"), 3);
+    EXPECT_EQ(r.get<std::string>("y"), "4");
+  }
+  EXPECT_THROW(pair.make({{"x", "1"}, {"z", 1}}), ValidationError) << "not a column";
+}
+
 TEST(AutomapSqliteTest, ArbitraryJsonOnlyThrowsDocumentedErrors) {
   Engine engine("sqlite://:memory:");
   Models models = sample_models(engine);

@@ -9,6 +9,7 @@
 
 #include <mysql.h>
 
+#include <algorithm>
 #include <charconv>
 #include <chrono>
 #include <cmath>
@@ -392,6 +393,46 @@ std::optional<detail::ResultSet> PreparedStatement::execute_array(
   return result;
 }
 
+namespace {
+
+// read_rows() where every column is an integer (the keys a page reads back): each cell takes
+// at most 20 characters, so room for all of them is made at once and the cells point into it as
+// they are written.
+void read_integer_rows(MYSQL_STMT* stmt, const std::string& sql,
+                       const std::vector<MYSQL_BIND>& binds,
+                       const std::vector<std::uint64_t>& integers,
+                       const std::vector<my_bool>& nulls, detail::ResultSet& result) {
+  constexpr std::size_t kWidest = 20;  // -9223372036854775808, 18446744073709551615
+  const std::size_t columns = binds.size();
+  const std::size_t cells = columns * mysql_stmt_num_rows(stmt);
+  auto text = std::make_shared<std::string>(cells * kWidest, '\0');
+  char* out = text->data();
+  result.cells.reserve(cells);
+  for (;;) {
+    int rc = mysql_stmt_fetch(stmt);
+    if (rc == MYSQL_NO_DATA) break;
+    if (rc == 1) throw_stmt_error(stmt);
+    if (result.cells.size() + columns > cells) {
+      throw Error("the server sent more rows than it announced: " + sql);
+    }
+    for (std::size_t i = 0; i < columns; ++i) {
+      if (nulls[i]) {
+        result.cells.emplace_back();
+        continue;
+      }
+      std::to_chars_result end =
+          binds[i].is_unsigned
+              ? std::to_chars(out, out + kWidest, integers[i])
+              : std::to_chars(out, out + kWidest, static_cast<std::int64_t>(integers[i]));
+      result.cells.emplace_back(std::string_view(out, static_cast<std::size_t>(end.ptr - out)));
+      out = end.ptr;
+    }
+  }
+  result.buffer = std::move(text);
+}
+
+}  // namespace
+
 // Every cell as the text protocol would have sent it (the client library converts numbers,
 // dates and times to text; BIT's bytes become a number), in one buffer the cells point into.
 detail::ResultSet PreparedStatement::read_rows() {
@@ -439,6 +480,15 @@ detail::ResultSet PreparedStatement::read_rows() {
     binds[i].error = &truncated[i];
   }
   if (mysql_stmt_bind_result(stmt, binds.data()) != 0) throw_stmt_error(stmt);
+  detail::ResultSet result;
+  result.columns = columns;
+  if (std::all_of(integer.begin(), integer.end(), [](bool b) { return b; })) {
+    read_integer_rows(stmt, sql_, binds, integers, nulls, result);
+    result.affected_rows = mysql_stmt_affected_rows(stmt);
+    result.matched_rows = result.affected_rows;
+    result.last_insert_id = mysql_stmt_insert_id(stmt);
+    return result;
+  }
 
   auto text = std::make_shared<std::string>();
   std::vector<std::pair<std::size_t, std::size_t>> spans;  // (offset, length); npos: NULL
@@ -486,8 +536,6 @@ detail::ResultSet PreparedStatement::read_rows() {
       spans.emplace_back(at, text->size() - at);
     }
   }
-  detail::ResultSet result;
-  result.columns = columns;
   result.cells.reserve(spans.size());
   for (const auto& [at, length] : spans) {
     if (at == std::string::npos) {
