@@ -23,6 +23,7 @@
 #include <functional>
 #include <limits>
 #include <map>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -306,6 +307,49 @@ TEST_F(PreparedInsertTest, FlushesOfOtherShapesOnOneConnectionLandExactlyAsSent)
   for (const auto& [record, expected] : added) {
     long long id = record->get<std::int64_t>("id");
     ASSERT_EQ(rows[id], expected) << "the record keyed " << id;
+  }
+}
+
+// A cached statement keeps its values' places from one page to the next and is given them again
+// only when they change: a column NULL in one row and set in the next, text that outgrows its
+// place (and text too long to be copied at all), a number that turns unsigned, empty bytes. Every
+// row of three flushes on one connection lands as its record has it.
+TEST_F(PreparedInsertTest, ValuesThatChangeKindOrLengthFromRowToRowLandExactly) {
+  Engine e = engine("64");
+  e.execute(
+      "CREATE TABLE z (id INT AUTO_INCREMENT PRIMARY KEY, n BIGINT UNSIGNED, t TEXT, "
+      "at DATETIME(6), b BLOB)");
+  const Model& z = e.models().at("z");
+  auto text_of = [](int r) {
+    if (r % 5 == 0) return std::optional<std::string>();
+    std::size_t length = r % 97 == 0 ? 3000 : static_cast<std::size_t>(r % 40);
+    return std::optional<std::string>(std::string(length, static_cast<char>('a' + r % 26)));
+  };
+  auto make = [&](int r) {
+    Value n = r % 7 == 0 ? Value() : r % 3 == 0 ? Value(std::uint64_t{1} << 63 | r) : Value(r);
+    std::optional<std::string> t = text_of(r);
+    Value at = r % 4 == 0 ? Value()
+                          : Value(DateTime{std::chrono::year{2026} / 12 / 1,
+                                           std::chrono::microseconds{r * 1001}});
+    Bytes b(static_cast<std::size_t>(r % 3), std::byte{0x5A});
+    return z.make({{"n", n}, {"t", t ? Value(*t) : Value()}, {"at", at}, {"b", b}});
+  };
+  std::vector<Record*> added;
+  Session s = e.session();
+  for (int flush = 0; flush < 3; ++flush) {
+    for (int r = 0; r < 2300; ++r) added.push_back(&s.add(make(flush * 10000 + r)));
+    s.commit();  // the same connection, so the same cached statements, each time
+  }
+  Session check = e.session();
+  std::map<std::int64_t, const Record*> rows;
+  for (Record* row : check.query("z").all()) rows[row->get<std::int64_t>("id")] = row;
+  ASSERT_EQ(rows.size(), added.size());
+  for (const Record* record : added) {
+    const Record& row = *rows.at(record->get<std::int64_t>("id"));
+    for (const char* column : {"n", "t", "at", "b"}) {
+      ASSERT_EQ(row.get(column), record->get(column))
+          << column << " of the record keyed " << record->get<std::int64_t>("id");
+    }
   }
 }
 

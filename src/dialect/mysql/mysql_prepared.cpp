@@ -107,89 +107,133 @@ enum_field_types wire_type(Value::Kind kind) noexcept {
 
 }  // namespace
 
-struct ParamBinding::Data {
-  std::vector<MYSQL_BIND> binds;
-  std::vector<MYSQL_TIME> times;
-};
+// A run's values where the client library reads them, each in a place of its own that stays put
+// from one run to the next: numbers and times copied into cells, text, decimals and bytes into
+// strings (up to kCopied bytes; longer ones are read where the Value holds them). The library is
+// given the places (mysql_stmt_bind_param) only when one of them, or a value's kind, changed.
+class RunBinding {
+ public:
+  // Values longer than this are not copied: the library reads them from the Value.
+  static constexpr std::size_t kCopied = 1024;
 
-ParamBinding::ParamBinding() : data_(std::make_unique<Data>()) {}
-ParamBinding::~ParamBinding() = default;
-ParamBinding::ParamBinding(ParamBinding&&) noexcept = default;
-ParamBinding& ParamBinding::operator=(ParamBinding&&) noexcept = default;
-
-std::size_t ParamBinding::size() const noexcept {
-  return data_->binds.size();
-}
-
-void ParamBinding::bind(std::span<const Value* const> params) {
-  std::vector<MYSQL_BIND>& binds = data_->binds;
-  binds.resize(params.size());
-  std::size_t temporal = 0;
-  for (const Value* v : params) {
-    Value::Kind k = v->kind();
-    temporal += k == Value::Kind::date || k == Value::Kind::datetime || k == Value::Kind::time;
+  // Puts `params`' values in their places. Throws ValueError for a double MySQL cannot store.
+  void bind(std::span<const Value* const> params) {
+    if (binds_.size() != params.size()) {
+      binds_.assign(params.size(), MYSQL_BIND{});
+      cells_.assign(params.size(), Cell{});
+      texts_.assign(params.size(), std::string());
+      lengths_.assign(params.size(), 0);
+      nulls_.assign(params.size(), 0);
+      for (std::size_t i = 0; i < params.size(); ++i) {
+        binds_[i].length = &lengths_[i];
+        binds_[i].is_null = &nulls_[i];
+      }
+      changed_ = true;
+    }
+    for (std::size_t i = 0; i < params.size(); ++i) place(i, *params[i]);
   }
-  std::vector<MYSQL_TIME>& times = data_->times;
-  times.clear();
-  times.reserve(temporal);  // the binds point into it: no reallocation
-  for (std::size_t i = 0; i < params.size(); ++i) {
-    const Value& v = *params[i];
-    MYSQL_BIND& b = binds[i];
-    // What a previous run (an array run's lengths and indicators included) left.
-    b.buffer_length = 0;
-    b.length = nullptr;
-    b.u.indicator = nullptr;
-    b.buffer_type = wire_type(v.kind());
-    b.is_unsigned = v.kind() == Value::Kind::uint64;
+
+  std::size_t size() const noexcept { return binds_.size(); }
+
+  // Gives the places to `stmt` when they changed since it was last given them.
+  void give_to(MYSQL_STMT* stmt) {
+    if (!changed_) return;
+    if (!binds_.empty() && mysql_stmt_bind_param(stmt, binds_.data()) != 0) throw_stmt_error(stmt);
+    changed_ = false;
+  }
+  // The statement was given other places (an array run): give these again next time.
+  void forget_given() noexcept { changed_ = true; }
+
+ private:
+  union Cell {
+    std::int64_t integer;
+    std::uint64_t natural;
+    double real;
+    MYSQL_TIME time;
+  };
+
+  void place(std::size_t i, const Value& v) {
+    MYSQL_BIND& b = binds_[i];
+    Cell& cell = cells_[i];
+    enum_field_types type = wire_type(v.kind());
+    void* buffer = nullptr;
     switch (v.kind()) {
       case Value::Kind::null:
-        b.buffer = nullptr;
+        // Sent as NULL through the indicator, in the place and kind the column had before.
+        nulls_[i] = 1;
+        if (b.buffer_type != MYSQL_TYPE_NULL && b.buffer != nullptr) return;
         break;
       case Value::Kind::int64:
-        b.buffer = const_cast<std::int64_t*>(v.get_if<std::int64_t>());
+        cell.integer = *v.get_if<std::int64_t>();
+        buffer = &cell.integer;
         break;
       case Value::Kind::uint64:
-        b.buffer = const_cast<std::uint64_t*>(v.get_if<std::uint64_t>());
+        cell.natural = *v.get_if<std::uint64_t>();
+        buffer = &cell.natural;
         break;
       case Value::Kind::real:
         if (!std::isfinite(*v.get_if<double>())) {
           throw ValueError("MySQL cannot store " + v.to_string());
         }
-        b.buffer = const_cast<double*>(v.get_if<double>());
+        cell.real = *v.get_if<double>();
+        buffer = &cell.real;
         break;
-      case Value::Kind::decimal: {
-        const std::string& text = v.get_if<Decimal>()->str();
-        b.buffer = const_cast<char*>(text.data());
-        b.buffer_length = text.size();
+      case Value::Kind::decimal:
+        buffer = text(i, v.get_if<Decimal>()->str());
         break;
-      }
-      case Value::Kind::text: {
-        const std::string& text = *v.get_if<std::string>();
-        b.buffer = const_cast<char*>(text.data());
-        b.buffer_length = text.size();
+      case Value::Kind::text:
+        buffer = text(i, *v.get_if<std::string>());
         break;
-      }
       case Value::Kind::bytes: {
         const Bytes& bytes = *v.get_if<Bytes>();
-        b.buffer = const_cast<void*>(bytes_data(bytes));
-        b.buffer_length = bytes.size();
+        buffer =
+            text(i, std::string_view(static_cast<const char*>(bytes_data(bytes)), bytes.size()));
         break;
       }
       case Value::Kind::date:
-        b.buffer = &times.emplace_back(date_time(*v.get_if<Date>()));
+        cell.time = date_time(*v.get_if<Date>());
+        buffer = &cell.time;
         break;
       case Value::Kind::datetime:
-        b.buffer = &times.emplace_back(date_time(*v.get_if<DateTime>()));
+        cell.time = date_time(*v.get_if<DateTime>());
+        buffer = &cell.time;
         break;
       case Value::Kind::time:
-        b.buffer = &times.emplace_back(date_time(*v.get_if<Time>()));
+        cell.time = date_time(*v.get_if<Time>());
+        buffer = &cell.time;
         break;
     }
+    nulls_[i] = v.is_null() ? 1 : 0;
+    bool is_unsigned = v.kind() == Value::Kind::uint64;
+    if (b.buffer_type != type || b.buffer != buffer || b.is_unsigned != is_unsigned) {
+      b.buffer_type = type;
+      b.buffer = buffer;
+      b.is_unsigned = is_unsigned;
+      changed_ = true;
+    }
   }
-}
+
+  // Text of param `i`: copied into its string when short enough (its place moves only when it
+  // grows), else read where it is. Where the library reads it.
+  void* text(std::size_t i, std::string_view value) {
+    lengths_[i] = value.size();
+    if (value.size() > kCopied) return const_cast<char*>(value.data());
+    std::string& place = texts_[i];
+    place.assign(value);
+    // Never null: the library sends a null buffer as NULL, and empty text is not NULL.
+    return place.data();
+  }
+
+  std::vector<MYSQL_BIND> binds_;
+  std::vector<Cell> cells_;
+  std::vector<std::string> texts_;
+  std::vector<unsigned long> lengths_;
+  std::vector<my_bool> nulls_;
+  bool changed_ = true;  // the places changed since the statement was last given them
+};
 
 struct PreparedStatement::Buffers {
-  ParamBinding run;  // execute()'s
+  RunBinding run;  // what bind() bound
   // For array runs:
   std::vector<MYSQL_BIND> binds;
   std::vector<MYSQL_TIME> times;
@@ -225,24 +269,34 @@ PreparedStatement::~PreparedStatement() {
 }
 
 detail::ResultSet PreparedStatement::execute(std::span<const Value* const> params) {
-  buffers_->run.bind(params);
-  start(buffers_->run);
+  bind(params);
+  start();
   return finish();
 }
 
-void PreparedStatement::start(const ParamBinding& binding) {
-  MYSQL_STMT* stmt = handle(stmt_);
-  std::vector<MYSQL_BIND>& binds = binding.data_->binds;
-  if (binds.size() != parameters_) {
+std::uint64_t PreparedStatement::bind(std::span<const Value* const> params) {
+  static std::atomic<std::uint64_t> stamps{0};
+  if (params.size() != parameters_) {
     throw Error("statement has " + std::to_string(parameters_) + " placeholders but " +
-                std::to_string(binds.size()) + " values were given: " + sql_);
+                std::to_string(params.size()) + " values were given: " + sql_);
+  }
+  bound_ = 0;  // a bind that throws leaves nothing bound
+  buffers_->run.bind(params);
+  bound_ = ++stamps;
+  return bound_;
+}
+
+void PreparedStatement::start() {
+  MYSQL_STMT* stmt = handle(stmt_);
+  if (bound_ == 0) {
+    throw Error("statement run without values bound: " + sql_);
   }
   if (buffers_->arrays) {
     unsigned int none = 0;  // a run of one row again
     mysql_stmt_attr_set(stmt, STMT_ATTR_ARRAY_SIZE, &none);
     buffers_->arrays = false;
   }
-  if (!binds.empty() && mysql_stmt_bind_param(stmt, binds.data()) != 0) throw_stmt_error(stmt);
+  buffers_->run.give_to(stmt);
   started_result_ = 0;
   started_status_ = mysql_stmt_execute_start(&started_result_, stmt);
 }
@@ -382,6 +436,8 @@ std::optional<detail::ResultSet> PreparedStatement::execute_array(
                   : kind == Value::Kind::real ? static_cast<void*>(&b.reals[base])
                                               : static_cast<void*>(&b.pointers[base]);
   }
+  bound_ = 0;
+  b.run.forget_given();  // the array binds take the statement's places
   unsigned int size = static_cast<unsigned int>(rows);
   if (mysql_stmt_attr_set(stmt, STMT_ATTR_ARRAY_SIZE, &size) != 0) throw_stmt_error(stmt);
   b.arrays = true;
@@ -564,6 +620,11 @@ PreparedStatement& StatementCache::get(void* native, const std::string& sql) {
   ++prepares_;
   by_sql_.emplace(statements_.front().sql(), statements_.begin());
   return statements_.front();
+}
+
+PreparedStatement* StatementCache::find(const std::string& sql) noexcept {
+  auto found = by_sql_.find(sql);
+  return found == by_sql_.end() ? nullptr : &*found->second;
 }
 
 void StatementCache::forget(const std::string& sql) noexcept {

@@ -1,10 +1,10 @@
 #pragma once
 
 // Server-side prepared statements on a MYSQL* (the binary protocol): values travel in their
-// binary form (integers and doubles as bytes, dates and times as MYSQL_TIME, strings and bytes by
-// pointer into the Value, decimals as their text), with no escaping and no parsing of values at
-// the server. A StatementCache keeps them per connection, bounded: MariaDB's
-// max_prepared_stmt_count is server-wide.
+// binary form (integers and doubles as bytes, dates and times as MYSQL_TIME, strings, bytes and
+// decimals as their text), with no escaping and no parsing of values at the server. A
+// StatementCache keeps them per connection, bounded: MariaDB's max_prepared_stmt_count is
+// server-wide.
 //
 //   StatementCache& cache = statement_cache(connection);
 //   PreparedStatement& insert = cache.get(native, "INSERT INTO t (a, b) VALUES (?, ?), (?, ?)");
@@ -16,7 +16,6 @@
 #include "dialect/result_set.hpp"
 #include "dialect/sql_dialect.hpp"
 
-#include <array>
 #include <cstdint>
 #include <list>
 #include <memory>
@@ -26,27 +25,6 @@
 #include <unordered_map>
 
 namespace tabula::dialect::mysql {
-
-// One run's values bound in the binary protocol's form, made apart from any statement: a page
-// is bound while the server still runs the page before it.
-class ParamBinding {
- public:
-  ParamBinding();
-  ~ParamBinding();
-  ParamBinding(ParamBinding&&) noexcept;
-  ParamBinding& operator=(ParamBinding&&) noexcept;
-
-  // Binds `params` (one per placeholder, in order; each must stay alive and unchanged until the
-  // run that uses them has finished). Touches no connection. Throws ValueError for a double
-  // MySQL cannot store.
-  void bind(std::span<const Value* const> params);
-  std::size_t size() const noexcept;
-
- private:
-  friend class PreparedStatement;
-  struct Data;
-  std::unique_ptr<Data> data_;
-};
 
 class PreparedStatement {
  public:
@@ -59,20 +37,30 @@ class PreparedStatement {
   const std::string& sql() const noexcept { return sql_; }
   std::size_t parameters() const noexcept { return parameters_; }
 
-  // Runs the statement with `params` (one per placeholder, in order; each must stay alive and
-  // unchanged until it returns) and returns its rows as text (what from_database_text reads) or,
-  // without rows, its counts. Throws SqlError (code and SQLSTATE); Error for a count mismatch;
-  // ValueError for a double MySQL cannot store.
+  // Runs the statement with `params` (one per placeholder, in order) and returns its rows as
+  // text (what from_database_text reads) or, without rows, its counts. Throws SqlError (code and
+  // SQLSTATE); Error for a count mismatch; ValueError for a double MySQL cannot store.
   detail::ResultSet execute(std::span<const Value* const> params);
 
-  // execute() in two halves, for work in between (Connector/C's non-blocking execute: the
-  // connection must have MYSQL_OPT_NONBLOCK, as every tabula connection has): start() sends the run
-  // and returns without waiting for the server; finish() waits for it and returns what execute()
-  // would. Between them nothing else may use the connection, and `binding` must stay alive and
-  // unchanged; every start() is followed by a finish(), also when other work in between failed.
-  // start() throws Error for a count mismatch and SqlError when the statement cannot be bound;
-  // finish() throws what execute() throws (a disconnect when waiting for the server failed).
-  void start(const ParamBinding& binding);
+  // execute() in three steps, for work in between (Connector/C's non-blocking execute: the
+  // connection must have MYSQL_OPT_NONBLOCK, as every tabula connection has).
+  //
+  // bind() copies `params` into the statement's own buffers (the values may change or go once it
+  // returns) and returns a stamp no other bind() of any statement returns. It touches no
+  // connection, so a page is bound while the page before it runs, on this statement too: a run's
+  // values are in its request once start() returned. The client library is given the buffers
+  // again only when a value's kind or place changed (a longer text than the place had room for),
+  // not once per run: a page binds thousands of values. Throws Error for a count mismatch and
+  // ValueError for a double MySQL cannot store.
+  std::uint64_t bind(std::span<const Value* const> params);
+  // The stamp of the last bind() (0: none, or what it bound is gone).
+  std::uint64_t bound() const noexcept { return bound_; }
+  // start() sends a run of what bind() bound last and returns without waiting for the server;
+  // finish() waits for it and returns what execute() would. Between them nothing else may use
+  // the connection; every start() is followed by a finish(), also when other work in between
+  // failed. start() throws SqlError when the client library refuses the buffers; finish() throws
+  // what execute() throws (a disconnect when waiting for the server failed).
+  void start();
   detail::ResultSet finish();
 
   // Runs the statement once for each of `rows` rows in one round trip: MariaDB's array binding
@@ -99,8 +87,9 @@ class PreparedStatement {
   // The parameter bindings, kept from one run to the next (a page's are hundreds of kilobytes).
   struct Buffers;
   std::unique_ptr<Buffers> buffers_;
-  int started_status_ = 0;  // what the started run waits for (0: it has finished)
-  int started_result_ = 0;  // the run's result once it has finished (non-zero: an error)
+  int started_status_ = 0;   // what the started run waits for (0: it has finished)
+  int started_result_ = 0;   // the run's result once it has finished (non-zero: an error)
+  std::uint64_t bound_ = 0;  // bind()'s stamp
 };
 
 // A connection's prepared statements, least recently used evicted first (closed at the server).
@@ -110,6 +99,8 @@ class StatementCache final : public detail::ConnectionState {
 
   // The statement for `sql`, prepared on a miss. Throws SqlError.
   PreparedStatement& get(void* native, const std::string& sql);
+  // That statement if it is cached; prepares nothing and changes no order.
+  PreparedStatement* find(const std::string& sql) noexcept;
   // Closes the statement for `sql` (a schema change made it stale), if cached.
   void forget(const std::string& sql) noexcept;
 
@@ -117,14 +108,8 @@ class StatementCache final : public detail::ConnectionState {
   std::size_t capacity() const noexcept { return capacity_; }
   std::uint64_t prepares() const noexcept { return prepares_; }
 
-  // The two bindings an insert's pages take turns with (one is filled while the other's page
-  // runs), kept with the connection: a page of 1000 rows of four columns binds 4000 parameters,
-  // and a flush per 1000 rows would otherwise make and zero them again each time.
-  std::array<ParamBinding, 2>& page_bindings() noexcept { return page_bindings_; }
-
  private:
   std::size_t capacity_;
-  std::array<ParamBinding, 2> page_bindings_;
   std::list<PreparedStatement> statements_;  // most recently used first
   std::unordered_map<std::string_view, std::list<PreparedStatement>::iterator> by_sql_;
   std::uint64_t prepares_ = 0;

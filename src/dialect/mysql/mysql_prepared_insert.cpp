@@ -100,7 +100,10 @@ struct ReadyPage {
   bool as_arrays = false;  // goes as one array run (then sql and binding are not made)
   std::string sql;
   std::vector<const Value*> params;
-  ParamBinding* binding = nullptr;         // where its values are bound (the connection keeps two)
+  // The statement its values were bound to, and the stamp of that bind(): bound while the page
+  // before runs when its statement is prepared already, else when it starts.
+  PreparedStatement* bound_to = nullptr;
+  std::uint64_t stamp = 0;
   PreparedStatement* statement = nullptr;  // once started
 };
 
@@ -177,7 +180,8 @@ class PageWriter {
                     PreparedStatement::fits_arrays(out.params, page.size());
     if (out.as_arrays) return;
     out.sql = page_sql(page.size(), out.returned);
-    out.binding->bind(out.params);
+    out.bound_to = cache_.find(out.sql);
+    out.stamp = out.bound_to != nullptr ? out.bound_to->bind(out.params) : 0;
   }
 
   // Sends a page made ready and returns without waiting for the server; finish() or abandon()
@@ -192,7 +196,8 @@ class PageWriter {
     void* native = detail::ConnectionAccess::native_handle(connection_);
     try {
       page.statement = &cache_.get(native, page.sql);
-      page.statement->start(*page.binding);
+      bind_if_needed(page, *page.statement);
+      page.statement->start();
     } catch (const SqlError& e) {
       fail(page, e);
     }
@@ -208,7 +213,8 @@ class PageWriter {
       return again_if_stale(
           page.sql, [&] { return statement->finish(); },
           [&](PreparedStatement& again) {
-            again.start(*page.binding);
+            bind_if_needed(page, again);
+            again.start();
             return again.finish();
           });
     } catch (const SqlError& e) {
@@ -239,9 +245,7 @@ class PageWriter {
 
   // Sends `page` as one statement and waits for it.
   void send(std::span<Record* const> page, bool arrays_allowed) {
-    ParamBinding binding;
     ReadyPage ready;
-    ready.binding = &binding;
     make_ready(page, arrays_allowed, ready);
     start(ready);
     ResultSet result = finish(ready);
@@ -249,6 +253,15 @@ class PageWriter {
   }
 
  private:
+  // Binds `page`'s values to `statement` unless they are what it holds: another page may have
+  // been bound to it since, or it was prepared afresh.
+  static void bind_if_needed(ReadyPage& page, PreparedStatement& statement) {
+    if (page.bound_to != &statement || statement.bound() != page.stamp) {
+      page.stamp = statement.bind(page.params);
+      page.bound_to = &statement;
+    }
+  }
+
   // The statement for a page of `rows` rows reading back `returned`; the last one is kept, as
   // most pages of a flush are alike.
   const std::string& page_sql(std::size_t rows, const std::vector<std::size_t>& returned) {
@@ -361,7 +374,6 @@ struct PagePipeline::State {
         target(t),
         cache(sc),
         arrays(PreparedStatement::server_takes_arrays(detail::ConnectionAccess::native_handle(c))) {
-    for (std::size_t k = 0; k < slots.size(); ++k) slots[k].binding = &cache.page_bindings()[k];
   }
 
   Connection& connection;
