@@ -35,32 +35,8 @@ TEST_USER=tabula
 TEST_PASSWORD='tabula-test-pw'
 TEST_DATABASE=tabula_test
 
-find_binary() {
-  local name
-  for name in "$@"; do
-    if command -v "$name" >/dev/null 2>&1; then command -v "$name"; return 0; fi
-    if [[ -x /usr/sbin/$name ]]; then echo "/usr/sbin/$name"; return 0; fi
-  done
-  return 1
-}
-
-MARIADBD=$(find_binary mariadbd mysqld) || die "mariadbd not found: run scripts/install-deps.sh --server"
-INSTALL_DB=$(find_binary mariadb-install-db mysql_install_db) || die "mariadb-install-db not found"
-ADMIN=$(find_binary mariadb-admin mysqladmin) || die "mariadb-admin not found"
-CLIENT=$(find_binary mariadb mysql) || die "mariadb client not found"
-
-# Port is free when nothing accepts a connection on it (bash's /dev/tcp).
-port_is_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-
-pick_port() {
-  local port tries
-  for tries in $(seq 1 50); do
-    port=$(( 20000 + (RANDOM * 32768 + RANDOM) % 40000 ))
-    [[ $port -eq 3306 ]] && continue
-    if port_is_free "$port"; then echo "$port"; return 0; fi
-  done
-  die "no free TCP port found"
-}
+# shellcheck source=scripts/lib/mariadb-tools.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/mariadb-tools.sh"
 
 load_env() {
   [[ -f $env_file ]] || die "no server state in $state (run start first)"
@@ -152,7 +128,7 @@ start_server() {
     wait "$pid" 2>/dev/null || true
     if grep -q "Address already in use\|Can't start server: Bind" "$LOG" 2>/dev/null; then
       # Someone took the port between picking and binding: take another one.
-      PORT=$(pick_port)
+      pick_port PORT
       write_env
       continue
     fi
@@ -216,7 +192,7 @@ case "$command" in
       SOCKET="$base/mysqld.sock"
       PIDFILE="$base/mysqld.pid"
       LOG="$base/mysqld.log"
-      PORT=$(pick_port)
+      pick_port PORT
       TLS=${TABULA_TEST_DB_TLS:-0}
       mkdir -p "$DATADIR"
       case $TLS in

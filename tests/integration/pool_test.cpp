@@ -8,6 +8,7 @@
 
 #include "burst.hpp"
 #include "server_monitor.hpp"
+#include "sql_scalar.hpp"
 #include "test_server.hpp"
 
 #include <soci/soci.h>
@@ -28,11 +29,7 @@ namespace {
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 
-long long scalar(Lease& lease, const std::string& query) {
-  long long value = -1;
-  lease->run([&](soci::session& sql) { sql << query, soci::into(value); });
-  return value;
-}
+using test::scalar;
 
 TEST(PoolTest, CapHoldsWith200ThreadsOnAPoolOf12) {
   test::ScratchDatabase db("pool_cap");

@@ -12,6 +12,7 @@
 #include "connection_access.hpp"
 #include "dialect/mysql/mysql_prepared.hpp"
 #include "server_monitor.hpp"
+#include "sql_scalar.hpp"
 #include "test_server.hpp"
 
 #include <soci/soci.h>
@@ -31,6 +32,8 @@
 namespace tabula {
 namespace {
 
+using test::scalar;
+
 class PreparedInsertTest : public ::testing::Test {
  protected:
   // One connection, so that its session counters are the engine's.
@@ -38,12 +41,6 @@ class PreparedInsertTest : public ::testing::Test {
     return Engine(db_.url()
                       .with_option("max_connections", "1")
                       .with_option("statement_cache", statement_cache));
-  }
-  static long long scalar(Engine& engine, const std::string& sql) {
-    Lease lease = engine.checkout();
-    long long n = 0;
-    lease->run([&](soci::session& s) { s << sql, soci::into(n); });
-    return n;
   }
   // A counter of the engine's one connection (SHOW SESSION STATUS).
   static long long session_status(Engine& engine, const std::string& name) {
@@ -254,9 +251,9 @@ TEST_F(PreparedInsertTest, IntegersReadBackKeepTheirSignWidthAndNull) {
   EXPECT_EQ(scalar(e, "SELECT COUNT(*) FROM w WHERE id >= 18446744073709550000"), 1500);
 }
 
-// The connection keeps the bindings its pages take turns with, flush after flush: a flush of
-// another shape (fewer columns, NULLs, a DATETIME where there was none, fewer rows) after a
-// large one binds its own values only, and every row lands as its record has it.
+// A connection's statements keep their values from flush to flush: a flush of another shape
+// (fewer columns, NULLs, a DATETIME where there was none, fewer rows) after a large one sends
+// its own values only, and every row lands as its record has it.
 TEST_F(PreparedInsertTest, FlushesOfOtherShapesOnOneConnectionLandExactlyAsSent) {
   Engine e = engine("64");
   e.execute(

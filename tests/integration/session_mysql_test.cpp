@@ -8,6 +8,7 @@
 #include <tabula/session.hpp>
 
 #include "server_monitor.hpp"
+#include "sql_scalar.hpp"
 #include "test_server.hpp"
 
 #include <atomic>
@@ -21,10 +22,7 @@ namespace tabula {
 namespace {
 
 long long count(Engine& engine, const std::string& table) {
-  Lease lease = engine.checkout();
-  long long n = 0;
-  lease->run([&](soci::session& sql) { sql << "SELECT COUNT(*) FROM " + table, soci::into(n); });
-  return n;
+  return test::scalar(engine, "SELECT COUNT(*) FROM " + table);
 }
 
 class SessionMysqlTest : public ::testing::Test {

@@ -9,6 +9,7 @@
 #include <tabula/log.hpp>
 #include <tabula/session.hpp>
 
+#include "sql_scalar.hpp"
 #include "test_server.hpp"
 
 #include <soci/soci.h>
@@ -55,6 +56,21 @@ class StatementLog {
   std::mutex mutex_;
   std::vector<std::string> statements_;
 };
+
+// The commit is refused before any SQL for a shelf without its label (NOT NULL, no default).
+void expect_commit_refused_for_a_missing_label(Session& s) {
+  StatementLog log;
+  try {
+    s.commit();
+    FAIL() << "a shelf without its label was accepted";
+  } catch (const ValidationError& e) {
+    EXPECT_EQ(e.column(), "label") << e.what();
+    EXPECT_NE(std::string(e.what()).find("shelf.label: NOT NULL without a default"),
+              std::string::npos)
+        << e.what();
+  }
+  EXPECT_TRUE(log.take().empty()) << "no SQL before the check";
+}
 
 std::string ddl_mysql() {
   return R"(
@@ -117,12 +133,7 @@ class UnitOfWorkTest : public ::testing::TestWithParam<Backend> {
   }
 
   const Model& model(std::string_view table) { return engine_->models().at(table); }
-  std::int64_t scalar(const std::string& sql) {
-    Lease lease = engine_->checkout();
-    std::int64_t n = -1;
-    lease->run([&](soci::session& raw) { raw << sql, soci::into(n); });
-    return n;
-  }
+  std::int64_t scalar(const std::string& sql) { return test::scalar(*engine_, sql); }
   // A committed shelf with `label`, returning its id.
   std::int64_t shelf(const std::string& label, int qty = 0) {
     Session s = engine_->session();
@@ -376,17 +387,7 @@ TEST_P(UnitOfWorkTest, ARequiredColumnLeftUnsetFailsTheFlushBeforeAnySql) {
   Record& unlabelled = s.add(model("shelf").make({{"qty", 3}}));
   Record& child = s.add(model("item").make({{"name", "linked"}}));
   s.link(child, "shelf", *shelves.front());
-  StatementLog log;
-  try {
-    s.commit();
-    FAIL() << "a shelf without its label was accepted";
-  } catch (const ValidationError& e) {
-    EXPECT_EQ(e.column(), "label") << e.what();
-    EXPECT_NE(std::string(e.what()).find("shelf.label: NOT NULL without a default"),
-              std::string::npos)
-        << e.what();
-  }
-  EXPECT_TRUE(log.take().empty()) << "no SQL before the check";
+  expect_commit_refused_for_a_missing_label(s);
   unlabelled.set("label", "now labelled");
   s.commit();  // the same transaction: the earlier flush is committed with the rest
   EXPECT_EQ(scalar("SELECT COUNT(*) FROM shelf"), 302);
@@ -409,14 +410,7 @@ TEST_P(UnitOfWorkTest, OneTablesInsertsAreCheckedAsTheyAreStaged) {
   s.flush();  // accepted: `late` has its label now
   for (int i = 100; i < 150; ++i) s.add(model("shelf").make({{"label", "s" + std::to_string(i)}}));
   Record& unlabelled = s.add(model("shelf").make({{"qty", 2}}));
-  StatementLog log;
-  try {
-    s.commit();
-    FAIL() << "a shelf without its label was accepted";
-  } catch (const ValidationError& e) {
-    EXPECT_EQ(e.column(), "label") << e.what();
-  }
-  EXPECT_TRUE(log.take().empty()) << "no SQL before the check";
+  expect_commit_refused_for_a_missing_label(s);
   unlabelled.set("label", "now labelled");
   s.commit();
   EXPECT_EQ(scalar("SELECT COUNT(*) FROM shelf"), 152);

@@ -11,6 +11,7 @@
 #include <tabula/session.hpp>
 
 #include "server_monitor.hpp"
+#include "sql_scalar.hpp"
 #include "test_server.hpp"
 
 #include <soci/soci.h>
@@ -33,12 +34,7 @@ class WriteBehindTest : public ::testing::Test {
   }
   void TearDown() override { set_statement_handler(nullptr); }
 
-  long long scalar(const std::string& sql) {
-    Lease lease = engine_.checkout();
-    long long n = 0;
-    lease->run([&](soci::session& s) { s << sql, soci::into(n); });
-    return n;
-  }
+  long long scalar(const std::string& sql) { return test::scalar(engine_, sql); }
   // The rows of u by id: code and qty.
   std::map<long long, std::pair<std::string, int>> rows() {
     std::map<long long, std::pair<std::string, int>> all;
