@@ -6,6 +6,7 @@
 #include "detail/json_values.hpp"
 
 #include <algorithm>
+#include <memory>
 
 namespace tabula {
 
@@ -60,9 +61,17 @@ Record Model::make_from(const Values& values) const {
   for (const auto& [column, value] : values) {
     auto is = [&](std::size_t k) { return k < columns.size() && columns[k].name == column; };
     std::size_t i = is(next) ? next : is(next + 1) ? next + 1 : column_index(column);
-    // Copied into its slot once and checked there (make() is the hot path of a bulk load).
+    // Copied into its slot once and checked there (make() is the hot path of a bulk load). The
+    // copy is made in the slot rather than assigned over it: assigning a value of another kind
+    // makes a temporary copy first.
     Value& slot = record.values_[i];
-    slot = value;
+    std::destroy_at(&slot);
+    try {
+      std::construct_at(&slot, value);
+    } catch (...) {
+      std::construct_at(&slot);  // NULL again, so that the record can go
+      throw;
+    }
     admit_in_place(i, slot);
     record.set_.set(i);
     next = i + 1;

@@ -28,18 +28,22 @@ Decimal::Decimal(std::string_view text) {
   text_.append(text.substr(start));
 }
 
+// Both walk the text rather than search it: a decimal's text is a few characters, and make()
+// asks both of every decimal it checks.
 int Decimal::integer_digits() const noexcept {
   std::size_t i = negative() ? 1 : 0;
   while (i + 1 < text_.size() && text_[i] == '0' && text_[i + 1] != '.') ++i;
-  std::size_t point = text_.find('.');
-  std::size_t end = point == std::string::npos ? text_.size() : point;
+  std::size_t end = i;
+  while (end < text_.size() && text_[end] != '.') ++end;
   if (end - i == 1 && text_[i] == '0') return 0;
   return static_cast<int>(end - i);
 }
 
 int Decimal::fraction_digits() const noexcept {
-  std::size_t point = text_.find('.');
-  return point == std::string::npos ? 0 : static_cast<int>(text_.size() - point - 1);
+  for (std::size_t n = 0; n < text_.size(); ++n) {
+    if (text_[text_.size() - 1 - n] == '.') return static_cast<int>(n);
+  }
+  return 0;
 }
 
 std::string_view to_string(Value::Kind kind) noexcept {

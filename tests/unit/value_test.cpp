@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <tuple>
+
 namespace tabula {
 namespace {
 
@@ -64,6 +66,17 @@ TEST(ValueTest, DecimalsStayExact) {
   EXPECT_EQ(Decimal("-.5").str(), "-0.5");
   EXPECT_EQ(Decimal("+7").str(), "7");
   EXPECT_EQ(Decimal("0.001").integer_digits(), 0);
+  // (text, digits before the point, digits after it)
+  for (auto [text, before, after] : {std::tuple{"42", 2, 0},
+                                     {"-0", 0, 0},
+                                     {"000", 0, 0},
+                                     {"100", 3, 0},
+                                     {"7.0", 1, 1},
+                                     {"-0.25", 0, 2},
+                                     {"0010.10", 2, 2}}) {
+    EXPECT_EQ(Decimal(text).integer_digits(), before) << text;
+    EXPECT_EQ(Decimal(text).fraction_digits(), after) << text;
+  }
   std::string wide = "12345678901234567890123456789012345.123456789012345678901234567890";
   Value v = Decimal(wide);
   EXPECT_EQ(v.get<Decimal>().str(), wide) << "digit for digit";
