@@ -92,8 +92,10 @@ class UnitOfWork {
  private:
   // What check_insertable() would learn of the inserts staged since `inserts` and `in_flight`
   // were last empty, learned as each was staged (its record in cache then): a flush of complete
-  // inserts into one table does not walk them all again before its first statement. A record's
-  // set columns only grow, so one complete when staged stays complete.
+  // inserts into one table does not walk them all again before its first statement. While a
+  // record is staged its set columns only grow, so one complete when staged stays complete
+  // (undoing a failed flush unsets what the flush read back, then rebuild_staged_lists drops
+  // what this knew).
   struct StagedSummary {
     const Model* model = nullptr;  // the first one's
     ColumnFlags required;          // the columns an insert into `model` must give
