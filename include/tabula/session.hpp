@@ -182,8 +182,8 @@ class Session {
   Session(Engine& engine, std::source_location where, SessionOptions options = {});
 
   using TypedHooks = detail::TypedHooks;
-  // add() without sending anything ahead (a typed object's record, empty until its fields are
-  // pushed into it).
+  // add() without sending anything ahead (a typed object's record: its fields are pushed into
+  // it again at every flush).
   Record& stage(Record&& record);
   const Model& model_named(std::string_view table);
   // The object bound to `record`, or nullptr.

@@ -196,11 +196,14 @@ requires(!std::is_same_v<std::remove_cvref_t<T>, Record>) std::remove_cvref_t<T>
 &Session::add(T&& object) {
   using M = std::remove_cvref_t<T>;
   detail::check_typed_model<M>();
-  Record& record = stage(model_named(table_traits<M>::name).make());
+  // The fields go into the record before it is staged: a field its column refuses throws here
+  // and leaves nothing staged.
+  Record record = model_named(table_traits<M>::name).make();
   auto owned = std::make_shared<M>(std::forward<T>(object));
   detail::push_typed<M>(owned.get(), record, true);
+  Record& staged = stage(std::move(record));
   return *static_cast<M*>(
-      bind_typed(record, std::move(owned), {&detail::push_typed<M>, &detail::pull_typed<M>}));
+      bind_typed(staged, std::move(owned), {&detail::push_typed<M>, &detail::pull_typed<M>}));
 }
 
 template <class T>

@@ -4,6 +4,7 @@
 
 #include "shop_models.hpp"
 
+#include <tabula/error.hpp>
 #include <tabula/log.hpp>
 #include <tabula/typed_session.hpp>
 
@@ -74,6 +75,21 @@ TEST_F(TypedSessionTest, AnObjectsLifeAddedFetchedChangedQueriedAndRemovedReache
   EXPECT_EQ(t.query<shop::Invoice>().count(), 0u);
   shop::Invoice stranger{};
   EXPECT_THROW(t.remove(stranger), tabula::Error);
+}
+
+// An object whose field the column cannot take is refused by add<T>, and nothing of it stays
+// staged: the session commits the other objects only.
+TEST_F(TypedSessionTest, AnObjectRefusedByAddLeavesNothingStaged) {
+  tabula::Session s = engine_.session();
+  s.add(shop::Customer{.name = "Ada"});
+  EXPECT_THROW(s.add(shop::Customer{.name = std::string(41, 'x')}), tabula::ValidationError)
+      << "VARCHAR(40)";
+  EXPECT_EQ(s.pending(), 1u);
+  s.commit();
+  tabula::Session check = engine_.session();
+  auto rows = check.query<shop::Customer>().all();
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows.front().name, "Ada");
 }
 
 TEST_F(TypedSessionTest, RollbackPutsTheObjectBack) {
