@@ -187,7 +187,7 @@ void Session::link(Record& child, std::string_view relationship, Record& parent)
   }
   if (p.state == RecordState::pending) {
     links.push_back({&rel, &p});  // its key is known after its insert
-    state_->unit.note_link();
+    state_->unit.forget_staged_summary();
     if (t.state == RecordState::persistent)
       state_->unit.changed.push_back(&child);  // visit at flush
   }

@@ -52,10 +52,6 @@ std::vector<std::size_t> given_columns(const Record& record) {
   return out;
 }
 
-ColumnFlags given_mask(const Record& record) {
-  return GivenMask(record.model().table())(record);
-}
-
 GivenMask::GivenMask(const Table& table) {
   for (std::size_t i = 0; i < table.columns.size(); ++i) {
     if (table.columns[i].auto_increment) auto_increment_.push_back(i);

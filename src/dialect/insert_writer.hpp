@@ -88,10 +88,9 @@ std::unique_ptr<InsertWriter> row_by_row_insert_writer(Connection& connection, I
 // "assign one", so it is left to the database).
 bool given(const Record& record, std::size_t i);
 std::vector<std::size_t> given_columns(const Record& record);
-// given() for every column: records with equal masks go in one statement shape.
-ColumnFlags given_mask(const Record& record);
-// given_mask for many records of `table`, whose auto-increment columns are found once rather
-// than for every record (a flush asks it of each row it inserts).
+// given() for every column of a record of `table` as one mask: records with equal masks go in
+// one statement shape. The table's auto-increment columns are found once, not for every record
+// (a flush asks it of each row it inserts).
 class GivenMask {
  public:
   explicit GivenMask(const Table& table);

@@ -18,6 +18,7 @@ void Journal::deleted(Tracked& t) {
 }
 
 void Journal::undo(std::size_t mark, bool restage, UnitOfWork& unit) {
+  unit.forget_staged_summary();  // also when undoing stops half-way
   if (!restage) unit.discard_staged();
   while (entries.size() > mark) {
     JournalEntry entry = std::move(entries.back());

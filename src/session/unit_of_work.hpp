@@ -44,8 +44,9 @@ class UnitOfWork {
   Tracked& track(Record&& record, RecordState state);
   // Stages `t` (pending) for insertion, at the end of `inserts`.
   void stage(Tracked& t);
-  // A record was linked to a parent: the next check_insertable() looks at every insert.
-  void note_link() noexcept { staged_.uniform = false; }
+  // Forgets what stage() learned of the staged inserts (a record was linked to a parent, or a
+  // flush is being undone): the next check_insertable() looks at every insert.
+  void forget_staged_summary() noexcept { staged_.uniform = false; }
   // The entry for `record`; Error naming `operation` when it is not this unit's.
   Tracked& tracked(const Record& record, std::string_view operation);
 
@@ -94,8 +95,7 @@ class UnitOfWork {
   // were last empty, learned as each was staged (its record in cache then): a flush of complete
   // inserts into one table does not walk them all again before its first statement. While a
   // record is staged its set columns only grow, so one complete when staged stays complete
-  // (undoing a failed flush unsets what the flush read back, then rebuild_staged_lists drops
-  // what this knew).
+  // (undoing a flush unsets what the flush read back, and forgets what this knew).
   struct StagedSummary {
     const Model* model = nullptr;  // the first one's
     ColumnFlags required;          // the columns an insert into `model` must give

@@ -309,8 +309,8 @@ TEST_F(PreparedInsertTest, FlushesOfOtherShapesOnOneConnectionLandExactlyAsSent)
 
 // A cached statement keeps its values' places from one page to the next and is given them again
 // only when they change: a column NULL in one row and set in the next, text that outgrows its
-// place (and text too long to be copied at all), a number that turns unsigned, empty bytes. Every
-// row of three flushes on one connection lands as its record has it.
+// place, text too long to be copied at all (over 64 bytes), a number that turns unsigned, empty
+// bytes. Every row of three flushes on one connection lands as its record has it.
 TEST_F(PreparedInsertTest, ValuesThatChangeKindOrLengthFromRowToRowLandExactly) {
   Engine e = engine("64");
   e.execute(
@@ -319,7 +319,7 @@ TEST_F(PreparedInsertTest, ValuesThatChangeKindOrLengthFromRowToRowLandExactly) 
   const Model& z = e.models().at("z");
   auto text_of = [](int r) {
     if (r % 5 == 0) return std::optional<std::string>();
-    std::size_t length = r % 97 == 0 ? 3000 : static_cast<std::size_t>(r % 40);
+    std::size_t length = r % 97 == 0 ? 3000 : static_cast<std::size_t>(r % 110);
     return std::optional<std::string>(std::string(length, static_cast<char>('a' + r % 26)));
   };
   auto make = [&](int r) {

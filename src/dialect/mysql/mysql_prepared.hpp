@@ -45,13 +45,14 @@ class PreparedStatement {
   // execute() in three steps, for work in between (Connector/C's non-blocking execute: the
   // connection must have MYSQL_OPT_NONBLOCK, as every tabula connection has).
   //
-  // bind() copies `params` into the statement's own buffers (the values may change or go once it
-  // returns) and returns a stamp no other bind() of any statement returns. It touches no
-  // connection, so a page is bound while the page before it runs, on this statement too: a run's
-  // values are in its request once start() returned. The client library is given the buffers
-  // again only when a value's kind or place changed (a longer text than the place had room for),
-  // not once per run: a page binds thousands of values. Throws Error for a count mismatch and
-  // ValueError for a double MySQL cannot store.
+  // bind() copies `params` into the statement's own buffers and returns a stamp no other bind()
+  // of any statement returns. Text, bytes and decimals longer than 64 bytes are not copied: those
+  // values must stay alive and unchanged until start() returned; the others may change or go once
+  // bind() returns. It touches no connection, so a page is bound while the page before it runs,
+  // on this statement too: a run's values are in its request once start() returned. The client
+  // library is given the buffers again only when a value's kind or place changed (a longer text
+  // than the place had room for) or a run failed, not once per run: a page binds thousands of
+  // values. Throws Error for a count mismatch and ValueError for a double MySQL cannot store.
   std::uint64_t bind(std::span<const Value* const> params);
   // The stamp of the last bind() (0: none, or what it bound is gone).
   std::uint64_t bound() const noexcept { return bound_; }
