@@ -30,6 +30,14 @@ MYSQL_STMT* handle(void* stmt) {
   throw_error(mysql_stmt_errno(stmt), mysql_stmt_sqlstate(stmt), mysql_stmt_error(stmt));
 }
 
+// What a finished run reports besides its rows: the rows it changed (matched, for an INSERT) and
+// the last generated key.
+void read_counts(MYSQL_STMT* stmt, detail::ResultSet& result) {
+  result.affected_rows = mysql_stmt_affected_rows(stmt);
+  result.matched_rows = result.affected_rows;
+  result.last_insert_id = mysql_stmt_insert_id(stmt);
+}
+
 MYSQL_TIME date_time(const Date& d) {
   MYSQL_TIME t{};
   t.year = static_cast<unsigned>(static_cast<int>(d.year()));
@@ -135,8 +143,6 @@ class RunBinding {
     }
     for (std::size_t i = 0; i < params.size(); ++i) place(i, *params[i]);
   }
-
-  std::size_t size() const noexcept { return binds_.size(); }
 
   // Gives the places to `stmt` when they changed since it was last given them.
   void give_to(MYSQL_STMT* stmt) {
@@ -325,9 +331,7 @@ detail::ResultSet PreparedStatement::finish() {
   }
   if (mysql_stmt_field_count(stmt) != 0) return read_rows();
   detail::ResultSet result;
-  result.affected_rows = mysql_stmt_affected_rows(stmt);
-  result.matched_rows = result.affected_rows;
-  result.last_insert_id = mysql_stmt_insert_id(stmt);
+  read_counts(stmt, result);
   return result;
 }
 
@@ -549,9 +553,7 @@ detail::ResultSet PreparedStatement::read_rows() {
   result.columns = columns;
   if (std::all_of(integer.begin(), integer.end(), [](bool b) { return b; })) {
     read_integer_rows(stmt, sql_, binds, integers, nulls, result);
-    result.affected_rows = mysql_stmt_affected_rows(stmt);
-    result.matched_rows = result.affected_rows;
-    result.last_insert_id = mysql_stmt_insert_id(stmt);
+    read_counts(stmt, result);
     return result;
   }
 
@@ -610,9 +612,7 @@ detail::ResultSet PreparedStatement::read_rows() {
     }
   }
   result.buffer = std::move(text);
-  result.affected_rows = mysql_stmt_affected_rows(stmt);
-  result.matched_rows = result.affected_rows;
-  result.last_insert_id = mysql_stmt_insert_id(stmt);
+  read_counts(stmt, result);
   return result;
 }
 
