@@ -43,15 +43,45 @@ int fraction_digits(std::int64_t microseconds) {
 }
 
 bool canonical_decimal(const Decimal& d, int scale) {
+  // One walk: every decimal of a page passes here.
   const std::string& s = d.str();
-  std::size_t i = s[0] == '-' ? 1 : 0;
   if (s[0] == '+') return false;
-  std::size_t point = s.find('.');
-  std::string_view whole(s.data() + i, (point == std::string::npos ? s.size() : point) - i);
-  if (whole.empty() || (whole.size() > 1 && whole[0] == '0')) return false;
-  if (d.fraction_digits() != scale) return false;
-  if (d.negative() && s.find_first_of("123456789") == std::string::npos) return false;
-  return true;
+  std::size_t i = s[0] == '-' ? 1 : 0;
+  const std::size_t whole_start = i;
+  bool nonzero = false;
+  while (i < s.size() && s[i] != '.') nonzero |= s[i++] != '0';
+  const std::size_t whole = i - whole_start;
+  if (whole == 0 || (whole > 1 && s[whole_start] == '0')) return false;
+  const bool point = i < s.size();  // "5." is printed "5"
+  int fraction = 0;
+  if (point) {
+    for (++i; i < s.size(); ++i, ++fraction) nonzero |= s[i] != '0';
+  }
+  return point == (scale > 0) && fraction == scale && (nonzero || !d.negative());
+}
+
+bool stores_as_sent(const StoreRule& rule, const Value& v) noexcept {
+  if (v.is_null()) return rule.null_as_sent;
+  switch (rule.check) {
+    case StoreRule::Check::none:
+      return false;
+    case StoreRule::Check::every:
+      return true;
+    case StoreRule::Check::of_kind:
+      return v.kind() == rule.kind;
+    case StoreRule::Check::real:
+      return v.kind() == Value::Kind::real && !negative_zero(v);
+    case StoreRule::Check::decimal:
+      return v.kind() == Value::Kind::decimal &&
+             canonical_decimal(*v.get_if<Decimal>(), rule.digits);
+    case StoreRule::Check::datetime:
+      return v.kind() == Value::Kind::datetime &&
+             fraction_digits(v.get_if<DateTime>()->time_of_day.count()) <= rule.digits;
+    case StoreRule::Check::time:
+      return v.kind() == Value::Kind::time &&
+             fraction_digits(v.get_if<Time>()->value.count()) <= rule.digits;
+  }
+  return false;
 }
 
 std::vector<std::size_t> columns_to_read_back(const SqlDialect& dialect, const Table& table,
@@ -59,26 +89,33 @@ std::vector<std::size_t> columns_to_read_back(const SqlDialect& dialect, const T
                                               std::span<Record* const> rows,
                                               bool before_insert_trigger) {
   std::vector<std::size_t> out;
-  std::vector<std::size_t> open;  // columns no row has needed back yet
+  struct Open {  // a column no row has needed back yet
+    std::size_t index;
+    StoreRule rule;
+    bool auto_increment;
+  };
+  std::vector<Open> open;
   for (std::size_t i = 0; i < table.columns.size(); ++i) {
-    bool always = before_insert_trigger || table.columns[i].generated != Generated::none;
-    (always ? out : open).push_back(i);
+    const Column& c = table.columns[i];
+    if (before_insert_trigger || c.generated != Generated::none) {
+      out.push_back(i);
+    } else {
+      open.push_back({i, dialect.store_rule(c, families[i]), c.auto_increment});
+    }
   }
   // Row after row (each record's values read while they are in cache), each row asked only
   // about the columns still open.
   for (std::size_t r = 0; r < rows.size() && !open.empty(); ++r) {
     const Record& record = *rows[r];
     for (std::size_t k = 0; k < open.size();) {
-      std::size_t i = open[k];
-      const Column& c = table.columns[i];
-      bool needed = !RecordAccess::is_set(record, i);
+      const Open& o = open[k];
+      bool needed = !RecordAccess::is_set(record, o.index);
       if (!needed) {
-        const Value& v = RecordAccess::value(record, i);
-        needed = (c.auto_increment && numbered_by_server(v)) ||
-                 !dialect.stores_as_sent(c, families[i], v);
+        const Value& v = RecordAccess::value(record, o.index);
+        needed = (o.auto_increment && numbered_by_server(v)) || !stores_as_sent(o.rule, v);
       }
       if (needed) {
-        out.push_back(i);
+        out.push_back(o.index);
         open.erase(open.begin() + static_cast<std::ptrdiff_t>(k));
       } else {
         ++k;

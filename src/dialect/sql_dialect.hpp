@@ -22,6 +22,7 @@
 #include "dialect/column_type.hpp"
 #include "dialect/insert_writer.hpp"
 #include "dialect/result_set.hpp"
+#include "dialect/store_rule.hpp"
 
 #include <chrono>
 #include <cstddef>
@@ -130,10 +131,9 @@ class SqlDialect {
   // --- SQL ------------------------------------------------------------------------------------
   // What `column`'s type means: the dialect's one type table.
   virtual ColumnType column_type(const Column& column) const noexcept = 0;
-  // True when `column` (of `family`) stores `value` exactly as sent, so that an INSERT need not
-  // read it back (dialect/read_back.hpp).
-  virtual bool stores_as_sent(const Column& column, Family family,
-                              const Value& value) const noexcept = 0;
+  // Which values `column` (of `family`) stores exactly as sent, so that an INSERT need not read
+  // them back (dialect/store_rule.hpp, dialect/read_back.hpp).
+  virtual StoreRule store_rule(const Column& column, Family family) const noexcept = 0;
   // `name` quoted as an identifier, its quote characters doubled.
   virtual std::string quote_identifier(std::string_view name) const = 0;
   // The row count of a LIMIT that takes every row (an OFFSET needs a LIMIT before it).

@@ -343,7 +343,8 @@ TEST_F(SessionMysqlTest, LargeInsertsAreSplitIntoPagesUnderMaxAllowedPacket) {
 TEST_F(SessionMysqlTest, InsertedRecordsEqualTheirRowsWhateverTheServerNormalised) {
   engine_.execute(
       "CREATE TABLE norm (id INT AUTO_INCREMENT PRIMARY KEY, price DECIMAL(10,2), code CHAR(5), "
-      "f FLOAT, at DATETIME, ts TIMESTAMP NULL, note VARCHAR(20), kind ENUM('Red','Blue'))");
+      "f FLOAT, at DATETIME, ts TIMESTAMP NULL, note VARCHAR(20), kind ENUM('Red','Blue'), "
+      "units DECIMAL(10,0))");
   engine_.execute(
       "CREATE TABLE shouted (id INT AUTO_INCREMENT PRIMARY KEY, word VARCHAR(20) NOT NULL)");
   engine_.execute(
@@ -356,15 +357,18 @@ TEST_F(SessionMysqlTest, InsertedRecordsEqualTheirRowsWhateverTheServerNormalise
     }
   });
   Session s = engine_.session();
-  Record& plain = s.add(models.at("norm").make(
-      {{"price", Decimal("12.50")}, {"note", "as sent"}, {"at", "2026-11-25 12:00:00"}}));
+  Record& plain = s.add(models.at("norm").make({{"price", Decimal("12.50")},
+                                                {"note", "as sent"},
+                                                {"at", "2026-11-25 12:00:00"},
+                                                {"units", Decimal("7")}}));
   Record& odd = s.add(models.at("norm").make({{"price", Decimal("1.5")},
                                               {"code", "ab   "},
                                               {"f", 0.1},
                                               {"at", "2026-11-25 12:00:00.7"},
                                               {"ts", "2026-11-25 12:00:00"},
                                               {"note", "x"},
-                                              {"kind", "Red"}}));
+                                              {"kind", "Red"},
+                                              {"units", Decimal("5.")}}));
   Record& shouted = s.add(models.at("shouted").make({{"word", "quiet"}}));
   s.commit();
   set_statement_handler(nullptr);
@@ -372,11 +376,13 @@ TEST_F(SessionMysqlTest, InsertedRecordsEqualTheirRowsWhateverTheServerNormalise
   // cannot say DEFAULT); the first row's values are stored as sent.
   ASSERT_EQ(returning.size(), 3u);
   EXPECT_EQ(returning[0].find("`price`"), std::string::npos) << "12.50 is stored as sent";
+  EXPECT_EQ(returning[0].find("`units`"), std::string::npos) << "7 is stored as sent";
   EXPECT_NE(returning[1].find("`price`"), std::string::npos) << "1.5 is stored as 1.50";
   EXPECT_EQ(returning[2], "`id`, `word`") << "a BEFORE INSERT trigger: everything comes back";
 
   EXPECT_EQ(plain.get<Decimal>("price").str(), "12.50");
   EXPECT_EQ(odd.get<Decimal>("price").str(), "1.50");
+  EXPECT_EQ(odd.get<Decimal>("units").str(), "5") << "5. is stored as 5";
   EXPECT_EQ(odd.get<std::string>("code"), "ab");
   EXPECT_EQ(odd.get<std::string>("kind"), "Red");
   EXPECT_EQ(shouted.get<std::string>("word"), "QUIET");

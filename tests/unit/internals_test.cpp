@@ -22,6 +22,7 @@
 
 #include <algorithm>
 #include <string>
+#include <tuple>
 #include <vector>
 
 namespace tabula {
@@ -236,6 +237,26 @@ TEST(ReadBack, OnlyWhatTheDatabaseDecidesComesBack) {
   back = detail::columns_to_read_back(mysql, t, families, mixed, false);
   EXPECT_TRUE(reads("id")) << "the second row leaves its key to the database";
   EXPECT_TRUE(std::is_sorted(back.begin(), back.end()));
+}
+
+TEST(ReadBack, ADecimalNeedsNoReadingBackOnlyWhenWrittenAsTheServerPrintsIt) {
+  // (text, scale, printed the same by the server)
+  const std::tuple<const char*, int, bool> cases[] = {
+      {"12.50", 2, true}, {"-12.50", 2, true}, {"0.05", 2, true},    {"0", 0, true},
+      {"7", 0, true},     {"1.5", 2, false},   {"12.500", 2, false}, {"012.50", 2, false},
+      {"5.", 0, false},   {"5", 2, false},     {"-0.00", 2, false},  {"-0", 0, false},
+      {"00", 0, false},   {"0.5", 1, true},    {".5", 1, true},  // ".5" is kept as "0.5"
+  };
+  for (const auto& [text, scale, as_sent] : cases) {
+    EXPECT_EQ(detail::canonical_decimal(Decimal(text), scale), as_sent) << text << " " << scale;
+    detail::StoreRule rule{.check = detail::StoreRule::Check::decimal, .digits = scale};
+    EXPECT_EQ(detail::stores_as_sent(rule, Value(Decimal(text))), as_sent) << text;
+  }
+  detail::StoreRule rule{.check = detail::StoreRule::Check::decimal, .digits = 2};
+  EXPECT_TRUE(detail::stores_as_sent(rule, Value())) << "NULL stays NULL";
+  EXPECT_FALSE(detail::stores_as_sent(rule, Value(12.5))) << "a double the server converts";
+  rule.null_as_sent = false;
+  EXPECT_FALSE(detail::stores_as_sent(rule, Value()));
 }
 
 TEST(Admit, ChecksRangeLengthMembersAndGeneratedColumns) {

@@ -1,7 +1,5 @@
 #include "dialect/mysql/mysql_column_types.hpp"
 
-#include "dialect/read_back.hpp"
-
 #include <string_view>
 
 namespace tabula::dialect::mysql {
@@ -35,38 +33,33 @@ ColumnType column_type(const Column& c) noexcept {
 
 // FLOAT rounds, CHAR drops trailing spaces, BINARY pads, a DECIMAL is stored in the column's
 // scale, fractional seconds beyond the column's are rounded, TIMESTAMP converts time zones; ENUM,
-// SET, BIT and YEAR come back in the server's spelling.
-bool stores_as_sent(const Column& c, Family family, const Value& v) noexcept {
-  if (v.is_null()) return true;
+// SET, BIT and YEAR come back in the server's spelling. NULL stays NULL everywhere.
+detail::StoreRule store_rule(const Column& c, Family family) noexcept {
+  using Check = detail::StoreRule::Check;
   const std::string& t = c.data_type;
   switch (family) {
     case Family::integer:
-      return true;
+      return {Check::every};
     case Family::text:
-      return t != "char";
+      return {t != "char" ? Check::every : Check::none};
     case Family::binary:
-      return t != "binary";
+      return {t != "binary" ? Check::every : Check::none};
     case Family::decimal:
-      return v.kind() == Value::Kind::decimal &&
-             detail::canonical_decimal(*v.get_if<Decimal>(), c.scale.value_or(0));
+      return {.check = Check::decimal, .digits = c.scale.value_or(0)};
     case Family::real:
       // A DOUBLE without (M,D) keeps every double as sent (the binary protocol sends its bytes,
       // the text one 17 digits); FLOAT rounds, DOUBLE(M,D) rounds to D digits, DOUBLE UNSIGNED
       // may turn a negative into 0 (outside strict mode), and -0 may come back as 0.
-      return t == "double" && !c.scale && !c.is_unsigned && v.kind() == Value::Kind::real &&
-             !detail::negative_zero(v);
+      return {t == "double" && !c.scale && !c.is_unsigned ? Check::real : Check::none};
     case Family::date:
-      return v.kind() == Value::Kind::date;
+      return {.check = Check::of_kind, .kind = Value::Kind::date};
     case Family::datetime:
-      return t == "datetime" && v.kind() == Value::Kind::datetime &&
-             detail::fraction_digits(v.get_if<DateTime>()->time_of_day.count()) <=
-                 c.datetime_precision.value_or(0);
+      if (t != "datetime") return {Check::none};
+      return {.check = Check::datetime, .digits = c.datetime_precision.value_or(0)};
     case Family::time:
-      return v.kind() == Value::Kind::time &&
-             detail::fraction_digits(v.get_if<Time>()->value.count()) <=
-                 c.datetime_precision.value_or(0);
+      return {.check = Check::time, .digits = c.datetime_precision.value_or(0)};
     default:
-      return false;
+      return {Check::none};
   }
 }
 

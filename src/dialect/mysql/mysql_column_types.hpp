@@ -7,12 +7,13 @@
 #include <tabula/value.hpp>
 
 #include "dialect/column_type.hpp"
+#include "dialect/store_rule.hpp"
 
 namespace tabula::dialect::mysql {
 
 detail::ColumnType column_type(const Column& column) noexcept;
 
-// True when `column` stores `value` exactly as sent (SqlDialect::stores_as_sent).
-bool stores_as_sent(const Column& column, detail::Family family, const Value& value) noexcept;
+// Which values `column` stores exactly as sent (SqlDialect::store_rule).
+detail::StoreRule store_rule(const Column& column, detail::Family family) noexcept;
 
 }  // namespace tabula::dialect::mysql

@@ -116,9 +116,9 @@ class MysqlDialect final : public detail::SqlDialect {
   detail::ColumnType column_type(const Column& column) const noexcept override {
     return mysql::column_type(column);
   }
-  bool stores_as_sent(const Column& column, detail::Family family,
-                      const Value& value) const noexcept override {
-    return mysql::stores_as_sent(column, family, value);
+  detail::StoreRule store_rule(const Column& column,
+                               detail::Family family) const noexcept override {
+    return mysql::store_rule(column, family);
   }
   std::string_view no_row_limit() const noexcept override { return "18446744073709551615"; }
   bool inserts_many_rows_per_statement() const noexcept override { return true; }

@@ -1,7 +1,5 @@
 #include "dialect/sqlite/sqlite_column_types.hpp"
 
-#include "dialect/read_back.hpp"
-
 #include <string_view>
 
 namespace tabula::dialect::sqlite {
@@ -28,25 +26,30 @@ ColumnType column_type(const Column& c) noexcept {
 
 // SQLite stores a value as given unless the column's affinity converts it: tabula binds integers
 // to INTEGER columns, text to TEXT ones, doubles to REAL ones, dates and times as ISO text; a
-// NUMERIC column turns "1.50" into 1.5, so decimals are read back, as is anything unusual.
-bool stores_as_sent(const Column&, Family family, const Value& v) noexcept {
+// NUMERIC column turns "1.50" into 1.5, so decimals are read back, as is anything unusual
+// (NULL too).
+detail::StoreRule store_rule(const Column&, Family family) noexcept {
+  using Check = detail::StoreRule::Check;
+  auto of_kind = [](Value::Kind kind) {
+    return detail::StoreRule{.check = Check::of_kind, .kind = kind};
+  };
   switch (family) {
     case Family::integer:
-      return v.is_null() || v.kind() == Value::Kind::int64;
+      return of_kind(Value::Kind::int64);
     case Family::any:
-      return true;
+      return {Check::every};
     case Family::text:
-      return v.is_null() || v.kind() == Value::Kind::text;
+      return of_kind(Value::Kind::text);
     case Family::binary:
-      return v.is_null() || v.kind() == Value::Kind::bytes;
+      return of_kind(Value::Kind::bytes);
     case Family::real:  // -0.0 is stored as the integer 0 and comes back as +0
-      return v.is_null() || (v.kind() == Value::Kind::real && !detail::negative_zero(v));
+      return {Check::real};
     case Family::date:
-      return v.is_null() || v.kind() == Value::Kind::date;
+      return of_kind(Value::Kind::date);
     case Family::datetime:
-      return v.is_null() || v.kind() == Value::Kind::datetime;
+      return of_kind(Value::Kind::datetime);
     default:
-      return false;
+      return {.check = Check::none, .null_as_sent = false};
   }
 }
 
