@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 namespace tabula::detail {
 namespace {
@@ -128,6 +129,13 @@ std::vector<std::size_t> columns_to_read_back(const SqlDialect& dialect, const T
 
 Value cell_value(Family family, const ResultSet& result, std::size_t row, std::size_t column) {
   const std::optional<std::string_view>& cell = result.at(row, column);
+  if (family == Family::integer && cell && !result.integers.empty()) {
+    // The number the runner read, as from_database_text would make it of the text.
+    std::uint64_t n = result.integers[row * result.columns + column];
+    constexpr auto kBiggest = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
+    if (result.unsigned_columns[column] && n > kBiggest) return n;
+    return static_cast<std::int64_t>(n);
+  }
   if (family == Family::any && cell) {
     switch (result.kind_at(row, column)) {
       case CellKind::integer:

@@ -33,8 +33,14 @@ struct ResultSet {
   std::shared_ptr<void> buffer;                        // what the cells point into
   std::deque<std::string> copies;                      // cells that had to be made
   std::vector<CellKind> kinds;                         // row-major like cells, or empty
-  std::uint64_t affected_rows = 0;                     // rows the statement changed
-  std::uint64_t matched_rows = 0;                      // rows an UPDATE found, changed or not
+  // Where the runner read every column as a binary integer (the keys a MariaDB page reads
+  // back): each non-NULL cell's number as well, row-major like cells, so that a reader need not
+  // parse the text again; `unsigned_columns` says which columns' numbers are unsigned. Empty
+  // otherwise.
+  std::vector<std::uint64_t> integers;
+  std::vector<bool> unsigned_columns;
+  std::uint64_t affected_rows = 0;  // rows the statement changed
+  std::uint64_t matched_rows = 0;   // rows an UPDATE found, changed or not
   std::uint64_t last_insert_id = 0;
 
   std::size_t rows() const noexcept { return columns == 0 ? 0 : cells.size() / columns; }

@@ -9,13 +9,21 @@ namespace tabula::detail {
 namespace {
 
 // `tag`, the number, `end`: without temporaries (a session keys every row it inserts).
+struct NumberText {
+  template <class Number>
+  NumberText(char tag, Number n, char end) {
+    text[0] = tag;
+    last = std::to_chars(text + 1, text + sizeof text - 1, n).ptr;
+    *last++ = end;
+  }
+  char text[24];
+  char* last;
+};
+
 template <class Number>
 void append_number(std::string& out, char tag, Number n, char end) {
-  char text[24];
-  text[0] = tag;
-  char* last = std::to_chars(text + 1, text + sizeof text - 1, n).ptr;
-  *last++ = end;
-  out.append(text, last);
+  NumberText t(tag, n, end);
+  out.append(t.text, t.last);
 }
 
 // Appends one key value; every form ends in a separator or carries its length, so different
@@ -71,6 +79,13 @@ std::string identity_of(const Record& record) {
   const std::vector<std::size_t>& key = model.primary_key_columns();
   if (key.size() != model.table().primary_key.size()) {
     return identity_of(record, model.table().primary_key);  // names it cannot find: say so
+  }
+  // One integer key, as most tables have: made in one go (append's form of it).
+  if (key.size() == 1 && RecordAccess::is_set(record, key[0])) {
+    if (const auto* n = RecordAccess::value(record, key[0]).get_if<std::int64_t>()) {
+      NumberText t('i', *n, ';');
+      return std::string(t.text, t.last);
+    }
   }
   std::string out;
   for (std::size_t i : key) {

@@ -224,13 +224,15 @@ class RunBinding {
     }
   }
 
-  // Text of param `i`: copied into its string when short enough (its place moves only when it
-  // grows), else read where it is. Where the library reads it.
+  // Text of param `i`: copied into its string when short enough (the string only grows, so its
+  // place moves only then; the length says how much of it is the value), else read where it is.
+  // Where the library reads it.
   void* text(std::size_t i, std::string_view value) {
     lengths_[i] = value.size();
     if (value.size() > kCopied) return const_cast<char*>(value.data());
     std::string& place = texts_[i];
-    place.assign(value);
+    if (place.size() < value.size()) place.resize(value.size());
+    if (!value.empty()) std::memcpy(place.data(), value.data(), value.size());
     // Never null: the library sends a null buffer as NULL, and empty text is not NULL.
     return place.data();
   }
@@ -477,6 +479,8 @@ void read_integer_rows(MYSQL_STMT* stmt, const std::string& sql,
   auto text = std::make_shared<std::string>(cells * kWidest, '\0');
   char* out = text->data();
   result.cells.reserve(cells);
+  result.integers.reserve(cells);
+  for (const MYSQL_BIND& b : binds) result.unsigned_columns.push_back(b.is_unsigned != 0);
   for (;;) {
     int rc = mysql_stmt_fetch(stmt);
     if (rc == MYSQL_NO_DATA) break;
@@ -485,6 +489,7 @@ void read_integer_rows(MYSQL_STMT* stmt, const std::string& sql,
       throw Error("the server sent more rows than it announced: " + sql);
     }
     for (std::size_t i = 0; i < columns; ++i) {
+      result.integers.push_back(nulls[i] ? 0 : integers[i]);
       if (nulls[i]) {
         result.cells.emplace_back();
         continue;
