@@ -30,12 +30,20 @@ void Journal::undo(std::size_t mark, bool restage, UnitOfWork& unit) {
     }
     Tracked& t = *entry.tracked;
     switch (entry.kind) {
-      case JournalEntry::Kind::inserted:
+      case JournalEntry::Kind::inserted: {
         unit.leave_identity(t);
+        // Staged again, the record keeps the columns it gave and those changed since the insert
+        // (a change made after its row was written, to a column the database had filled in, is
+        // not lost); the rest of what the database filled in goes.
+        ColumnFlags keep = entry.staged_mask;
+        if (restage) {
+          for (const auto& [index, value] : RecordAccess::originals(t.record)) keep.set(index);
+        }
         RecordAccess::stop_tracking(t.record);
-        RecordAccess::unset_except(t.record, entry.staged_mask);
+        RecordAccess::unset_except(t.record, keep);
         t.state = restage ? RecordState::pending : RecordState::detached;
         break;
+      }
       case JournalEntry::Kind::updated:
         // What the server changed on its own goes back too; when the work is staged again, a
         // change the user made to such a column since is kept as a change.

@@ -441,6 +441,31 @@ TEST_P(UnitOfWorkTest, AFailedFlushRestagesEarlierFlushesInTheirOwnTables) {
   EXPECT_EQ(scalar("SELECT COUNT(*) FROM item"), 2);
 }
 
+// A change made to an inserted record after its flush, to a column the database had filled in,
+// survives a later flush's failure: the record is staged again with the change, and lands with
+// it.
+TEST_P(UnitOfWorkTest, AChangeAfterAnInsertSurvivesALaterFailedFlush) {
+  std::int64_t shelf_id = shelf("existing");
+  {
+    Session first = engine_->session();
+    first.add(model("item").make({{"shelf_id", shelf_id}, {"name", "taken"}}));
+    first.commit();
+  }
+  Session s = engine_->session();
+  Record& box = s.add(model("shelf").make({{"label", "box"}}));  // qty and note: defaults
+  s.flush();
+  box.set("note", "changed");
+  Record& item = s.add(model("item").make({{"shelf_id", shelf_id}, {"name", "taken"}}));
+  EXPECT_THROW(s.commit(), SqlError);  // the name is UNIQUE: everything is staged again
+  EXPECT_TRUE(box.is_null("id"));
+  EXPECT_EQ(box.get<std::string>("note"), "changed");
+  item.set("name", "free");
+  s.commit();
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM shelf WHERE label = 'box' AND note = 'changed' AND id = " +
+                   std::to_string(box.get<std::int64_t>("id"))),
+            1);
+}
+
 // A commit whose whole work is one INSERT statement needs no BEGIN and COMMIT: the statement is
 // atomic on its own. Anything more, a flush() before the commit, or a failure keeps them.
 TEST_P(UnitOfWorkTest, ACommitThatIsOneInsertStatementGoesAloneAndStaysAtomic) {
