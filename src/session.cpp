@@ -35,10 +35,15 @@ Session& Session::operator=(Session&& other) noexcept {
 Record& Session::add(Record record) {
   UseCheck use(*state_);
   Record& staged = stage(std::move(record));
-  // With write_behind this may send a page, or report one sent before that failed; the record is
+  after_add();
+  return staged;
+}
+
+void Session::after_add() {
+  UseCheck use(*state_);
+  // This may send a page, or report one sent before that failed; the record just added is
   // staged either way (a failed page stages everything again, this record included).
   state_->after_add();
-  return staged;
 }
 
 Record& Session::stage(Record&& record) {

@@ -182,9 +182,11 @@ class Session {
   Session(Engine& engine, std::source_location where, SessionOptions options = {});
 
   using TypedHooks = detail::TypedHooks;
-  // add() without sending anything ahead (a typed object's record: its fields are pushed into
-  // it again at every flush).
+  // add() without sending anything ahead.
   Record& stage(Record&& record);
+  // With SessionOptions::write_behind, sends the staged inserts' full pages once a page's worth
+  // and one more are staged (add() calls it after stage(), add<T>() once the object is bound).
+  void after_add();
   const Model& model_named(std::string_view table);
   // The object bound to `record`, or nullptr.
   void* typed_object(const Record& record) const;

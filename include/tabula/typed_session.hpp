@@ -12,6 +12,7 @@
 //   - a changed field becomes an UPDATE of that column at the next flush.
 
 #include <tabula/automap.hpp>
+#include <tabula/detail/column_flags.hpp>
 #include <tabula/engine.hpp>
 #include <tabula/query.hpp>
 #include <tabula/session.hpp>
@@ -135,6 +136,23 @@ void pull_typed(const Record& record, void* object) {
   });
 }
 
+// Each of `columns` whose field still holds its default value (what push_typed leaves to the
+// database) takes the record's value; a field given a value since keeps it.
+template <class T>
+void pull_typed_decided(const Record& record, void* object, const ColumnFlags& columns) {
+  T& o = *static_cast<T*>(object);
+  const Table& table = record.model().table();
+  boost::pfr::for_each_field(o, [&](auto& field, std::size_t i) {
+    using F = std::remove_cvref_t<decltype(field)>;
+    if (!columns.test(i) || !(field == F{})) return;
+    const std::string& column = table.columns[i].name;
+    if (record.is_set(column)) field = field_from_value<F>(record.get(column));
+  });
+}
+
+template <class T>
+constexpr TypedHooks typed_hooks{&push_typed<T>, &pull_typed<T>, &pull_typed_decided<T>};
+
 }  // namespace detail
 
 template <class T>
@@ -187,8 +205,7 @@ T& Session::object_for(Record& record) {
   if (void* existing = typed_object(record)) return *static_cast<T*>(existing);
   auto object = std::make_shared<T>();
   detail::pull_typed<T>(record, object.get());
-  return *static_cast<T*>(
-      bind_typed(record, std::move(object), {&detail::push_typed<T>, &detail::pull_typed<T>}));
+  return *static_cast<T*>(bind_typed(record, std::move(object), detail::typed_hooks<T>));
 }
 
 template <class T>
@@ -202,8 +219,9 @@ requires(!std::is_same_v<std::remove_cvref_t<T>, Record>) std::remove_cvref_t<T>
   auto owned = std::make_shared<M>(std::forward<T>(object));
   detail::push_typed<M>(owned.get(), record, true);
   Record& staged = stage(std::move(record));
-  return *static_cast<M*>(
-      bind_typed(staged, std::move(owned), {&detail::push_typed<M>, &detail::pull_typed<M>}));
+  auto* bound = static_cast<M*>(bind_typed(staged, std::move(owned), detail::typed_hooks<M>));
+  after_add();  // write-behind: the object is bound before its page can land
+  return *bound;
 }
 
 template <class T>

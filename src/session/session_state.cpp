@@ -27,8 +27,31 @@ UseCheck::~UseCheck() {
 }
 #endif
 
+namespace {
+
+// The columns the database decided for a row inserted with the columns `given` set: those left
+// to it and the generated ones.
+ColumnFlags decided_columns(const Record& record, const ColumnFlags& given) {
+  const std::vector<Column>& columns = record.model().table().columns;
+  ColumnFlags decided(columns.size());
+  for (std::size_t i = 0; i < columns.size(); ++i) {
+    decided.set(i, !given.test(i) || columns[i].generated != Generated::none);
+  }
+  return decided;
+}
+
+}  // namespace
+
 void SessionState::inserted(Record& record, ColumnFlags staged_mask) {
   Tracked& t = *RecordAccess::owner(record);
+  // A row written ahead of the flush (write-behind): its object, if it has one, takes what the
+  // database decided (its key, defaults, generated columns) where its fields are as add() left
+  // them, and keeps every field given a value, changed since add() or not, for the flush to
+  // push. (A given value the server stored otherwise, "1.5" in a DECIMAL(_,2), is pushed again
+  // then: an UPDATE that changes nothing.)
+  if (t.in_flight && !typed.empty()) {
+    typed.pull_decided(record, decided_columns(record, staged_mask));
+  }
   journal.inserted(t, std::move(staged_mask));
   t.state = RecordState::persistent;
   t.in_flight = false;
@@ -55,15 +78,16 @@ void SessionState::after_add() {
 }
 
 void SessionState::send_ahead() {
-  // What a flush would refuse or order otherwise waits for the flush: a read-only session, typed
-  // objects (their fields are pushed at flush), links, several tables, a required column unset.
+  // What a flush would refuse or order otherwise waits for the flush: a read-only session, links,
+  // several tables, a required column unset. (Typed objects go with the fields add() pushed;
+  // one changed since is pushed at the flush, an UPDATE of the row the page wrote.)
   std::size_t staged_count = unit.inserts.size();
   next_send_check_ = 2 * staged_count;  // not every add() while the work is not page-shaped
   if (!sql_dialect(engine().dialect()).inserts_many_rows_per_statement()) {
     next_send_check_ = static_cast<std::size_t>(-1);  // row by row: nothing to overlap
     return;
   }
-  if (read_only || !typed.empty()) return;
+  if (read_only) return;
   UnitOfWork::StagedInserts staged;
   try {
     staged = unit.check_insertable();
@@ -127,7 +151,16 @@ void SessionState::sending_ahead(Send send) {
   auto restage = [&] {
     for (Tracked* t : unit.in_flight) t->in_flight = false;  // pending: staged again below
     unit.in_flight.clear();
+    // As a failed flush does: the objects' fields go into their records first, so that what the
+    // undo keeps (given and changed columns) is the objects' latest, and the objects take their
+    // records back after it (keys and defaults of undone inserts gone again).
+    try {
+      typed.push();
+    } catch (const std::exception& e) {
+      log(LogLevel::warning, std::string("a typed object's fields could not be kept: ") + e.what());
+    }
     recover_from_failed_flush();
+    typed.pull();
   };
   Connection& conn = tx.current();
   try {

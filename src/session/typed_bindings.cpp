@@ -44,6 +44,17 @@ void TypedBindings::pull() noexcept {
   }
 }
 
+void TypedBindings::pull_decided(const Record& record, const ColumnFlags& columns) noexcept {
+  auto it = by_record_.find(&record);
+  if (it == by_record_.end()) return;
+  try {
+    it->second.hooks.pull_decided(record, it->second.object.get(), columns);
+  } catch (const std::exception& e) {
+    log(LogLevel::warning,
+        std::string("a typed object could not take its row's values: ") + e.what());
+  }
+}
+
 void TypedBindings::clear() noexcept {
   by_record_.clear();
   by_object_.clear();

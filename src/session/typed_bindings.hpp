@@ -25,6 +25,9 @@ class TypedBindings {
   // Records' values into the objects; a failure is logged, not thrown (it runs after a flush
   // or a rollback, when the database already holds what it holds).
   void pull() noexcept;
+  // What the database decided of `record` (`columns`) into its object, if it has one, where the
+  // object's field still holds its default (TypedHooks::pull_decided); logged like pull().
+  void pull_decided(const Record& record, const ColumnFlags& columns) noexcept;
   void clear() noexcept;
   bool empty() const noexcept { return by_record_.empty(); }
 
