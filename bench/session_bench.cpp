@@ -5,6 +5,9 @@
 //                       the server decided read back)
 //   tabula_write_behind the same with SessionOptions::write_behind: each page is sent as it
 //                       fills, while the next records are made
+//   tabula_typed        Session::add<T> of a typed object per row (a struct as tabula-gen
+//                       writes it), commit() and clear() every batch
+//   tabula_typed_write_behind  the same with write_behind
 //   raw_multirow        libmysqlclient, multi-row INSERT text of 1000 rows
 //   raw_multirow_ret    the same with RETURNING id, read and dropped
 //   raw_prepared_pages  libmysqlclient, a prepared INSERT of 1000 rows re-executed with bound
@@ -50,6 +53,8 @@
 //   ratio: session_insert_vs_raw_per_row = <tabula rows/s / raw prepared-per-row rows/s>
 //   ratio: write_behind_insert_vs_raw_multirow, write_behind_insert_vs_raw_prepared_returning
 //          (the session with SessionOptions::write_behind)
+//   ratio: typed_insert_vs_raw_multirow, typed_write_behind_insert_vs_raw_multirow,
+//          typed_write_behind_insert_vs_raw_prepared_returning (typed objects)
 //   ratio: session_keys_insert_vs_raw_array_binding, session_keys_insert_vs_raw_multirow,
 //          raw_array_binding_vs_raw_multirow (keys given)
 //   ratio: session_update_vs_raw_per_row, session_update_vs_raw_case_pages,
@@ -58,6 +63,7 @@
 #include <tabula/automap.hpp>
 #include <tabula/engine.hpp>
 #include <tabula/session.hpp>
+#include <tabula/typed_session.hpp>
 
 #include "bench_server.hpp"
 #include "raw_connect.hpp"
@@ -67,6 +73,7 @@
 #include <soci/soci.h>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -78,7 +85,29 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
+
+// bench_row as tabula-gen writes it (docs/codegen.md), for the typed methods.
+namespace bench {
+struct BenchRow {
+  std::int64_t id{};
+  std::optional<std::string> name{};
+  std::optional<std::int32_t> qty{};
+  std::optional<tabula::Decimal> price{};
+  std::optional<tabula::DateTime> created{};
+};
+}  // namespace bench
+
+template <>
+struct tabula::table_traits<bench::BenchRow> {
+  static constexpr std::string_view name = "bench_row";
+  static constexpr std::array<std::string_view, 5> columns{"id", "name", "qty", "price", "created"};
+  static constexpr std::array<std::size_t, 1> primary_key{0};
+  static constexpr std::optional<std::size_t> auto_increment = 0;
+  static constexpr bool is_view = false;
+  static constexpr bool read_only = false;
+};
 
 namespace {
 
@@ -378,6 +407,31 @@ std::vector<std::pair<std::int64_t, int>> tabula_session(tabula::Engine& engine,
   return sample;
 }
 
+// The same with typed objects; the sample as tabula_session's.
+std::vector<std::pair<std::int64_t, int>> tabula_typed(tabula::Engine& engine, int rows,
+                                                       bool write_behind) {
+  tabula::DateTime created{
+      std::chrono::year{2026} / 11 / 25,
+      std::chrono::hours{12} + std::chrono::minutes{34} + std::chrono::seconds{56}};
+  tabula::Session session = engine.session({.write_behind = write_behind});
+  std::vector<std::pair<bench::BenchRow*, int>> watched;
+  std::vector<std::pair<std::int64_t, int>> sample;
+  for (int i = 0; i < rows; ++i) {
+    bench::BenchRow& r = session.add(bench::BenchRow{.name = name_of(i),
+                                                     .qty = qty_of(i),
+                                                     .price = tabula::Decimal(price_of(i)),
+                                                     .created = created});
+    if (i % 997 == 0) watched.emplace_back(&r, i);
+    if (ends_batch(i, rows)) {
+      session.commit();
+      for (auto [object, k] : watched) sample.emplace_back(object->id, k);
+      watched.clear();
+      session.clear();
+    }
+  }
+  return sample;
+}
+
 // The same with every key given (ids 1..rows): nothing to read back, so each page goes as array
 // binding.
 void tabula_session_keys(tabula::Engine& engine, int rows) {
@@ -618,6 +672,9 @@ int main(int argc, char** argv) {
             {"tabula_session", rows, [&] { sample = tabula_session(engine, rows); }, true},
             {"tabula_write_behind", rows, [&] { sample = tabula_session(engine, rows, true); },
              true},
+            {"tabula_typed", rows, [&] { sample = tabula_typed(engine, rows, false); }, true},
+            {"tabula_typed_write_behind", rows, [&] { sample = tabula_typed(engine, rows, true); },
+             true},
             {"raw_array_binding", rows, [&] { raw_array_binding(raw, rows); }, true},
             {"tabula_session_keys", rows, [&] { tabula_session_keys(engine, rows); }, true},
         };
@@ -722,6 +779,11 @@ int main(int argc, char** argv) {
           {"session_insert_vs_raw_per_row", "tabula_session", "raw_prepared_row"},
           {"write_behind_insert_vs_raw_multirow", "tabula_write_behind", "raw_multirow"},
           {"write_behind_insert_vs_raw_prepared_returning", "tabula_write_behind",
+           "raw_prepared_ret"},
+          {"typed_insert_vs_raw_multirow", "tabula_typed", "raw_multirow"},
+          {"typed_write_behind_insert_vs_raw_multirow", "tabula_typed_write_behind",
+           "raw_multirow"},
+          {"typed_write_behind_insert_vs_raw_prepared_returning", "tabula_typed_write_behind",
            "raw_prepared_ret"},
           {"raw_prepared_returning_vs_raw_multirow", "raw_prepared_ret", "raw_multirow"},
           {"session_keys_insert_vs_raw_array_binding", "tabula_session_keys", "raw_array_binding"},

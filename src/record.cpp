@@ -54,8 +54,28 @@ bool Record::is_set(std::string_view column) const {
   return set_[index_of(column)];
 }
 
+std::size_t Record::checked_index(std::size_t index) const {
+  if (index >= values_.size()) {
+    throw Error("column index " + std::to_string(index) + " is out of range: " +
+                model_->table().name + " has " + std::to_string(values_.size()) + " columns");
+  }
+  return index;
+}
+
+const Value& Record::value_at(std::size_t index) const {
+  return values_[checked_index(index)];
+}
+
+bool Record::is_set_at(std::size_t index) const {
+  return set_[checked_index(index)];
+}
+
 void Record::set(std::string_view column, Value value) {
-  std::size_t i = index_of(column);
+  set_at(index_of(column), std::move(value));
+}
+
+void Record::set_at(std::size_t index, Value value) {
+  std::size_t i = checked_index(index);
   // Sent ahead by its session (SessionOptions::write_behind): its page lands first, so that the
   // change is one from the row the database holds.
   if (owner_ != nullptr && owner_->in_flight) owner_->unit->sent_ahead->land_sent();

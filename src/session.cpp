@@ -278,12 +278,13 @@ const Model& Session::model_named(std::string_view table) {
 }
 
 void* Session::typed_object(const Record& record) const {
-  return state_->typed.object_of(record);
+  const detail::Tracked* t = detail::RecordAccess::owner(record);
+  return t != nullptr && t->unit == &state_->unit ? t->object.get() : nullptr;
 }
 
-void* Session::bind_typed(Record& record, std::shared_ptr<void> object, TypedHooks hooks) {
-  state_->unit.tracked(record, "a typed object");
-  return state_->typed.bind(record, std::move(object), hooks);
+void* Session::bind_typed(Record& record, std::shared_ptr<void> object, const TypedHooks& hooks) {
+  detail::Tracked& t = state_->unit.tracked(record, "a typed object");
+  return state_->typed.bind(t, std::move(object), hooks);
 }
 
 Record& Session::typed_record(const void* object) {

@@ -55,6 +55,13 @@ class Record {
   // UPDATE of the changed columns only (setting a column back to what it was undoes that).
   void set(std::string_view column, Value value);
 
+  // The same by position in the table's columns (0 .. columns - 1, Model::table() order), for
+  // code that walks every column (typed models): no lookup by name. Throws Error for an index
+  // past the last column.
+  const Value& value_at(std::size_t index) const;
+  bool is_set_at(std::size_t index) const;
+  void set_at(std::size_t index, Value value);
+
   // True when a record from the database has changes not yet flushed.
   bool is_modified() const noexcept { return !originals_.empty(); }
   // The names of the changed columns, in table order.
@@ -90,6 +97,7 @@ class Record {
     if (change_log_ != nullptr) change_log_->push_back(this);
   }
   std::size_t index_of(std::string_view column) const;
+  std::size_t checked_index(std::size_t index) const;
   [[noreturn]] void rethrow_for(std::string_view column, const ValueError& error) const;
 
   const Model* model_;

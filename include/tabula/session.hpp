@@ -196,7 +196,8 @@ class Session {
   // The record `object` is bound to; Error when it is not the session's.
   Record& typed_record(const void* object);
   // Binds `object` to `record` (the session keeps both) and returns it.
-  void* bind_typed(Record& record, std::shared_ptr<void> object, TypedHooks hooks);
+  // (`hooks` must outlive the session: detail::typed_hooks<T>.)
+  void* bind_typed(Record& record, std::shared_ptr<void> object, const TypedHooks& hooks);
 
   std::unique_ptr<detail::SessionState> state_;
 };

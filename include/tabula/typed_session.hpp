@@ -107,6 +107,7 @@ constexpr void check_typed_model() {
   }
 }
 
+// Field i is column i (check_typed_model), so the record is read and written by position.
 template <class T>
 void push_typed(const void* object, Record& record, bool inserting) {
   const T& o = *static_cast<const T*>(object);
@@ -118,21 +119,19 @@ void push_typed(const void* object, Record& record, bool inserting) {
     if (inserting) {
       bool left_to_database = c.auto_increment || c.default_kind != DefaultKind::none;
       if (left_to_database && field == F{}) return;  // value-initialised: the server decides
-    } else if (record.is_set(c.name) && field_from_value<F>(record.get(c.name)) == field) {
+    } else if (record.is_set_at(i) && field_from_value<F>(record.value_at(i)) == field) {
       return;  // unchanged, compared as the field's type (no int64/uint64 or float noise)
     }
-    record.set(c.name, field_to_value(field));
+    record.set_at(i, field_to_value(field));
   });
 }
 
 template <class T>
 void pull_typed(const Record& record, void* object) {
   T& o = *static_cast<T*>(object);
-  const Table& table = record.model().table();
   boost::pfr::for_each_field(o, [&](auto& field, std::size_t i) {
     using F = std::remove_cvref_t<decltype(field)>;
-    const std::string& column = table.columns[i].name;
-    field = record.is_set(column) ? field_from_value<F>(record.get(column)) : F{};
+    field = record.is_set_at(i) ? field_from_value<F>(record.value_at(i)) : F{};
   });
 }
 
@@ -141,12 +140,10 @@ void pull_typed(const Record& record, void* object) {
 template <class T>
 void pull_typed_decided(const Record& record, void* object, const ColumnFlags& columns) {
   T& o = *static_cast<T*>(object);
-  const Table& table = record.model().table();
   boost::pfr::for_each_field(o, [&](auto& field, std::size_t i) {
     using F = std::remove_cvref_t<decltype(field)>;
     if (!columns.test(i) || !(field == F{})) return;
-    const std::string& column = table.columns[i].name;
-    if (record.is_set(column)) field = field_from_value<F>(record.get(column));
+    if (record.is_set_at(i)) field = field_from_value<F>(record.value_at(i));
   });
 }
 

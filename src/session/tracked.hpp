@@ -4,8 +4,10 @@
 // in the database, removed), its identity-map key and its links to parents not inserted yet.
 
 #include <tabula/automap.hpp>
+#include <tabula/detail/typed_hooks.hpp>
 #include <tabula/record.hpp>
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -37,6 +39,10 @@ struct Tracked {
   std::string identity;     // its identity-map key while it is in the map
   std::vector<Link> links;  // kept after use: a restaged insert resolves them again
   UnitOfWork* unit;         // the unit of work it belongs to
+  // The typed object bound to the record (add<T>, get<T>), if any, and how to copy between
+  // them (session/typed_bindings.hpp).
+  std::shared_ptr<void> object;
+  const TypedHooks* hooks = nullptr;
 };
 
 }  // namespace tabula::detail

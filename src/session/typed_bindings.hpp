@@ -1,22 +1,25 @@
 #pragma once
 
 // The typed objects of a session (add<T>, get<T>): each bound to its Record, fields pushed into
-// the record before a flush and the record's values pulled back after.
+// the record before a flush and the record's values pulled back after. An object lives in its
+// record's Tracked entry; the bindings keep the bound entries in order and find a record by its
+// object.
 
 #include <tabula/detail/typed_hooks.hpp>
 #include <tabula/record.hpp>
 
+#include "session/tracked.hpp"
+
 #include <memory>
 #include <unordered_map>
+#include <vector>
 
 namespace tabula::detail {
 
 class TypedBindings {
  public:
-  // Binds `object` to `record`; returns the object.
-  void* bind(Record& record, std::shared_ptr<void> object, TypedHooks hooks);
-  // The object bound to `record`, or nullptr.
-  void* object_of(const Record& record) const;
+  // Binds `object` to `t`'s record; returns the object.
+  void* bind(Tracked& t, std::shared_ptr<void> object, const TypedHooks& hooks);
   // The record `object` is bound to, or nullptr.
   Record* record_of(const void* object) const;
 
@@ -28,16 +31,16 @@ class TypedBindings {
   // What the database decided of `record` (`columns`) into its object, if it has one, where the
   // object's field still holds its default (TypedHooks::pull_decided); logged like pull().
   void pull_decided(const Record& record, const ColumnFlags& columns) noexcept;
+  // Forgets the bindings (the entries, which hold the objects, go with the unit of work's).
   void clear() noexcept;
-  bool empty() const noexcept { return by_record_.empty(); }
+  bool empty() const noexcept { return bound_.empty(); }
 
  private:
-  struct Binding {
-    std::shared_ptr<void> object;
-    TypedHooks hooks;
-  };
-  std::unordered_map<const Record*, Binding> by_record_;
-  std::unordered_map<const void*, Record*> by_object_;
+  std::vector<Tracked*> bound_;
+  // Object to record, for the bound_ entries before `indexed_`: made when first asked (a bulk
+  // load of typed objects never asks, and hashing each of them cost as much as its insert).
+  mutable std::unordered_map<const void*, Record*> by_object_;
+  mutable std::size_t indexed_ = 0;
 };
 
 }  // namespace tabula::detail

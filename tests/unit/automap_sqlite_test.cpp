@@ -42,6 +42,24 @@ TEST(AutomapSqliteTest, RecordsAreCheckedAgainstTheSchema) {
         << e.what();
   }
   EXPECT_THROW(item.make().check_insertable(), ValidationError) << "name is required";
+
+  // By position (the table's column order), checked the same way.
+  EXPECT_EQ(r.value_at(2), r.get("qty"));
+  EXPECT_TRUE(r.is_set_at(1));
+  EXPECT_FALSE(r.is_set_at(7));
+  r.set_at(7, "a note");
+  EXPECT_EQ(r.get<std::string>("note"), "a note");
+  EXPECT_THROW(r.set_at(2, "three"), ValidationError);
+  EXPECT_EQ(r.get<std::int64_t>("qty"), 3) << "a refused value leaves the record unchanged";
+  try {
+    (void)r.value_at(8);
+    ADD_FAILURE() << "index 8 of 8 columns was accepted";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("column index 8 is out of range: item has 8 columns"),
+              std::string::npos)
+        << e.what();
+  }
+  EXPECT_THROW(r.set_at(8, 1), Error);
 }
 
 // Values given in any order land in their columns (make() guesses the next column first), and
