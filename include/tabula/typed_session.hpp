@@ -148,7 +148,7 @@ void pull_typed_decided(const Record& record, void* object, const ColumnFlags& c
 }
 
 template <class T>
-constexpr TypedHooks typed_hooks{&push_typed<T>, &pull_typed<T>, &pull_typed_decided<T>};
+inline constexpr TypedHooks typed_hooks{&push_typed<T>, &pull_typed<T>, &pull_typed_decided<T>};
 
 }  // namespace detail
 
